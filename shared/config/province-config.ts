@@ -1,0 +1,126 @@
+import { z } from 'zod';
+
+/** QCVN 102:2016 agency identifier, e.g. `000.00.00.H56` (province) or `000.17.22.H56`. */
+export const AGENCY_ID_PATTERN = /^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$/;
+
+const agencySchema = z.object({
+  id: z.string().regex(AGENCY_ID_PATTERN, 'must be a QCVN 102 identifier such as 000.00.00.H56'),
+  name: z.string().min(1),
+  level: z.enum(['province', 'department', 'district', 'commune']),
+  parentId: z.string().regex(AGENCY_ID_PATTERN).optional(),
+  /** Has a one-stop department (Bộ phận Một cửa) that receives dossiers and uploads scans. */
+  oneStop: z.boolean().default(true),
+  /** Staff on counter duty, for intake productivity. */
+  counterStaff: z.number().int().min(0).default(0),
+});
+
+const documentTypeSchema = z.object({
+  code: z.string().regex(/^[A-Z][A-Z0-9]{1,9}$/, 'must be 2–10 capital letters or digits, starting with a letter'),
+  name: z.string().min(1),
+  /** Title lines (Vietnamese, with diacritics) that identify the type on the first page. */
+  titlePatterns: z.array(z.string().min(3)).min(1),
+  owner: z.enum(['person', 'organisation']),
+  /** Labels printed before the owner's identifier on the paper. */
+  ownerLabels: z.array(z.string().min(2)).min(1),
+  /** Years the archived copy is kept; `permanent` keeps it forever. */
+  retention: z.union([z.number().int().min(1).max(100), z.literal('permanent')]),
+  /** Decree 45/2020: results of earlier procedures and results must be digitised. */
+  mustDigitise: z.boolean(),
+});
+
+export const provinceConfigSchema = z
+  .object({
+    province: z.object({
+      /** Short stable slug used in resource names, e.g. `sample`. */
+      slug: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'must be lowercase letters, digits and dashes'),
+      name: z.string().min(1),
+      /** QCVN 102 province suffix, e.g. `H56`. */
+      code: z.string().regex(/^[A-Z]\d{2}$/, 'must be a letter and two digits, e.g. H56'),
+      timeZone: z.literal('Asia/Ho_Chi_Minh').default('Asia/Ho_Chi_Minh'),
+    }),
+    deployment: z
+      .object({
+        account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account ID').optional(),
+        region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as ap-southeast-1'),
+      })
+      .default({ region: 'ap-southeast-1' }),
+    agencies: z.array(agencySchema).min(1),
+    documentTypes: z.array(documentTypeSchema).min(1),
+    signing: z.object({
+      /** KMS key spec in AWS; the embedded runtime generates the same kind of key. */
+      keySpec: z.enum(['RSA_2048', 'RSA_3072', 'ECC_NIST_P256']).default('RSA_2048'),
+      organisation: z.string().min(1),
+      country: z.literal('VN').default('VN'),
+    }),
+    ocr: z
+      .object({
+        /** Textract has no Vietnamese: choose it only for papers in its languages. */
+        engine: z.enum(['tesseract', 'textract']).default('tesseract'),
+        language: z.string().default('vie'),
+        /** Below this classifier confidence (0..1) a document goes to review. */
+        minConfidence: z.number().min(0).max(1).default(0.6),
+        /** Pages are rasterised at this resolution before OCR. */
+        dpi: z.number().int().min(150).max(600).default(300),
+      })
+      .default({ engine: 'tesseract', language: 'vie', minConfidence: 0.6, dpi: 300 }),
+    uploads: z
+      .object({
+        maxBytes: z
+          .number()
+          .int()
+          .min(1)
+          .max(5 * 1024 ** 3)
+          .default(25 * 1024 ** 2),
+        maxPages: z.number().int().min(1).max(1000).default(100),
+        /** Decompression-bomb guard: largest decoded page, in pixels. */
+        maxPixelsPerPage: z.number().int().min(1).default(60_000_000),
+        urlExpirySeconds: z.number().int().min(60).max(3600).default(900),
+      })
+      .default({ maxBytes: 25 * 1024 ** 2, maxPages: 100, maxPixelsPerPage: 60_000_000, urlExpirySeconds: 900 }),
+    archive: z
+      .object({
+        /** Object Lock default retention (compliance mode) on the archive bucket. */
+        defaultRetentionYears: z.number().int().min(1).max(100).default(10),
+      })
+      .default({ defaultRetentionYears: 10 }),
+  })
+  .superRefine((config, ctx) => {
+    const agencyIds = new Set<string>();
+    config.agencies.forEach((agency, index) => {
+      if (agencyIds.has(agency.id)) {
+        ctx.addIssue({ code: 'custom', path: ['agencies', index, 'id'], message: `duplicate agency id ${agency.id}` });
+      }
+      agencyIds.add(agency.id);
+      if (!agency.id.endsWith(config.province.code)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['agencies', index, 'id'],
+          message: `must end with the province code ${config.province.code}`,
+        });
+      }
+    });
+    config.agencies.forEach((agency, index) => {
+      if (agency.parentId && !agencyIds.has(agency.parentId)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['agencies', index, 'parentId'],
+          message: `no agency with id ${agency.parentId}`,
+        });
+      }
+    });
+    const typeCodes = new Set<string>();
+    config.documentTypes.forEach((type, index) => {
+      if (typeCodes.has(type.code)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['documentTypes', index, 'code'],
+          message: `duplicate document type ${type.code}`,
+        });
+      }
+      typeCodes.add(type.code);
+    });
+  });
+
+export type ProvinceConfig = z.infer<typeof provinceConfigSchema>;
+export type AgencyConfig = ProvinceConfig['agencies'][number];
+export type DocumentTypeConfig = ProvinceConfig['documentTypes'][number];

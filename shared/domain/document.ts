@@ -1,0 +1,57 @@
+/** Media types an agency may upload. */
+export const UPLOAD_MEDIA_TYPES = ['application/pdf', 'image/jpeg', 'image/png', 'image/tiff'] as const;
+export type UploadMediaType = (typeof UPLOAD_MEDIA_TYPES)[number];
+
+/**
+ * Lifecycle of an uploaded paper:
+ * AWAITING_UPLOAD → PROCESSING → ARCHIVED | QUARANTINED | NEEDS_REVIEW (→ PROCESSING → ARCHIVED).
+ */
+export type DocumentStatus = 'AWAITING_UPLOAD' | 'PROCESSING' | 'NEEDS_REVIEW' | 'ARCHIVED' | 'QUARANTINED';
+
+export const TERMINAL_STATUSES: readonly DocumentStatus[] = ['ARCHIVED', 'QUARANTINED'];
+
+/** What the classifier concluded, or what an officer decided on review. */
+export interface Classification {
+  docType?: string;
+  ownerId?: string;
+  /** 0..1; below the province's threshold the document needs review. */
+  confidence: number;
+  /** Why a human must look at it, when one must. */
+  reviewReason?: 'UNKNOWN_TYPE' | 'LOW_CONFIDENCE' | 'NO_OWNER_ID' | 'AMBIGUOUS_OWNER_ID';
+  /** The title line the type was recognised from. */
+  title?: string;
+  decidedBy: 'classifier' | 'officer';
+}
+
+export interface SignatureInfo {
+  signer: string;
+  algorithm: string;
+  signedAt: string;
+  certificateFingerprint: string;
+}
+
+/** One uploaded paper, from the upload request to its terminal state. */
+export interface DocumentRecord {
+  documentId: string;
+  agencyId: string;
+  dossierId?: string;
+  componentId?: string;
+  uploadedBy: string;
+  mediaType: UploadMediaType;
+  declaredSize: number;
+  /** Base64 SHA-256 the uploader declared; S3 checks it on PUT. */
+  declaredSha256: string;
+  bucket: string;
+  key: string;
+  status: DocumentStatus;
+  createdAt: string;
+  updatedAt: string;
+  pageCount?: number;
+  textSource?: 'text-layer' | 'ocr';
+  ocrConfidence?: number;
+  classification?: Classification;
+  code?: string;
+  archive?: { bucket: string; signedPdfKey: string; originalKey: string; textKey: string; retainUntil: string };
+  signature?: SignatureInfo;
+  quarantine?: { reason: string; message: string; at: string };
+}

@@ -1,0 +1,120 @@
+import type { DocumentRecord, DocumentStatus, SignatureInfo } from '#shared/domain/document.ts';
+
+/** Metadata of a stored object. */
+export interface ObjectInfo {
+  size: number;
+  etag?: string;
+  versionId?: string;
+  contentType?: string;
+  lastModified?: Date;
+}
+
+/** Blob storage (S3 in AWS, a local S3 server in the embedded runtime). */
+export interface ObjectStore {
+  get(bucket: string, key: string): Promise<Uint8Array>;
+  /** Reads at most `length` bytes from the start: enough to sniff a file's magic bytes. */
+  getRange(bucket: string, key: string, length: number): Promise<Uint8Array>;
+  head(bucket: string, key: string): Promise<ObjectInfo | undefined>;
+  put(
+    bucket: string,
+    key: string,
+    body: Uint8Array,
+    options?: { contentType?: string; metadata?: Record<string, string>; retainUntil?: Date },
+  ): Promise<void>;
+  list(bucket: string, prefix: string): AsyncIterable<{ key: string } & ObjectInfo>;
+  /** A URL that lets its holder PUT exactly this object (type, size and SHA-256 are signed). */
+  presignPut(
+    bucket: string,
+    key: string,
+    request: { contentType: string; contentLength: number; sha256Base64: string; expiresInSeconds: number },
+  ): Promise<{ url: string; headers: Record<string, string> }>;
+  presignGet(bucket: string, key: string, expiresInSeconds: number): Promise<string>;
+}
+
+/** An entry of the archive index, one per digitised paper. */
+export interface ArchiveEntry {
+  code: string;
+  documentId: string;
+  ownerId: string;
+  docType: string;
+  agencyId: string;
+  dossierId?: string;
+  archivedAt: string;
+  signedPdfKey: string;
+}
+
+/** Persistence of document records and the archive index (DynamoDB). */
+export interface DocumentRepository {
+  /** Fails with ConflictError if the id exists. */
+  create(record: DocumentRecord): Promise<void>;
+  get(documentId: string): Promise<DocumentRecord | undefined>;
+  /**
+   * Applies `patch` when the record's status is one of `expected` (any when omitted);
+   * fails with ConflictError otherwise.
+   */
+  update(
+    documentId: string,
+    patch: Partial<Omit<DocumentRecord, 'documentId'>>,
+    expected?: readonly DocumentStatus[],
+  ): Promise<DocumentRecord>;
+  /** Next per-owner, per-type suffix (1, 2, …); atomic. */
+  nextSequence(ownerId: string, docType: string): Promise<number>;
+  /** Reserves a digitised code for a document; false if another document holds it. */
+  claimCode(code: string, documentId: string): Promise<boolean>;
+  putArchiveEntry(entry: ArchiveEntry): Promise<void>;
+  findArchiveByCode(code: string): Promise<ArchiveEntry | undefined>;
+  findArchiveByOwner(ownerId: string): Promise<ArchiveEntry[]>;
+  findArchiveByDossier(dossierId: string): Promise<ArchiveEntry[]>;
+  listByStatus(status: DocumentStatus, limit?: number): Promise<DocumentRecord[]>;
+}
+
+/** Text recognised on one page image. */
+export interface OcrResult {
+  text: string;
+  /** 0..1 mean word confidence. */
+  confidence: number;
+  /** A one-page PDF of the image with an invisible text layer, when the engine makes one. */
+  searchablePdf?: Uint8Array;
+}
+
+/** An OCR engine (Tesseract by default; Textract where its languages fit). */
+export interface OcrEngine {
+  readonly name: string;
+  recognize(image: Uint8Array, options: { language: string; wantPdf: boolean }): Promise<OcrResult>;
+  close?(): Promise<void>;
+}
+
+/** Raw signature over a digest, as KMS Sign with MessageType DIGEST does. */
+export interface DigestSigner {
+  /** DER X.509 certificate of the signing key. */
+  certificate(): Promise<Uint8Array>;
+  algorithm(): 'RSASSA_PKCS1_V1_5_SHA_256' | 'ECDSA_SHA_256';
+  signDigest(sha256Digest: Uint8Array): Promise<Uint8Array>;
+}
+
+/** Finds the signing key of an agency. */
+export interface SignerDirectory {
+  forAgency(agencyId: string): Promise<DigestSigner>;
+}
+
+/** Signs and verifies PDFs (PAdES baseline). */
+export interface PdfSigner {
+  sign(
+    pdf: Uint8Array,
+    signer: DigestSigner,
+    options: { reason: string; location: string; signedAt: Date },
+  ): Promise<{ pdf: Uint8Array; info: SignatureInfo }>;
+}
+
+/** Starts a document pipeline execution; a name already used is not an error. */
+export interface ExecutionStarter {
+  start(name: string, input: unknown): Promise<{ started: boolean; executionArn?: string }>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface IdGenerator {
+  newId(): string;
+}
