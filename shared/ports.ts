@@ -118,3 +118,41 @@ export interface Clock {
 export interface IdGenerator {
   newId(): string;
 }
+
+/** One page of a document as an image, ready for OCR. */
+export interface PageImage {
+  pageNumber: number;
+  image: Uint8Array;
+}
+
+/** What the pipeline needs from PDF and image libraries. */
+export interface DocumentToolkit {
+  /** Checks magic bytes, size, page count and pixel limits; throws QuarantineError. */
+  inspect(
+    bytes: Uint8Array,
+    declared: { mediaType: string; size: number },
+    limits: { maxBytes: number; maxPages: number; maxPixelsPerPage: number },
+  ): Promise<{ mediaType: string; pageCount: number; hasTextLayer?: boolean }>;
+  extractPdfText(pdf: Uint8Array): Promise<{ pages: string[]; hasTextLayer: boolean }>;
+  renderPdfPages(pdf: Uint8Array, options: { dpi: number; maxPixelsPerPage: number }): AsyncIterable<PageImage>;
+  normaliseImagePages(
+    bytes: Uint8Array,
+    mediaType: string,
+    options: { maxPixelsPerPage: number },
+  ): AsyncIterable<PageImage>;
+  mergePdfPages(pages: Uint8Array[]): Promise<Uint8Array>;
+  /** Re-saves a PDF with a classic cross-reference table, which the signer requires. */
+  ensureClassicXref(pdf: Uint8Array): Promise<Uint8Array>;
+}
+
+/** Result of checking one signature in a PDF. */
+export interface SignatureVerification {
+  valid: boolean;
+  signer: string;
+  signedAt?: string;
+  message: string;
+}
+
+export interface PdfSignatureVerifier {
+  verify(pdf: Uint8Array): Promise<SignatureVerification[]>;
+}

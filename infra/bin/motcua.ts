@@ -1,0 +1,3 @@
+import { createMotcuaApp } from './create-motcua-app.ts';
+
+createMotcuaApp().app.synth();

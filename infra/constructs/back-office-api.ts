@@ -1,0 +1,199 @@
+import { join } from 'node:path';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import {
+  AccountRecovery,
+  ClientAttributes,
+  FeaturePlan,
+  Mfa,
+  StandardThreatProtectionMode,
+  StringAttribute,
+  UserPool,
+  type UserPoolClient,
+  UserPoolGroup,
+} from 'aws-cdk-lib/aws-cognito';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { DOCUMENTS_TABLE_SCHEMA } from '#shared/adapters/aws/documents-table.ts';
+import type { ProvinceConfig } from '#shared/config/province-config.ts';
+import { grantObjects, grantTableItems } from './grant-access.ts';
+import { INGEST_PREFIXES } from './ingest-bucket.ts';
+import { MotcuaFunction } from './motcua-function.ts';
+
+/** Cognito groups, one per role of the back office. */
+export const USER_GROUPS = [
+  'counter-officer',
+  'processing-officer',
+  'agency-admin',
+  'province-admin',
+  'auditor',
+] as const;
+
+/** Routes of the HTTP API, all served by one Lambda and all behind the JWT authorizer. */
+export const API_ROUTES: readonly { readonly method: HttpMethod; readonly path: string }[] = [
+  { method: HttpMethod.POST, path: '/uploads' },
+  { method: HttpMethod.GET, path: '/documents' },
+  { method: HttpMethod.GET, path: '/documents/{documentId}' },
+  { method: HttpMethod.POST, path: '/documents/{documentId}/review' },
+];
+
+export interface BackOfficeApiProps {
+  readonly config: ProvinceConfig;
+  /** Folder holding `api/http-api.ts`. */
+  readonly functionsRoot: string;
+  readonly ingestBucket: IBucket;
+  readonly archiveBucket: IBucket;
+  readonly dataKey: IKey;
+  readonly logsKey: IKey;
+  readonly table: ITable;
+  readonly stateMachine: IStateMachine;
+  /**
+   * Browser origins allowed by CORS.
+   * @default ['*'] (every route needs a bearer token; no cookies are used)
+   */
+  readonly allowedOrigins?: string[];
+}
+
+/**
+ * Officer sign-in and the HTTP API: a Cognito user pool (MFA, threat protection, strong
+ * passwords, role groups, `custom:agency`), an app client, and an HTTP API whose routes all
+ * go through a Cognito JWT authorizer to one Lambda, with throttling and JSON access logs.
+ */
+export class BackOfficeApi extends Construct {
+  readonly userPool: UserPool;
+  readonly client: UserPoolClient;
+  readonly httpApi: HttpApi;
+  readonly stage: HttpStage;
+  readonly handler: MotcuaFunction;
+
+  constructor(scope: Construct, id: string, props: BackOfficeApiProps) {
+    super(scope, id);
+    const slug = props.config.province.slug;
+    this.userPool = new UserPool(this, 'UserPool', {
+      userPoolName: `motcua-${slug}-officers`,
+      selfSignUpEnabled: false,
+      signInAliases: { email: true, username: true },
+      signInCaseSensitive: false,
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      customAttributes: { agency: new StringAttribute({ minLen: 13, maxLen: 13, mutable: true }) },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const group of USER_GROUPS) {
+      new UserPoolGroup(this, `Group-${group}`, { userPool: this.userPool, groupName: group });
+    }
+    // Officers must not change their own agency claim: the client may read it, never write it.
+    this.client = this.userPool.addClient('WebClient', {
+      authFlows: { userSrp: true },
+      generateSecret: false,
+      preventUserExistenceErrors: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
+      readAttributes: new ClientAttributes()
+        .withStandardAttributes({ email: true, fullname: true })
+        .withCustomAttributes('agency'),
+      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
+    });
+
+    this.handler = new MotcuaFunction(this, 'Handler', {
+      entry: join(props.functionsRoot, 'api', 'http-api.ts'),
+      description: `motcua ${slug}: back-office HTTP API`,
+      config: props.config,
+      logsKey: props.logsKey,
+      memorySize: 512,
+      timeout: Duration.seconds(15),
+      environment: {
+        INGEST_BUCKET: props.ingestBucket.bucketName,
+        ARCHIVE_BUCKET: props.archiveBucket.bucketName,
+        DOCUMENTS_TABLE: props.table.tableName,
+        STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
+      },
+    });
+    const role = this.handler.role;
+    // Presigned PUTs carry the handler's credentials: it may write only under incoming/.
+    grantObjects(role, role, { bucket: props.ingestBucket, key: props.dataKey, write: [INGEST_PREFIXES.incoming] });
+    grantObjects(role, role, { bucket: props.archiveBucket, key: props.dataKey, read: [''] });
+    grantTableItems(role, props.table, DOCUMENTS_TABLE_SCHEMA.statusIndex.name);
+    props.stateMachine.grantStartExecution(role);
+
+    const authorizer = new HttpJwtAuthorizer(
+      'CognitoAuthorizer',
+      `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`,
+      { jwtAudience: [this.client.userPoolClientId], authorizerName: 'cognito' },
+    );
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      apiName: `motcua-${slug}-back-office`,
+      createDefaultStage: false,
+      defaultAuthorizer: authorizer,
+      corsPreflight: {
+        allowOrigins: props.allowedOrigins ?? ['*'],
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST],
+        allowHeaders: ['authorization', 'content-type'],
+        maxAge: Duration.hours(1),
+      },
+    });
+    const integration = new HttpLambdaIntegration('Handler', this.handler.function);
+    for (const route of API_ROUTES) {
+      this.httpApi.addRoutes({ path: route.path, methods: [route.method], integration, authorizer });
+    }
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: RetentionDays.ONE_YEAR,
+      encryptionKey: props.logsKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.stage = new HttpStage(this, 'Stage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: 50, burstLimit: 100 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latency: '$context.responseLatency',
+            subject: '$context.authorizer.claims.sub',
+            authorizerError: '$context.authorizer.error',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+  }
+
+  /** The API's base URL. */
+  get url(): string {
+    return this.stage.url;
+  }
+}

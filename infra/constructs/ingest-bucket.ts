@@ -1,0 +1,66 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, type IBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { acknowledgeNoReplication } from './acknowledge-bucket-rules.ts';
+
+/** Key prefixes of the ingest bucket. */
+export const INGEST_PREFIXES = {
+  /** Scans PUT by browsers through presigned URLs: `incoming/{agency}/{dossier}/{component}/{uuid}`. */
+  incoming: 'incoming/',
+  /** Rasterised pages, OCR text and signed copies: temporary, expired after 7 days. */
+  work: 'work/',
+  /** Rejected uploads, kept for inspection. */
+  quarantine: 'quarantine/',
+} as const;
+
+export interface IngestBucketProps {
+  readonly dataKey: IKey;
+  readonly accessLogs: IBucket;
+  /**
+   * Origins allowed to PUT scans from a browser.
+   * @default ['*'] (presigned URLs carry the authorisation)
+   */
+  readonly allowedOrigins?: string[];
+}
+
+/**
+ * The bucket browsers upload scans to: KMS-encrypted, TLS-only, private, versioned, access
+ * logged, with EventBridge notifications on; `work/` expires after 7 days.
+ */
+export class IngestBucket extends Construct {
+  readonly bucket: Bucket;
+
+  constructor(scope: Construct, id: string, props: IngestBucketProps) {
+    super(scope, id);
+    this.bucket = new Bucket(this, 'Bucket', {
+      encryption: BucketEncryption.KMS,
+      encryptionKey: props.dataKey,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      eventBridgeEnabled: true,
+      serverAccessLogsBucket: props.accessLogs,
+      serverAccessLogsPrefix: 'ingest/',
+      removalPolicy: RemovalPolicy.RETAIN,
+      cors: [
+        {
+          allowedMethods: [HttpMethods.PUT],
+          allowedOrigins: props.allowedOrigins ?? ['*'],
+          allowedHeaders: ['*'],
+          exposedHeaders: ['ETag'],
+          maxAge: 3000,
+        },
+      ],
+      lifecycleRules: [
+        { id: 'expire-work-files', prefix: INGEST_PREFIXES.work, expiration: Duration.days(7) },
+        { id: 'abort-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        { id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(30) },
+      ],
+    });
+    acknowledgeNoReplication(this.bucket);
+  }
+}

@@ -1,0 +1,150 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { ProvinceConfig } from '#shared/config/province-config.ts';
+import { resolveRuntimePackages } from './resolve-runtime-packages.ts';
+
+/** Repository root: holds package-lock.json, node_modules and functions/. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Packages that cannot be bundled (native binaries, WASM, worker scripts, model files). */
+export const RUNTIME_PACKAGES = {
+  tesseract: ['tesseract.js', '@tesseract.js-data/vie'],
+  sharp: ['sharp'],
+  canvas: ['@napi-rs/canvas'],
+  pdfjs: ['pdfjs-dist'],
+  fonts: ['dejavu-fonts-ttf'],
+} as const;
+
+/** Gives bundled ESM code a CommonJS `require` for the CJS packages esbuild inlines. */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __motcuaCreateRequire } from 'node:module'; const require = __motcuaCreateRequire(import.meta.url);";
+
+export interface MotcuaFunctionProps {
+  /** Absolute path of the handler module (exports `handler`). */
+  readonly entry: string;
+  /** The validated province configuration, compiled into the bundle as `process.env.MOTCUA_PROVINCE_CONFIG`. */
+  readonly config: ProvinceConfig;
+  /** Key that encrypts the function's log group. */
+  readonly logsKey: IKey;
+  readonly description: string;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** @default Duration.seconds(30) */
+  readonly timeout?: Duration;
+  /** Extra environment variables (the config itself is compiled in: env vars are limited to 4 KB). */
+  readonly environment?: Record<string, string>;
+  /**
+   * Packages left out of the bundle and copied, with their dependency closure, from the
+   * local node_modules (linux-x64 binaries) into the asset.
+   * @default - none: everything is bundled
+   */
+  readonly runtimePackages?: readonly string[];
+  /**
+   * Reserved concurrency: a cost and blast-radius cap.
+   * @default - unreserved (uses the account pool)
+   */
+  readonly reservedConcurrency?: number;
+  /** @default RetentionDays.ONE_YEAR */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * A motcua Lambda function: Node.js 22 on x86_64 (the native binaries in node_modules are
+ * linux-x64), X-Ray tracing, an encrypted log group with retention, local esbuild bundling
+ * to ESM with the province configuration compiled in.
+ */
+export class MotcuaFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly logGroup: LogGroup;
+  /** The execution role: logs to its own log group only, no managed policies. */
+  readonly role: Role;
+
+  constructor(scope: Construct, id: string, props: MotcuaFunctionProps) {
+    super(scope, id);
+    const runtimePackages = [...(props.runtimePackages ?? [])];
+    const copied = runtimePackages.length > 0 ? resolveRuntimePackages(PROJECT_ROOT, runtimePackages) : [];
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.ONE_YEAR,
+      encryptionKey: props.logsKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: props.description,
+    });
+    this.logGroup.grantWrite(this.role);
+    this.function = new NodejsFunction(this, 'Function', {
+      role: this.role,
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.X86_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(30),
+      tracing: Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.LINKED,
+        sourcesContent: false,
+        bundleAwsSDK: true,
+        define: { 'process.env.MOTCUA_PROVINCE_CONFIG': JSON.stringify(JSON.stringify(props.config)) },
+        externalModules: runtimePackages,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir, outputDir) =>
+            copied.map(
+              (name) =>
+                `mkdir -p "${outputDir}/node_modules/${name}" && cp -R "${inputDir}/node_modules/${name}/." "${outputDir}/node_modules/${name}/"`,
+            ),
+        },
+      },
+    });
+    this.acknowledgeSynchronousUse(props.reservedConcurrency);
+  }
+
+  private acknowledgeSynchronousUse(reservedConcurrency: number | undefined): void {
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions.',
+    });
+    const reason =
+      'Invoked synchronously (Step Functions task, API Gateway or SQS event source): failures return to the caller, which retries and routes them to quarantine or the queue DLQ; an async DLQ would never receive anything.';
+    Validations.of(this.function).acknowledge(
+      { id: 'NIST.800.53.R5-LambdaDLQ', reason },
+      { id: 'Serverless-LambdaDLQ', reason },
+      { id: 'Serverless-LambdaAsyncFailureDestination', reason },
+      {
+        id: 'NIST.800.53.R5-LambdaInsideVPC',
+        reason:
+          'The functions reach only AWS service APIs (S3, DynamoDB, KMS, Step Functions) over TLS with IAM-scoped credentials; there is no private network resource to reach, and a VPC would add NAT/endpoint cost without narrowing access.',
+      },
+    );
+    if (reservedConcurrency === undefined) {
+      Validations.of(this.function).acknowledge({
+        id: 'NIST.800.53.R5-LambdaConcurrency',
+        reason:
+          'Concurrency is bounded upstream (Map MaxConcurrency, SQS event-source maximum concurrency, API throttling); reserving per function fails deployment in accounts whose concurrency quota is still the new-account minimum.',
+      });
+    }
+  }
+}

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { S3ObjectCreatedNotificationEvent } from 'aws-lambda';
+import S3rver, { type S3rverEventRecord } from 's3rver';
+
+/**
+ * The EventBridge "Object Created" event S3 sends, as the ingest queue delivers it.
+ * `version-id` is absent when the bucket is not versioned (s3rver never versions).
+ */
+export type ObjectCreatedEvent = Omit<S3ObjectCreatedNotificationEvent, 'detail'> & {
+  detail: Omit<S3ObjectCreatedNotificationEvent['detail'], 'object'> & {
+    object: Omit<S3ObjectCreatedNotificationEvent['detail']['object'], 'version-id'> & { 'version-id'?: string };
+  };
+};
+
+/** Options of {@link startLocalS3}. */
+export interface LocalS3Options {
+  /** Root data folder; objects live in `{dataDir}/s3`. */
+  dataDir: string;
+  /** Buckets created at start (idempotent). */
+  buckets: readonly string[];
+  /** TCP port on 127.0.0.1; 0 picks a free one. @default 0 */
+  port?: number;
+  /** Region written into events. @default 'ap-southeast-1' */
+  region?: string;
+}
+
+/** A running local S3 server. */
+export interface LocalS3 {
+  /** `http://127.0.0.1:{port}`: use with `forcePathStyle: true`. */
+  endpoint: string;
+  /** Calls `listener` for every object created (PUT, POST, copy); returns an unsubscribe function. */
+  onObjectCreated(listener: (event: ObjectCreatedEvent) => void): () => void;
+  stop(): Promise<void>;
+}
+
+/**
+ * The only key pair s3rver accepts (it verifies SigV4 signatures, presigned URLs included):
+ * the embedded runtime hands these to the SDK as its dummy credentials.
+ */
+export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+const REASONS: Record<string, ObjectCreatedEvent['detail']['reason']> = {
+  'ObjectCreated:Put': 'PutObject',
+  'ObjectCreated:Post': 'POST Object',
+  'ObjectCreated:Copy': 'CopyObject',
+  'ObjectCreated:CompleteMultipartUpload': 'CompleteMultipartUpload',
+};
+
+/** Starts s3rver on 127.0.0.1 with the given buckets, storing objects on disk. */
+export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
+  const directory = join(options.dataDir, 's3');
+  await mkdir(directory, { recursive: true });
+  const region = options.region ?? 'ap-southeast-1';
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: options.port ?? 0,
+    silent: true,
+    directory,
+    configureBuckets: options.buckets.map((name) => ({ name })),
+  });
+  const address = await server.run();
+  const listeners = new Set<(event: ObjectCreatedEvent) => void>();
+  server.on('event', (notification) => {
+    for (const record of notification.Records) {
+      if (!record.eventName.startsWith('ObjectCreated:')) continue;
+      const event = toObjectCreatedEvent(record, region);
+      for (const listener of listeners) listener(event);
+    }
+  });
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    onObjectCreated(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async stop() {
+      listeners.clear();
+      await server.close();
+    },
+  };
+}
+
+/** Converts one s3rver notification record into the event EventBridge would deliver. */
+export function toObjectCreatedEvent(record: S3rverEventRecord, region: string): ObjectCreatedEvent {
+  const bucket = record.s3.bucket.name;
+  const object = record.s3.object;
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: '000000000000',
+    time: record.eventTime,
+    region,
+    resources: [`arn:aws:s3:::${bucket}`],
+    detail: {
+      version: '0',
+      bucket: { name: bucket },
+      object: { key: object.key, size: Number(object.size ?? 0), etag: object.eTag ?? '', sequencer: object.sequencer },
+      'request-id': record.responseElements['x-amz-request-id'],
+      requester: '000000000000',
+      'source-ip-address': record.requestParameters.sourceIPAddress,
+      reason: REASONS[record.eventName] ?? 'PutObject',
+    },
+  };
+}

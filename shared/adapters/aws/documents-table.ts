@@ -1,0 +1,15 @@
+/**
+ * Key schema of the documents table, shared by the CDK stack and the embedded runtime so
+ * that both create the same table.
+ *
+ * Items:
+ * - `DOC#{documentId}` / `DOC`: the document record (gsi1: `STATUS#{status}` / updatedAt)
+ * - `SEQ#{ownerId}#{docType}` / `SEQ`: the per-owner, per-type code counter
+ * - `CODE#{code}` / `CODE`: the claim of a digitised code and its archive entry
+ * - `OWNER#{ownerId}` / `CODE#{code}` and `DOSSIER#{dossierId}` / `CODE#{code}`: archive index
+ */
+export const DOCUMENTS_TABLE_SCHEMA = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  statusIndex: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+} as const;

@@ -1,0 +1,209 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { DocumentRecord, DocumentStatus } from '#shared/domain/document.ts';
+import { ConflictError, NotFoundError } from '#shared/domain/errors.ts';
+import type { ArchiveEntry, DocumentRepository } from '#shared/ports.ts';
+import { DOCUMENTS_TABLE_SCHEMA } from './documents-table.ts';
+
+const { statusIndex } = DOCUMENTS_TABLE_SCHEMA;
+const KEY_ATTRIBUTES = ['pk', 'sk', statusIndex.partitionKey, statusIndex.sortKey];
+
+const documentKey = (documentId: string) => ({ pk: `DOC#${documentId}`, sk: 'DOC' });
+const statusKeys = (status: DocumentStatus, updatedAt: string, documentId: string) => ({
+  [statusIndex.partitionKey]: `STATUS#${status}`,
+  [statusIndex.sortKey]: `${updatedAt}#${documentId}`,
+});
+
+function withoutKeys<T>(item: Record<string, unknown>): T {
+  const copy = { ...item };
+  for (const attribute of KEY_ATTRIBUTES) delete copy[attribute];
+  return copy as T;
+}
+
+/**
+ * Document records and the archive index in one DynamoDB table (see DOCUMENTS_TABLE_SCHEMA).
+ * Written without transactions: every write is idempotent or conditional, so a retried step
+ * converges on the same state.
+ */
+export function createDynamoDbDocumentRepository(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+): DocumentRepository {
+  const db = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+
+  async function queryAll(pk: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  return {
+    async create(record) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...documentKey(record.documentId),
+              ...statusKeys(record.status, record.updatedAt, record.documentId),
+              ...record,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) {
+          throw new ConflictError('DOCUMENT_EXISTS', `document ${record.documentId} already exists`);
+        }
+        throw error;
+      }
+    },
+
+    async get(documentId) {
+      const response = await db.send(new GetCommand({ TableName: tableName, Key: documentKey(documentId) }));
+      return response.Item ? withoutKeys<DocumentRecord>(response.Item) : undefined;
+    },
+
+    async update(documentId, patch, expected) {
+      const updatedAt = patch.updatedAt ?? new Date().toISOString();
+      const fields: Record<string, unknown> = { ...patch, updatedAt };
+      if (patch.status) Object.assign(fields, statusKeys(patch.status, updatedAt, documentId));
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = {};
+      const sets: string[] = [];
+      const removes: string[] = [];
+      Object.entries(fields).forEach(([name, value], index) => {
+        names[`#f${index}`] = name;
+        if (value === undefined) {
+          removes.push(`#f${index}`);
+        } else {
+          values[`:v${index}`] = value;
+          sets.push(`#f${index} = :v${index}`);
+        }
+      });
+      const conditions = ['attribute_exists(pk)'];
+      if (expected?.length) {
+        names['#status'] = 'status';
+        const placeholders = expected.map((status, index) => {
+          values[`:s${index}`] = status;
+          return `:s${index}`;
+        });
+        conditions.push(`#status IN (${placeholders.join(', ')})`);
+      }
+      try {
+        const response = await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: documentKey(documentId),
+            UpdateExpression: [`SET ${sets.join(', ')}`, removes.length ? `REMOVE ${removes.join(', ')}` : '']
+              .join(' ')
+              .trim(),
+            ConditionExpression: conditions.join(' AND '),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return withoutKeys<DocumentRecord>(response.Attributes ?? {});
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        const current = await this.get(documentId);
+        if (!current) throw new NotFoundError(`document ${documentId} does not exist`);
+        throw new ConflictError(
+          'INVALID_STATUS',
+          `document ${documentId} is ${current.status}; expected ${expected?.join(' or ')}`,
+        );
+      }
+    },
+
+    async nextSequence(ownerId, docType) {
+      const response = await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: `SEQ#${ownerId}#${docType}`, sk: 'SEQ' },
+          UpdateExpression: 'ADD #seq :one',
+          ExpressionAttributeNames: { '#seq': 'seq' },
+          ExpressionAttributeValues: { ':one': 1 },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(response.Attributes?.seq);
+    },
+
+    async claimCode(code, documentId) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { pk: `CODE#${code}`, sk: 'CODE', code, documentId },
+            ConditionExpression: 'attribute_not_exists(pk) OR documentId = :documentId',
+            ExpressionAttributeValues: { ':documentId': documentId },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+
+    async putArchiveEntry(entry) {
+      const items = [
+        { pk: `CODE#${entry.code}`, sk: 'ARCHIVE' },
+        { pk: `OWNER#${entry.ownerId}`, sk: `CODE#${entry.code}` },
+        ...(entry.dossierId ? [{ pk: `DOSSIER#${entry.dossierId}`, sk: `CODE#${entry.code}` }] : []),
+      ];
+      await Promise.all(
+        items.map((keys) => db.send(new PutCommand({ TableName: tableName, Item: { ...keys, ...entry } }))),
+      );
+    },
+
+    async findArchiveByCode(code) {
+      const response = await db.send(
+        new GetCommand({ TableName: tableName, Key: { pk: `CODE#${code}`, sk: 'ARCHIVE' } }),
+      );
+      return response.Item ? withoutKeys<ArchiveEntry>(response.Item) : undefined;
+    },
+
+    async findArchiveByOwner(ownerId) {
+      return (await queryAll(`OWNER#${ownerId}`)).map((item) => withoutKeys<ArchiveEntry>(item));
+    },
+
+    async findArchiveByDossier(dossierId) {
+      return (await queryAll(`DOSSIER#${dossierId}`)).map((item) => withoutKeys<ArchiveEntry>(item));
+    },
+
+    async listByStatus(status, limit = 100) {
+      const response = await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: statusIndex.name,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': statusIndex.partitionKey },
+          ExpressionAttributeValues: { ':pk': `STATUS#${status}` },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      );
+      return (response.Items ?? []).map((item) => withoutKeys<DocumentRecord>(item));
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  NotFound,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { ObjectInfo, ObjectStore } from '#shared/ports.ts';
+
+/**
+ * ObjectStore over S3. The client must be built with `requestChecksumCalculation: 'WHEN_REQUIRED'`
+ * (see createAwsClients) so that presigned PUTs carry only the checksum the uploader declared.
+ */
+export function createS3ObjectStore(s3: S3Client): ObjectStore {
+  return {
+    async get(bucket, key) {
+      const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      if (!response.Body) throw new Error(`s3://${bucket}/${key} has no body`);
+      return response.Body.transformToByteArray();
+    },
+
+    async getRange(bucket, key, length) {
+      const response = await s3.send(
+        new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=0-${Math.max(0, length - 1)}` }),
+      );
+      if (!response.Body) return new Uint8Array();
+      return response.Body.transformToByteArray();
+    },
+
+    async head(bucket, key) {
+      try {
+        const response = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        return {
+          size: response.ContentLength ?? 0,
+          etag: response.ETag,
+          versionId: response.VersionId,
+          contentType: response.ContentType,
+          lastModified: response.LastModified,
+        };
+      } catch (error) {
+        if (error instanceof NotFound || error instanceof NoSuchKey) return undefined;
+        throw error;
+      }
+    },
+
+    async put(bucket, key, body, options = {}) {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentType: options.contentType,
+          Metadata: options.metadata,
+          // S3 requires a payload checksum on writes that carry Object Lock settings.
+          ...(options.retainUntil
+            ? {
+                ObjectLockMode: 'COMPLIANCE',
+                ObjectLockRetainUntilDate: options.retainUntil,
+                ChecksumAlgorithm: 'SHA256',
+              }
+            : {}),
+        }),
+      );
+    },
+
+    async *list(bucket, prefix) {
+      let token: string | undefined;
+      do {
+        const page = await s3.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+        );
+        for (const item of page.Contents ?? []) {
+          if (!item.Key) continue;
+          const info: ObjectInfo = { size: item.Size ?? 0, etag: item.ETag, lastModified: item.LastModified };
+          yield { key: item.Key, ...info };
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    },
+
+    async presignPut(bucket, key, request) {
+      const command = new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        ContentType: request.contentType,
+        ContentLength: request.contentLength,
+        ChecksumSHA256: request.sha256Base64,
+      });
+      const url = await getSignedUrl(s3, command, {
+        expiresIn: request.expiresInSeconds,
+        signableHeaders: new Set(['content-type', 'content-length']),
+        // Kept as a header (not a query parameter) so that S3 verifies the body against it.
+        unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
+      });
+      return {
+        url,
+        headers: { 'content-type': request.contentType, 'x-amz-checksum-sha256': request.sha256Base64 },
+      };
+    },
+
+    async presignGet(bucket, key, expiresInSeconds) {
+      return getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), {
+        expiresIn: expiresInSeconds,
+      });
+    },
+  };
+}

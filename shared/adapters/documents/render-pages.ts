@@ -1,0 +1,106 @@
+import { createCanvas } from '@napi-rs/canvas';
+import sharp from 'sharp';
+import { loadPdfDocument } from '#shared/adapters/documents/load-pdf-document.ts';
+import { QuarantineError } from '#shared/domain/errors.ts';
+
+/** One page, as an image ready for OCR. */
+export interface PageImage {
+  /** 1-based. */
+  pageNumber: number;
+  /** 8-bit greyscale PNG. */
+  image: Uint8Array;
+}
+
+/** Options for rasterising a PDF. */
+export interface RenderPdfOptions {
+  /** Resolution of the page images. @default 300 */
+  dpi?: number;
+  /** Decompression-bomb guard: the largest page image (and embedded image) allowed, in pixels. */
+  maxPixelsPerPage: number;
+}
+
+const POINTS_PER_INCH = 72;
+
+/**
+ * Rasterises every page of a PDF with pdfjs-dist onto an @napi-rs/canvas, one page at a time
+ * (print intent, white background), and yields greyscale PNGs. A page whose image would exceed
+ * `maxPixelsPerPage` fails with `QuarantineError('TOO_MANY_PIXELS')`.
+ */
+export async function* renderPdfPages(pdf: Uint8Array, options: RenderPdfOptions): AsyncIterable<PageImage> {
+  const scale = (options.dpi ?? 300) / POINTS_PER_INCH;
+  const { document, close } = await loadPdfDocument(pdf, { maxImagePixels: options.maxPixelsPerPage });
+  try {
+    for (let pageNumber = 1; pageNumber <= document.numPages; pageNumber++) {
+      const page = await document.getPage(pageNumber);
+      const viewport = page.getViewport({ scale });
+      const width = Math.ceil(viewport.width);
+      const height = Math.ceil(viewport.height);
+      assertPixels(width, height, options.maxPixelsPerPage, `page ${pageNumber}`);
+      const canvas = createCanvas(width, height);
+      const context = canvas.getContext('2d');
+      // biome-ignore lint/suspicious/noExplicitAny: pdfjs types the canvas as a DOM element; @napi-rs/canvas implements the same API.
+      const renderParams: any = { canvas, canvasContext: context, viewport, intent: 'print', background: '#ffffff' };
+      await page.render(renderParams).promise;
+      const rgba = context.getImageData(0, 0, width, height).data;
+      page.cleanup();
+      yield { pageNumber, image: await toGreyPng(sharp(rgba, { raw: { width, height, channels: 4 } })) };
+    }
+  } finally {
+    await close();
+  }
+}
+
+/** Media types {@link normaliseImagePages} accepts. */
+export type ImageMediaType = 'image/jpeg' | 'image/png' | 'image/tiff';
+
+/**
+ * Turns a JPEG, PNG or (multi-page) TIFF into one greyscale PNG per page, upright (EXIF
+ * orientation applied) and flattened on white. Every decode is bounded by `maxPixelsPerPage`
+ * (sharp's `limitInputPixels`): a larger page fails with `QuarantineError('TOO_MANY_PIXELS')`.
+ */
+export async function* normaliseImagePages(
+  bytes: Uint8Array,
+  mediaType: ImageMediaType | string,
+  options: { maxPixelsPerPage: number },
+): AsyncIterable<PageImage> {
+  const metadata = await readImageMetadata(bytes);
+  const pageCount = mediaType === 'image/tiff' ? (metadata.pages ?? 1) : 1;
+  for (let index = 0; index < pageCount; index++) {
+    const page = index === 0 ? metadata : await readImageMetadata(bytes, index);
+    assertPixels(page.width ?? 0, page.height ?? 0, options.maxPixelsPerPage, `page ${index + 1}`);
+    const image = sharp(bytes, { page: index, limitInputPixels: options.maxPixelsPerPage, failOn: 'error' })
+      .rotate()
+      .flatten({ background: '#ffffff' });
+    yield { pageNumber: index + 1, image: await toGreyPng(image) };
+  }
+}
+
+async function readImageMetadata(bytes: Uint8Array, page = 0): Promise<sharp.Metadata> {
+  try {
+    // Header only: the pixel limit is checked by the caller, with a clearer message.
+    return await sharp(bytes, { page, limitInputPixels: false }).metadata();
+  } catch (error) {
+    throw new QuarantineError('CORRUPT_FILE', `the image header cannot be read (${(error as Error).message})`);
+  }
+}
+
+function assertPixels(width: number, height: number, maxPixels: number, what: string): void {
+  if (width * height > maxPixels) {
+    throw new QuarantineError(
+      'TOO_MANY_PIXELS',
+      `${what} is ${width}×${height} pixels (${formatMegapixels(width * height)}), over the limit of ${formatMegapixels(maxPixels)}`,
+    );
+  }
+}
+
+function formatMegapixels(pixels: number): string {
+  return `${(pixels / 1e6).toLocaleString('en', { maximumFractionDigits: 1 })} megapixels`;
+}
+
+async function toGreyPng(image: sharp.Sharp): Promise<Uint8Array> {
+  try {
+    return await image.greyscale().png({ compressionLevel: 3, adaptiveFiltering: false }).toBuffer();
+  } catch (error) {
+    throw new QuarantineError('CORRUPT_FILE', `the image cannot be decoded (${(error as Error).message})`);
+  }
+}

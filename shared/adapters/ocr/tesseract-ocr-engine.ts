@@ -1,0 +1,95 @@
+import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { createScheduler, createWorker, OEM, PSM, type Scheduler } from 'tesseract.js';
+import type { OcrEngine, OcrResult } from '#shared/ports.ts';
+
+/** Options of the Tesseract engine. */
+export interface TesseractOcrEngineOptions {
+  /** Tesseract workers (each a WebAssembly instance, ~100 MB). @default the number of CPUs */
+  workers?: number;
+  /** Tesseract language code; the `@tesseract.js-data/{language}` package must be installed. @default 'vie' */
+  language?: string;
+  /** Page segmentation mode. @default PSM.AUTO (a page of blocks, headers and columns found automatically) */
+  pageSegMode?: PSM;
+  /** Resolution of the images given, used to size text (rendered pages are 300 dpi). @default 300 */
+  dpi?: number;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Directory of the `best_int` model of a `@tesseract.js-data/*` package: accurate and integer-quantised. */
+export function resolveLanguageDataDir(language: string): string {
+  return dirname(require.resolve(`@tesseract.js-data/${language}/4.0.0_best_int/${language}.traineddata.gz`));
+}
+
+/**
+ * OCR with tesseract.js (WebAssembly): a scheduler over `workers` workers, started lazily on the
+ * first page and reused until `close()`. Fully offline: the model is read from its npm package
+ * (gzip, no cache). Text comes back NFC; confidence is Tesseract's mean word confidence / 100;
+ * with `wantPdf`, Tesseract's own PDF renderer makes a one-page searchable PDF (the image with an
+ * invisible text layer).
+ */
+export function createTesseractOcrEngine(options: TesseractOcrEngineOptions = {}): OcrEngine {
+  const language = options.language ?? 'vie';
+  const workerCount = Math.max(1, options.workers ?? availableParallelism());
+  let scheduler: Promise<Scheduler> | undefined;
+
+  const start = async (): Promise<Scheduler> => {
+    const langPath = resolveLanguageDataDir(language);
+    const created = createScheduler();
+    try {
+      const workers = await Promise.all(
+        Array.from({ length: workerCount }, () =>
+          createWorker(language, OEM.LSTM_ONLY, { langPath, gzip: true, cacheMethod: 'none' }),
+        ),
+      );
+      for (const worker of workers) {
+        await worker.setParameters({
+          tessedit_pageseg_mode: options.pageSegMode ?? PSM.AUTO,
+          user_defined_dpi: String(options.dpi ?? 300),
+        });
+        created.addWorker(worker);
+      }
+      return created;
+    } catch (error) {
+      await created.terminate();
+      throw error;
+    }
+  };
+
+  const ready = (): Promise<Scheduler> => {
+    scheduler ??= start().catch((error: unknown) => {
+      scheduler = undefined;
+      throw error;
+    });
+    return scheduler;
+  };
+
+  return {
+    name: 'tesseract',
+    async recognize(image, request): Promise<OcrResult> {
+      if (request.language !== language) {
+        throw new Error(`this Tesseract engine is loaded for '${language}', not '${request.language}'`);
+      }
+      const running = await ready();
+      const { data } = await running.addJob(
+        'recognize',
+        Buffer.from(image.buffer, image.byteOffset, image.byteLength),
+        { pdfTitle: 'OCR' },
+        { text: true, blocks: false, hocr: false, tsv: false, pdf: request.wantPdf },
+      );
+      const result: OcrResult = {
+        text: data.text.normalize('NFC').trim(),
+        confidence: Math.min(1, Math.max(0, data.confidence / 100)),
+      };
+      if (request.wantPdf && data.pdf) result.searchablePdf = Uint8Array.from(data.pdf);
+      return result;
+    },
+    async close(): Promise<void> {
+      const running = scheduler;
+      scheduler = undefined;
+      if (running) await (await running).terminate();
+    },
+  };
+}

@@ -1,0 +1,149 @@
+import { createHash, randomBytes } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import {
+  AlgorithmIdentifier,
+  BasicConstraints,
+  Certificate,
+  Extension,
+  PublicKeyInfo,
+  RelativeDistinguishedNames,
+  Time,
+  TimeType,
+} from 'pkijs';
+import type { DigestSigner } from '#shared/ports.ts';
+
+/** Who a signing certificate names (Vietnamese text welcome). */
+export interface SignerIdentity {
+  /** e.g. "Sở Tư pháp tỉnh Mẫu". */
+  commonName: string;
+  /** e.g. "Ủy ban nhân dân tỉnh Mẫu". */
+  organisation: string;
+  /** e.g. "Tỉnh Mẫu". */
+  province: string;
+  /** ISO 3166 alpha-2 code, e.g. "VN". */
+  country: string;
+}
+
+export type SignatureAlgorithm = ReturnType<DigestSigner['algorithm']>;
+
+const OID = {
+  commonName: '2.5.4.3',
+  country: '2.5.4.6',
+  province: '2.5.4.8',
+  organisation: '2.5.4.10',
+  sha256WithRsa: '1.2.840.113549.1.1.11',
+  ecdsaWithSha256: '1.2.840.10045.4.3.2',
+  basicConstraints: '2.5.29.19',
+  keyUsage: '2.5.29.15',
+  subjectKeyIdentifier: '2.5.29.14',
+} as const;
+
+/** The X.509/CMS AlgorithmIdentifier of a KMS signing algorithm. */
+export function signatureAlgorithmIdentifier(algorithm: SignatureAlgorithm): AlgorithmIdentifier {
+  return algorithm === 'RSASSA_PKCS1_V1_5_SHA_256'
+    ? new AlgorithmIdentifier({ algorithmId: OID.sha256WithRsa, algorithmParams: new asn1js.Null() })
+    : new AlgorithmIdentifier({ algorithmId: OID.ecdsaWithSha256 });
+}
+
+const singleAttributeRdn = (oid: string, value: asn1js.BaseBlock): asn1js.Set =>
+  new asn1js.Set({
+    value: [new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: oid }), value] })],
+  });
+
+/**
+ * The X.509 Name of an identity: C, ST, O, CN, one attribute per RDN (pkijs would put them all
+ * in one set), UTF8String in NFC for the Vietnamese parts, PrintableString for the country.
+ */
+export function buildSubjectName(identity: SignerIdentity): RelativeDistinguishedNames {
+  const country = identity.country.trim().toUpperCase();
+  if (!/^[A-Z]{2}$/.test(country))
+    throw new RangeError(`country must be an ISO 3166 alpha-2 code: ${identity.country}`);
+  const utf8 = (text: string) => new asn1js.Utf8String({ value: text.normalize('NFC').trim() });
+  const name = new asn1js.Sequence({
+    value: [
+      singleAttributeRdn(OID.country, new asn1js.PrintableString({ value: country })),
+      singleAttributeRdn(OID.province, utf8(identity.province)),
+      singleAttributeRdn(OID.organisation, utf8(identity.organisation)),
+      singleAttributeRdn(OID.commonName, utf8(identity.commonName)),
+    ],
+  });
+  // Parsed back so that pkijs keeps these exact bytes (valueBeforeDecode) when re-encoding.
+  return new RelativeDistinguishedNames({ schema: asn1js.fromBER(name.toBER()).result });
+}
+
+/** A positive, minimally encoded 128-bit serial number. */
+const serialNumberFrom = (seed: Uint8Array): asn1js.Integer => {
+  const bytes = Uint8Array.from(seed.subarray(0, 16));
+  bytes[0] = ((bytes[0] ?? 0) & 0x7f) | 0x40;
+  return new asn1js.Integer({ valueHex: bytes });
+};
+
+/** keyUsage = digitalSignature | nonRepudiation (contentCommitment). */
+const KEY_USAGE_DER = Uint8Array.of(0x03, 0x02, 0x06, 0xc0);
+
+export interface SelfSignedCertificateRequest {
+  /** DER SubjectPublicKeyInfo of the signing key. */
+  publicKey: Uint8Array;
+  identity: SignerIdentity;
+  algorithm: SignatureAlgorithm;
+  /** Signs SHA-256 digests with the private half of `publicKey`. */
+  signDigest: (digest: Uint8Array) => Promise<Uint8Array>;
+  /** @default now */
+  notBefore?: Date;
+  /** @default 10 */
+  validityYears?: number;
+  /** Seed of the serial number; a deterministic seed gives a deterministic TBS. @default random */
+  serialSeed?: Uint8Array;
+}
+
+/** Builds and signs (through `signDigest`) a self-signed end-entity certificate; returns its DER. */
+export async function buildSelfSignedCertificate(request: SelfSignedCertificateRequest): Promise<Uint8Array> {
+  const notBefore = request.notBefore ?? new Date();
+  const notAfter = new Date(notBefore);
+  notAfter.setUTCFullYear(notAfter.getUTCFullYear() + (request.validityYears ?? 10));
+  const spki = PublicKeyInfo.fromBER(request.publicKey);
+  const name = buildSubjectName(request.identity);
+  const timeType = (d: Date) => (d.getUTCFullYear() < 2050 ? TimeType.UTCTime : TimeType.GeneralizedTime);
+
+  const certificate = new Certificate({
+    version: 2,
+    serialNumber: serialNumberFrom(request.serialSeed ?? randomBytes(16)),
+    signature: signatureAlgorithmIdentifier(request.algorithm),
+    issuer: name,
+    subject: buildSubjectName(request.identity),
+    notBefore: new Time({ type: timeType(notBefore), value: notBefore }),
+    notAfter: new Time({ type: timeType(notAfter), value: notAfter }),
+    subjectPublicKeyInfo: spki,
+    extensions: [
+      new Extension({
+        extnID: OID.basicConstraints,
+        critical: true,
+        extnValue: new BasicConstraints({ cA: false }).toSchema().toBER(),
+      }),
+      new Extension({ extnID: OID.keyUsage, critical: true, extnValue: KEY_USAGE_DER.slice().buffer }),
+      new Extension({
+        extnID: OID.subjectKeyIdentifier,
+        extnValue: new asn1js.OctetString({
+          valueHex: createHash('sha1').update(spki.subjectPublicKey.valueBlock.valueHexView).digest(),
+        }).toBER(),
+      }),
+    ],
+  });
+  certificate.signatureAlgorithm = signatureAlgorithmIdentifier(request.algorithm);
+  certificate.tbsView = new Uint8Array(certificate.encodeTBS().toBER());
+  const digest = createHash('sha256').update(certificate.tbsView).digest();
+  certificate.signatureValue = new asn1js.BitString({ valueHex: await request.signDigest(digest) });
+  return new Uint8Array(certificate.toSchema().toBER());
+}
+
+/** Decoded common name (CN) of a certificate's subject, or "" when it has none. */
+export function readCommonName(certificate: Certificate): string {
+  const cn = certificate.subject.typesAndValues.find((t) => t.type === OID.commonName);
+  const block = cn?.value.valueBlock as { value?: unknown } | undefined;
+  return typeof block?.value === 'string' ? block.value : '';
+}
+
+/** SHA-256 of a DER certificate, lowercase hex. */
+export function certificateFingerprint(der: Uint8Array): string {
+  return createHash('sha256').update(der).digest('hex');
+}

@@ -1,0 +1,264 @@
+import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import { Certificate, ContentInfo, IssuerAndSerialNumber, SignedData, type SignerInfo } from 'pkijs';
+import { readCommonName } from '#shared/adapters/signing/build-self-signed-certificate.ts';
+import { CMS_OID } from '#shared/adapters/signing/cms-oids.ts';
+
+/** What a reader would say about one signature of a PDF. */
+export interface SignatureVerification {
+  /** Integrity and signature both hold. Check `coversWholeDocument` too before trusting the file. */
+  valid: boolean;
+  /** The digest of the signed byte ranges matches the signed messageDigest. */
+  integrity: boolean;
+  /** The CMS signature verifies with the embedded certificate's key (and matches signingCertificateV2). */
+  signatureValid: boolean;
+  /** Subject common name of the signing certificate. */
+  signer: string;
+  /** ISO time from the signature dictionary's /M. */
+  signedAt?: string;
+  /** No byte was added after the signed ranges (false for an earlier signature followed by updates). */
+  coversWholeDocument: boolean;
+  /** Vietnamese summary for officers. */
+  message: string;
+  reason?: string;
+}
+
+const MESSAGES = {
+  valid: 'Chữ ký hợp lệ',
+  validWithAdditions: 'Chữ ký hợp lệ, nhưng tài liệu có nội dung được thêm sau khi ký',
+  modified: 'Tài liệu đã bị thay đổi sau khi ký',
+  badSignature: 'Chữ ký không hợp lệ',
+  unreadable: 'Không đọc được chữ ký',
+} as const;
+
+const HASH_BY_OID: Record<string, string> = {
+  '1.3.14.3.2.26': 'sha1',
+  '2.16.840.1.101.3.4.2.1': 'sha256',
+  '2.16.840.1.101.3.4.2.2': 'sha384',
+  '2.16.840.1.101.3.4.2.3': 'sha512',
+};
+
+interface SignatureField {
+  byteRange: [number, number, number, number];
+  contents: Buffer;
+  dictionary: Buffer;
+}
+
+const BYTE_RANGE = /^\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/;
+
+/** Every /ByteRange of the file with its /Contents and the text of its signature dictionary. */
+const findSignatureFields = (pdf: Buffer): SignatureField[] => {
+  const fields: SignatureField[] = [];
+  for (let at = pdf.indexOf('/ByteRange'); at >= 0; at = pdf.indexOf('/ByteRange', at + 1)) {
+    const match = BYTE_RANGE.exec(pdf.subarray(at, at + 120).toString('latin1'));
+    if (!match) continue;
+    const byteRange = match.slice(1, 5).map(Number) as SignatureField['byteRange'];
+    const [start, length1, start2, length2] = byteRange;
+    const contentsStart = start + length1;
+    if (start2 <= contentsStart || start2 + length2 > pdf.length) continue;
+    const objectStart = Math.max(0, pdf.lastIndexOf(' obj', Math.min(at, contentsStart)));
+    const objectEnd = pdf.indexOf('endobj', start2);
+    const dictionary = Buffer.concat([
+      pdf.subarray(objectStart, contentsStart),
+      pdf.subarray(start2, objectEnd < 0 ? start2 : objectEnd),
+    ]);
+    const hex = pdf
+      .subarray(contentsStart, start2)
+      .toString('latin1')
+      .replace(/[<>\s]/g, '');
+    fields.push({ byteRange, contents: Buffer.from(hex.length % 2 ? `${hex}0` : hex, 'hex'), dictionary });
+  }
+  return fields;
+};
+
+/** Reads a PDF string (literal or hex) at `at`; returns its raw bytes. */
+const readPdfString = (text: Buffer, at: number): Buffer | undefined => {
+  if (text[at] === 0x3c) {
+    const end = text.indexOf('>', at);
+    if (end < 0) return undefined;
+    const hex = text
+      .subarray(at + 1, end)
+      .toString('latin1')
+      .replace(/\s/g, '');
+    return Buffer.from(hex.length % 2 ? `${hex}0` : hex, 'hex');
+  }
+  if (text[at] !== 0x28) return undefined;
+  const out: number[] = [];
+  const escapes: Record<string, number> = { n: 10, r: 13, t: 9, b: 8, f: 12 };
+  for (let i = at + 1, depth = 1; i < text.length; i++) {
+    const c = text[i] as number;
+    if (c === 0x5c) {
+      const next = String.fromCharCode(text[++i] ?? 0);
+      if (/[0-7]/.test(next)) {
+        let octal = next;
+        while (octal.length < 3 && /[0-7]/.test(String.fromCharCode(text[i + 1] ?? 0))) {
+          octal += String.fromCharCode(text[++i] ?? 0);
+        }
+        out.push(Number.parseInt(octal, 8) & 0xff);
+      } else if (next === '\r' || next === '\n') {
+        if (next === '\r' && text[i + 1] === 0x0a) i++;
+      } else {
+        out.push(escapes[next] ?? next.charCodeAt(0));
+      }
+      continue;
+    }
+    if (c === 0x28) depth++;
+    if (c === 0x29 && --depth === 0) return Buffer.from(out);
+    out.push(c);
+  }
+  return undefined;
+};
+
+/** Decodes a PDF text string: UTF-16BE with BOM, UTF-8 with BOM, or PDFDocEncoding (≈ Latin-1). */
+const decodePdfText = (bytes: Buffer): string => {
+  if (bytes[0] === 0xfe && bytes[1] === 0xff)
+    return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return bytes.subarray(3).toString('utf8');
+  return bytes.toString('latin1');
+};
+
+const readDictionaryString = (dictionary: Buffer, key: string): string | undefined => {
+  const match = new RegExp(`/${key}\\s*[(<]`).exec(dictionary.toString('latin1'));
+  if (!match) return undefined;
+  const bytes = readPdfString(dictionary, match.index + match[0].length - 1);
+  return bytes ? decodePdfText(bytes) : undefined;
+};
+
+/** `D:YYYYMMDDHHmmSSOHH'mm'` → ISO 8601 (UTC). */
+const parsePdfDate = (text: string | undefined): string | undefined => {
+  const m = /^D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(Z|[+-]\d{2}'?\d{2}'?)?/.exec(text ?? '');
+  if (!m) return undefined;
+  const [, y, mo = '01', d = '01', h = '00', mi = '00', s = '00', zone = 'Z'] = m;
+  const offset = zone === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.replace(/'/g, '').slice(3, 5) || '00'}`;
+  const date = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}${offset}`);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+};
+
+const attributeValue = (signerInfo: SignerInfo, oid: string): asn1js.AsnType | undefined =>
+  signerInfo.signedAttrs?.attributes.find((a) => a.type === oid)?.values[0];
+
+const findSignerCertificate = (signedData: SignedData, signerInfo: SignerInfo): Certificate | undefined => {
+  const certificates = (signedData.certificates ?? []).filter(
+    (c): c is Certificate => c instanceof Certificate,
+  );
+  const sid = signerInfo.sid;
+  if (sid instanceof IssuerAndSerialNumber) {
+    const found = certificates.find(
+      (c) => c.issuer.isEqual(sid.issuer) && c.serialNumber.isEqual(sid.serialNumber),
+    );
+    if (found) return found;
+  }
+  return certificates[0];
+};
+
+/** The signingCertificateV2 hash (SHA-256 by default), when present, must be that of the certificate. */
+const matchesSigningCertificate = (signerInfo: SignerInfo, certificateDer: Uint8Array): boolean => {
+  const value = attributeValue(signerInfo, CMS_OID.signingCertificateV2);
+  if (!value) return true;
+  const essCertId = (value as asn1js.Sequence).valueBlock.value[0] as asn1js.Sequence | undefined;
+  const first = essCertId?.valueBlock.value[0] as asn1js.Sequence | undefined;
+  const items = first?.valueBlock.value ?? [];
+  const algorithm = items[0] instanceof asn1js.Sequence ? items[0] : undefined;
+  const hashBlock = items[algorithm ? 1 : 0];
+  if (!(hashBlock instanceof asn1js.OctetString)) return false;
+  const algorithmOid = (
+    algorithm?.valueBlock.value[0] as asn1js.ObjectIdentifier | undefined
+  )?.valueBlock.toString();
+  const hash = HASH_BY_OID[algorithmOid ?? CMS_OID.sha256];
+  if (!hash) return false;
+  return Buffer.from(hashBlock.valueBlock.valueHexView).equals(
+    createHash(hash).update(certificateDer).digest(),
+  );
+};
+
+const unreadable = (): SignatureVerification => ({
+  valid: false,
+  integrity: false,
+  signatureValid: false,
+  signer: '',
+  coversWholeDocument: false,
+  message: MESSAGES.unreadable,
+});
+
+const verifyField = (pdf: Buffer, field: SignatureField): SignatureVerification => {
+  const [start, length1, start2, length2] = field.byteRange;
+  const signedContent = [pdf.subarray(start, start + length1), pdf.subarray(start2, start2 + length2)];
+  const trailing = pdf.subarray(start2 + length2).toString('latin1');
+  const coversWholeDocument = start === 0 && trailing.trim() === '';
+  const reason = readDictionaryString(field.dictionary, 'Reason');
+  const signedAt = parsePdfDate(readDictionaryString(field.dictionary, 'M'));
+  const extras = { ...(reason ? { reason } : {}), ...(signedAt ? { signedAt } : {}) };
+
+  let signedData: SignedData;
+  try {
+    const contentInfo = ContentInfo.fromBER(field.contents);
+    if (contentInfo.contentType !== CMS_OID.signedData) return { ...unreadable(), ...extras };
+    signedData = new SignedData({ schema: contentInfo.content });
+  } catch {
+    return { ...unreadable(), ...extras };
+  }
+  const signerInfo = signedData.signerInfos[0];
+  const certificate = signerInfo ? findSignerCertificate(signedData, signerInfo) : undefined;
+  const hash = HASH_BY_OID[signerInfo?.digestAlgorithm.algorithmId ?? ''];
+  if (!signerInfo || !certificate || !hash) return { ...unreadable(), ...extras };
+
+  const certificateDer = new Uint8Array(certificate.toSchema().toBER());
+  const contentDigest = createHash(hash);
+  for (const part of signedContent) contentDigest.update(part);
+  const digest = contentDigest.digest();
+  const signature = signerInfo.signature.valueBlock.valueHexView;
+  const publicKey = createPublicKey({
+    key: Buffer.from(certificate.subjectPublicKeyInfo.toSchema().toBER()),
+    format: 'der',
+    type: 'spki',
+  });
+  const verifies = (data: Uint8Array[]): boolean => {
+    try {
+      return verifySignature(hash, Buffer.concat(data), publicKey, signature);
+    } catch {
+      return false;
+    }
+  };
+
+  let integrity: boolean;
+  let signatureValid: boolean;
+  if (signerInfo.signedAttrs) {
+    const messageDigest = attributeValue(signerInfo, CMS_OID.messageDigest);
+    integrity =
+      messageDigest instanceof asn1js.OctetString &&
+      Buffer.from(messageDigest.valueBlock.valueHexView).equals(digest);
+    signatureValid =
+      verifies([new Uint8Array(signerInfo.signedAttrs.encodedValue)]) &&
+      matchesSigningCertificate(signerInfo, certificateDer);
+  } else {
+    integrity = signatureValid = verifies(signedContent);
+  }
+  const valid = integrity && signatureValid;
+  const message = !integrity
+    ? MESSAGES.modified
+    : !signatureValid
+      ? MESSAGES.badSignature
+      : coversWholeDocument
+        ? MESSAGES.valid
+        : MESSAGES.validWithAdditions;
+  return {
+    valid,
+    integrity,
+    signatureValid,
+    signer: readCommonName(certificate),
+    coversWholeDocument,
+    message,
+    ...extras,
+  };
+};
+
+/**
+ * Checks every signature of a PDF the way a reader does: digest of the signed byte ranges
+ * against the CMS messageDigest, CMS signature against the embedded certificate's key. Does
+ * not judge trust in the certificate (self-signed in the embedded runtime). Empty when the
+ * PDF has no signature.
+ */
+export async function verifyPdfSignatures(pdf: Uint8Array): Promise<SignatureVerification[]> {
+  const buffer = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+  return findSignatureFields(buffer).map((field) => verifyField(buffer, field));
+}

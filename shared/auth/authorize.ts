@@ -1,0 +1,87 @@
+import { AuthenticationError, ForbiddenError } from '#shared/domain/errors.ts';
+
+export const ROLES = [
+  'counter-officer',
+  'processing-officer',
+  'agency-admin',
+  'province-admin',
+  'auditor',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling: from Cognito claims in AWS, from locally signed JWTs in the embedded runtime. */
+export interface Principal {
+  userId: string;
+  roles: ReadonlySet<Role>;
+  /** The agency an officer or agency admin works for. */
+  agencyId?: string;
+}
+
+export type Action = 'upload:request' | 'document:read' | 'document:list' | 'document:review';
+
+/** Roles allowed per action, and whether the role is limited to its own agency. */
+const POLICY: Record<Action, Partial<Record<Role, 'own-agency' | 'province'>>> = {
+  'upload:request': {
+    'counter-officer': 'own-agency',
+    'processing-officer': 'own-agency',
+    'agency-admin': 'own-agency',
+    'province-admin': 'province',
+  },
+  'document:read': {
+    'counter-officer': 'own-agency',
+    'processing-officer': 'own-agency',
+    'agency-admin': 'own-agency',
+    'province-admin': 'province',
+    auditor: 'province',
+  },
+  'document:list': {
+    'processing-officer': 'own-agency',
+    'agency-admin': 'own-agency',
+    'province-admin': 'province',
+    auditor: 'province',
+  },
+  'document:review': {
+    'processing-officer': 'own-agency',
+    'agency-admin': 'own-agency',
+    'province-admin': 'province',
+  },
+};
+
+/**
+ * Reads a principal from JWT claims as API Gateway's JWT authorizer passes them: every value
+ * is a string, and an array claim such as `cognito:groups` arrives as "[a b]".
+ */
+export function principalFromClaims(claims: Record<string, unknown> | undefined): Principal {
+  const userId = claims?.sub;
+  if (typeof userId !== 'string' || userId === '') throw new AuthenticationError('no authenticated user');
+  const rawGroups = claims?.['cognito:groups'];
+  const groups = Array.isArray(rawGroups)
+    ? rawGroups.map(String)
+    : typeof rawGroups === 'string'
+      ? rawGroups.replace(/^\[|\]$/g, '').split(/[\s,]+/)
+      : [];
+  const roles = new Set(
+    groups.filter((group): group is Role => (ROLES as readonly string[]).includes(group)),
+  );
+  const agency = claims?.['custom:agency'];
+  return { userId, roles, agencyId: typeof agency === 'string' && agency !== '' ? agency : undefined };
+}
+
+/** Whether the principal may perform the action on something belonging to `agencyId`. */
+export function isAllowed(principal: Principal, action: Action, agencyId?: string): boolean {
+  const grants = POLICY[action];
+  return [...principal.roles].some((role) => {
+    const scope = grants[role];
+    if (scope === 'province') return true;
+    return scope === 'own-agency' && principal.agencyId !== undefined && principal.agencyId === agencyId;
+  });
+}
+
+/** Throws ForbiddenError unless the principal may perform the action. */
+export function authorize(principal: Principal, action: Action, agencyId?: string): void {
+  if (!isAllowed(principal, action, agencyId)) {
+    throw new ForbiddenError(
+      agencyId ? `not allowed to ${action} for agency ${agencyId}` : `not allowed to ${action}`,
+    );
+  }
+}

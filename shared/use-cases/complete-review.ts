@@ -1,0 +1,80 @@
+import { authorize, type Principal } from '#shared/auth/authorize.ts';
+import type { ProvinceConfig } from '#shared/config/province-config.ts';
+import type { DocumentRecord } from '#shared/domain/document.ts';
+import { ConflictError, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
+import { parsePersonalId, parseTaxCode } from '#shared/domain/identifiers.ts';
+import type { Clock, DocumentRepository, ExecutionStarter } from '#shared/ports.ts';
+import type { PipelineInput } from './start-document-pipeline.ts';
+
+export interface CompleteReviewDependencies {
+  config: ProvinceConfig;
+  repository: DocumentRepository;
+  starter: ExecutionStarter;
+  clock: Clock;
+}
+
+function readReview(input: unknown): { docType: string; ownerId: string } {
+  const body = (input ?? {}) as Record<string, unknown>;
+  if (typeof body.docType !== 'string' || body.docType === '') {
+    throw new ValidationError('INVALID_DOC_TYPE', 'docType is required');
+  }
+  if (typeof body.ownerId !== 'string' || body.ownerId === '') {
+    throw new ValidationError('INVALID_OWNER_ID', 'ownerId is required');
+  }
+  return { docType: body.docType, ownerId: body.ownerId.trim() };
+}
+
+/**
+ * An officer decides the type and owner of a document the classifier could not settle; the
+ * pipeline then resumes at AssignCode, so nothing is coded on a guess.
+ */
+export function createCompleteReview(deps: CompleteReviewDependencies) {
+  return async function completeReview(
+    principal: Principal,
+    documentId: string,
+    input: unknown,
+  ): Promise<DocumentRecord> {
+    const record = await deps.repository.get(documentId);
+    if (!record) throw new NotFoundError(`document ${documentId} does not exist`);
+    authorize(principal, 'document:review', record.agencyId);
+    if (record.status !== 'NEEDS_REVIEW') {
+      throw new ConflictError(
+        'NOT_AWAITING_REVIEW',
+        `document ${documentId} is ${record.status}, not NEEDS_REVIEW`,
+      );
+    }
+    const { docType, ownerId } = readReview(input);
+    const type = deps.config.documentTypes.find((candidate) => candidate.code === docType);
+    if (!type) {
+      const known = deps.config.documentTypes.map((candidate) => candidate.code).join(', ');
+      throw new ValidationError(
+        'INVALID_DOC_TYPE',
+        `unknown document type ${docType}; known types: ${known}`,
+      );
+    }
+    const parsed = type.owner === 'person' ? parsePersonalId(ownerId) : parseTaxCode(ownerId);
+    if (!parsed.ok) {
+      const kind = type.owner === 'person' ? 'a 12-digit personal ID' : 'a tax code';
+      throw new ValidationError('INVALID_OWNER_ID', `ownerId must be ${kind}: ${parsed.reason}`);
+    }
+    const updated = await deps.repository.update(
+      documentId,
+      {
+        status: 'PROCESSING',
+        classification: {
+          ...record.classification,
+          docType,
+          ownerId: parsed.value,
+          confidence: 1,
+          reviewReason: undefined,
+          decidedBy: 'officer',
+        },
+        updatedAt: deps.clock.now().toISOString(),
+      },
+      ['NEEDS_REVIEW'],
+    );
+    const resume: PipelineInput = { bucket: record.bucket, key: record.key, documentId, reviewed: true };
+    await deps.starter.start(`${documentId}-review`, resume);
+    return updated;
+  };
+}

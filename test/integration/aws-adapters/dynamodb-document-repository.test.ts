@@ -1,0 +1,114 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ensureDocumentsTable,
+  type LocalDynamoDb,
+  startLocalDynamoDb,
+} from '#infra/local/start-local-dynamodb.ts';
+import { createDynamoDbDocumentRepository } from '#shared/adapters/aws/dynamodb-document-repository.ts';
+import type { DocumentRecord } from '#shared/domain/document.ts';
+import { ConflictError, NotFoundError } from '#shared/domain/errors.ts';
+import type { DocumentRepository } from '#shared/ports.ts';
+
+let server: LocalDynamoDb;
+let dataDir: string;
+let repository: DocumentRepository;
+
+const record = (documentId: string, overrides: Partial<DocumentRecord> = {}): DocumentRecord => ({
+  documentId,
+  agencyId: '000.00.01.H99',
+  uploadedBy: 'officer-1',
+  mediaType: 'image/png',
+  declaredSize: 10,
+  declaredSha256: 'x',
+  bucket: 'ingest',
+  key: `incoming/000.00.01.H99/_/_/${documentId}`,
+  status: 'AWAITING_UPLOAD',
+  createdAt: '2026-11-22T00:00:00.000Z',
+  updatedAt: '2026-11-22T00:00:00.000Z',
+  ...overrides,
+});
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'motcua-ddb-'));
+  server = await startLocalDynamoDb({ dataDir });
+  const client = new DynamoDBClient({
+    endpoint: server.endpoint,
+    region: 'ap-southeast-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await ensureDocumentsTable(client, 'documents');
+  repository = createDynamoDbDocumentRepository(client, 'documents');
+});
+
+afterAll(async () => {
+  await server.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('DynamoDB document repository (against dynalite)', () => {
+  it('creates a record once and reads it back without key attributes', async () => {
+    await repository.create(record('d1'));
+    await expect(repository.create(record('d1'))).rejects.toBeInstanceOf(ConflictError);
+    const stored = await repository.get('d1');
+    expect(stored).toEqual(record('d1'));
+    expect(await repository.get('missing')).toBeUndefined();
+  });
+
+  it('updates only from an expected status and moves the record between status lists', async () => {
+    await repository.create(record('d2'));
+    const updated = await repository.update('d2', { status: 'PROCESSING', pageCount: 2 }, [
+      'AWAITING_UPLOAD',
+    ]);
+    expect(updated).toMatchObject({ status: 'PROCESSING', pageCount: 2 });
+    await expect(repository.update('d2', { status: 'ARCHIVED' }, ['AWAITING_UPLOAD'])).rejects.toThrow(
+      /is PROCESSING; expected AWAITING_UPLOAD/,
+    );
+    await expect(repository.update('nope', { pageCount: 1 })).rejects.toBeInstanceOf(NotFoundError);
+    const processing = await repository.listByStatus('PROCESSING');
+    expect(processing.map((item) => item.documentId)).toContain('d2');
+    expect((await repository.listByStatus('AWAITING_UPLOAD')).map((item) => item.documentId)).not.toContain(
+      'd2',
+    );
+  });
+
+  it('removes attributes patched to undefined', async () => {
+    await repository.create(record('d3', { pageCount: 3 }));
+    const updated = await repository.update('d3', { pageCount: undefined });
+    expect(updated.pageCount).toBeUndefined();
+  });
+
+  it('hands out sequences atomically under concurrency', async () => {
+    const sequences = await Promise.all(
+      Array.from({ length: 20 }, () => repository.nextSequence('038319001234', 'KS')),
+    );
+    expect([...sequences].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, index) => index + 1));
+  });
+
+  it('lets one document claim a code, idempotently', async () => {
+    expect(await repository.claimCode('038319001234.KS.01', 'd1')).toBe(true);
+    expect(await repository.claimCode('038319001234.KS.01', 'd1')).toBe(true);
+    expect(await repository.claimCode('038319001234.KS.01', 'd2')).toBe(false);
+  });
+
+  it('indexes archive entries by code, owner and dossier', async () => {
+    const entry = {
+      code: '038319001234.KS.01',
+      documentId: 'd1',
+      ownerId: '038319001234',
+      docType: 'KS',
+      agencyId: '000.00.01.H99',
+      dossierId: '000.00.01.H99-261122-0001',
+      archivedAt: '2026-11-22T01:00:00.000Z',
+      signedPdfKey: '038319001234/038319001234.KS.01/038319001234.KS.01.pdf',
+    };
+    await repository.putArchiveEntry(entry);
+    expect(await repository.findArchiveByCode(entry.code)).toEqual(entry);
+    expect(await repository.findArchiveByOwner(entry.ownerId)).toEqual([entry]);
+    expect(await repository.findArchiveByDossier(entry.dossierId)).toEqual([entry]);
+    expect(await repository.findArchiveByOwner('001085012345')).toEqual([]);
+  });
+});

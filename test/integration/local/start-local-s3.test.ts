@@ -1,0 +1,84 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_S3_CREDENTIALS, type LocalS3, type ObjectCreatedEvent, startLocalS3 } from '#infra/local/start-local-s3.ts';
+
+describe('startLocalS3', () => {
+  let dataDir: string;
+  let s3server: LocalS3;
+  let s3: S3Client;
+  const events: ObjectCreatedEvent[] = [];
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'motcua-s3-'));
+    s3server = await startLocalS3({ dataDir, buckets: ['ingest', 'archive'], port: 0 });
+    s3server.onObjectCreated((event) => events.push(event));
+    s3 = new S3Client({
+      endpoint: s3server.endpoint,
+      region: 'ap-southeast-1',
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      credentials: LOCAL_S3_CREDENTIALS,
+    });
+  });
+
+  afterAll(async () => {
+    s3.destroy();
+    await s3server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('stores the exact bytes of a presigned PUT made with fetch and emits one Object Created event', async () => {
+    const body = new Uint8Array(randomBytes(70_001));
+    const key = 'incoming/000.17.22.H56/d1/c1/3f0e5c1a-scan with space.pdf';
+    const sha256 = createHash('sha256').update(body).digest('base64');
+    const url = await getSignedUrl(
+      s3,
+      new PutObjectCommand({
+        Bucket: 'ingest',
+        Key: key,
+        ContentType: 'application/pdf',
+        ContentLength: body.byteLength,
+        ChecksumSHA256: sha256,
+      }),
+      {
+        expiresIn: 900,
+        signableHeaders: new Set(['content-type', 'content-length']),
+        unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
+      },
+    );
+    events.length = 0;
+
+    const response = await fetch(url, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/pdf', 'x-amz-checksum-sha256': sha256 },
+      body,
+    });
+
+    expect(response.status).toBe(200);
+    const stored = await s3.send(new GetObjectCommand({ Bucket: 'ingest', Key: key }));
+    const bytes = await stored.Body?.transformToByteArray();
+    expect(Buffer.from(bytes ?? []).equals(Buffer.from(body))).toBe(true);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      'detail-type': 'Object Created',
+      source: 'aws.s3',
+      region: 'ap-southeast-1',
+      detail: { bucket: { name: 'ingest' }, object: { key, size: body.byteLength }, reason: 'PutObject' },
+    });
+    expect(events[0]?.detail.object.etag).toBe(createHash('md5').update(body).digest('hex'));
+  });
+
+  it('lists objects by prefix with ListObjectsV2', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: 'archive', Key: 'signed/a.pdf', Body: 'a' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'archive', Key: 'text/a.txt', Body: 'b' }));
+
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: 'archive', Prefix: 'signed/' }));
+
+    expect(page.Contents?.map((item) => item.Key)).toEqual(['signed/a.pdf']);
+  });
+});

@@ -1,0 +1,13 @@
+import { writeFile } from 'node:fs/promises';
+import { renderPaperPng, samplePaper, NOISY_SCAN, makeBadInputs, makeTextLayerPdf, renderPaperTiff, SAMPLE_PAPERS } from '#test/support/make-test-scans.ts';
+let t = Date.now();
+const png = await renderPaperPng(samplePaper('KS'), NOISY_SCAN);
+console.log('png', png.length, Date.now() - t); t = Date.now();
+await writeFile('/tmp/ks-noisy.png', png);
+await writeFile('/tmp/dkdn.png', await renderPaperPng(samplePaper('DKDN')));
+const bad = await makeBadInputs();
+console.log(Object.entries(bad).map(([k, v]) => `${k} ${v.bytes.length}`), Date.now() - t); t = Date.now();
+await writeFile('/tmp/ks-text.pdf', await makeTextLayerPdf(samplePaper('KS')));
+const tif = await renderPaperTiff(SAMPLE_PAPERS.slice(0, 2));
+console.log('tiff', tif.length, Date.now() - t);
+await writeFile('/tmp/two.tiff', tif);
