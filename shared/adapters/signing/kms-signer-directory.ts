@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { GetPublicKeyCommand, type KMSClient, SignCommand } from '@aws-sdk/client-kms';
-import type { DigestSigner, SignerDirectory } from '#shared/ports.ts';
 import {
   buildSelfSignedCertificate,
   type SignatureAlgorithm,
   type SignerIdentity,
 } from '#shared/adapters/signing/build-self-signed-certificate.ts';
+import type { DigestSigner, SignerDirectory } from '#shared/ports.ts';
 
 export interface KmsSignerDirectoryOptions {
   kms: KMSClient;
@@ -36,7 +36,9 @@ export class UnsupportedSigningKeyError extends Error {
 const algorithmForKeySpec = (keySpec: string | undefined, keyId: string): SignatureAlgorithm => {
   if (keySpec?.startsWith('RSA_')) return 'RSASSA_PKCS1_V1_5_SHA_256';
   if (keySpec === 'ECC_NIST_P256') return 'ECDSA_SHA_256';
-  throw new UnsupportedSigningKeyError(`KMS key ${keyId} has key spec ${keySpec}: use RSA_* or ECC_NIST_P256`);
+  throw new UnsupportedSigningKeyError(
+    `KMS key ${keyId} has key spec ${keySpec}: use RSA_* or ECC_NIST_P256`,
+  );
 };
 
 const isAlias = (keyId: string): boolean => keyId.startsWith('alias/') || keyId.includes(':alias/');
@@ -54,7 +56,8 @@ export function createKmsSignerDirectory(options: KmsSignerDirectoryOptions): Si
   const certificates = new Map<string, Promise<Uint8Array>>();
 
   const signDigestWith = async (keyId: string, algorithm: SignatureAlgorithm, digest: Uint8Array) => {
-    if (digest.length !== 32) throw new RangeError(`expected a 32-byte SHA-256 digest, got ${digest.length} bytes`);
+    if (digest.length !== 32)
+      throw new RangeError(`expected a 32-byte SHA-256 digest, got ${digest.length} bytes`);
     const response = await options.kms.send(
       new SignCommand({ KeyId: keyId, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: algorithm }),
     );
@@ -62,7 +65,12 @@ export function createKmsSignerDirectory(options: KmsSignerDirectoryOptions): Si
     return response.Signature;
   };
 
-  const certificateFor = (keyArn: string, publicKey: Uint8Array, algorithm: SignatureAlgorithm, agencyId: string) => {
+  const certificateFor = (
+    keyArn: string,
+    publicKey: Uint8Array,
+    algorithm: SignatureAlgorithm,
+    agencyId: string,
+  ) => {
     const cacheKey = `${keyArn}\n${agencyId}`;
     let certificate = certificates.get(cacheKey);
     if (!certificate) {
@@ -83,7 +91,8 @@ export function createKmsSignerDirectory(options: KmsSignerDirectoryOptions): Si
 
   const resolve = async (agencyId: string, requestedKeyId: string): Promise<DigestSigner> => {
     const key = await options.kms.send(new GetPublicKeyCommand({ KeyId: requestedKeyId }));
-    if (!key.PublicKey || !key.KeyId) throw new Error(`KMS GetPublicKey returned no key for ${requestedKeyId}`);
+    if (!key.PublicKey || !key.KeyId)
+      throw new Error(`KMS GetPublicKey returned no key for ${requestedKeyId}`);
     if (key.KeyUsage && key.KeyUsage !== 'SIGN_VERIFY') {
       throw new UnsupportedSigningKeyError(`KMS key ${key.KeyId} is not a signing key (${key.KeyUsage})`);
     }

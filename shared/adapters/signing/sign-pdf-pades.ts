@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { plainAddPlaceholder } from '@signpdf/placeholder-plain';
-import { Signer, SignPdf } from '@signpdf/signpdf';
+import { type InputType, plainAddPlaceholder } from '@signpdf/placeholder-plain';
+import { Signer, SignPdf, SignPdfError } from '@signpdf/signpdf';
 import { SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
 import * as asn1js from 'asn1js';
-import { PDFDocument } from 'pdf-lib';
+import { PDFDict, PDFDocument, PDFName } from 'pdf-lib';
 import {
   AlgorithmIdentifier,
   Attribute,
@@ -151,6 +151,11 @@ class DigestSignerCms extends Signer {
   }
 }
 
+/** Adding a signature would need a full rewrite, which would break the signatures already there. */
+export class SignedPdfRewriteError extends Error {
+  override readonly name = 'SignedPdfRewriteError';
+}
+
 /** True when the last cross-reference section is a classic table, which placeholder-plain needs. */
 const hasClassicXref = (pdf: Buffer): boolean => {
   const startxref = pdf.lastIndexOf('startxref');
@@ -164,16 +169,42 @@ const hasClassicXref = (pdf: Buffer): boolean => {
   return (
     startxref >= 0 &&
     Number.isFinite(offset) &&
-    pdf.subarray(offset, offset + 4).toString('latin1') === 'xref' &&
+    pdf
+      .subarray(offset, offset + 40)
+      .toString('latin1')
+      .trimStart()
+      .startsWith('xref') &&
     pdf.lastIndexOf('trailer') > offset
   );
 };
 
 /** Rewrites a PDF with a classic xref table and no object streams (pdf-lib's default save has both). */
-const withClassicXref = async (pdf: Buffer): Promise<Buffer> => {
-  if (hasClassicXref(pdf)) return pdf;
+const rewriteWithClassicXref = async (pdf: Buffer): Promise<Buffer> => {
   const document = await PDFDocument.load(pdf, { updateMetadata: false });
+  const signed = document.context
+    .enumerateIndirectObjects()
+    .some(([, object]) => object instanceof PDFDict && object.has(PDFName.of('ByteRange')));
+  if (signed)
+    throw new SignedPdfRewriteError(
+      'a signed PDF with cross-reference streams cannot take another signature',
+    );
   return Buffer.from(await document.save({ useObjectStreams: false, updateFieldAppearances: false }));
+};
+
+/**
+ * Adds the signature placeholder as an incremental update; a PDF placeholder-plain cannot
+ * parse (xref streams, hybrid files) is first rewritten by pdf-lib, when it is unsigned.
+ */
+const addPlaceholder = async (pdf: Buffer, placeholder: Omit<InputType, 'pdfBuffer'>) => {
+  if (hasClassicXref(pdf)) {
+    try {
+      return { input: pdf, output: plainAddPlaceholder({ ...placeholder, pdfBuffer: pdf }) };
+    } catch (error) {
+      if (!(error instanceof SignPdfError)) throw error;
+    }
+  }
+  const input = await rewriteWithClassicXref(pdf);
+  return { input, output: plainAddPlaceholder({ ...placeholder, pdfBuffer: input }) };
 };
 
 /** A PDF text string as UTF-16BE with BOM, in hex form: `<FEFF…>`. */
@@ -210,9 +241,10 @@ const replaceStandIns = (
 /**
  * PAdES baseline (B-B) PDF signer: an invisible signature field with SubFilter
  * ETSI.CAdES.detached, added as an incremental update, whose CMS is signed by the injected
- * DigestSigner (a local key or KMS). Accepts any PDF pdf-lib can load; PDFs with
- * cross-reference streams are first rewritten with a classic xref table (which would break
- * signatures already present: sign unsigned PDFs only).
+ * DigestSigner (a local key or KMS). Accepts any PDF pdf-lib can load; an unsigned PDF with
+ * cross-reference streams (pdf-lib's default save) is first rewritten with a classic xref
+ * table. A PDF already signed gets a further signature as another incremental update, which
+ * keeps the earlier ones valid; that needs a classic xref table (SignedPdfRewriteError if not).
  */
 export function createPadesPdfSigner(options: PadesPdfSignerOptions = {}): PdfSigner {
   const signatureLength = options.signatureLength ?? 8192;
@@ -220,24 +252,25 @@ export function createPadesPdfSigner(options: PadesPdfSignerOptions = {}): PdfSi
     async sign(pdf, signer, { reason, location, signedAt }) {
       const certificateDer = await signer.certificate();
       const signerName = readCommonName(Certificate.fromBER(certificateDer));
-      const input = await withClassicXref(Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength));
       const texts = { reason, location, name: signerName };
       const standIns = Object.fromEntries(
         Object.entries(texts).map(([key, text]) => [key, text ? createTextStandIn(text) : undefined]),
       ) as Record<keyof typeof texts, ReturnType<typeof createTextStandIn> | undefined>;
-      const withPlaceholder = plainAddPlaceholder({
-        pdfBuffer: input,
-        reason: standIns.reason?.standIn ?? '',
-        location: standIns.location?.standIn ?? '',
-        name: standIns.name?.standIn ?? '',
-        contactInfo: '',
-        signingTime: signedAt,
-        signatureLength,
-        subFilter: SUBFILTER_ETSI_CADES_DETACHED,
-        appName: options.appName ?? 'motcua',
-      });
+      const { input, output } = await addPlaceholder(
+        Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength),
+        {
+          reason: standIns.reason?.standIn ?? '',
+          location: standIns.location?.standIn ?? '',
+          name: standIns.name?.standIn ?? '',
+          contactInfo: '',
+          signingTime: signedAt,
+          signatureLength,
+          subFilter: SUBFILTER_ETSI_CADES_DETACHED,
+          appName: options.appName ?? 'motcua',
+        },
+      );
       const present = Object.values(standIns).filter((s) => s !== undefined);
-      const prepared = replaceStandIns(withPlaceholder, input.length - 1, present);
+      const prepared = replaceStandIns(output, input.length - 1, present);
       const signed = await new SignPdf().sign(prepared, new DigestSignerCms(signer));
       const info: SignatureInfo = {
         signer: signerName,

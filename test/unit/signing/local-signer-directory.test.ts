@@ -2,7 +2,7 @@ import { createHash, verify, X509Certificate } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as asn1js from 'asn1js';
+import type * as asn1js from 'asn1js';
 import { Certificate } from 'pkijs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readCommonName } from '#shared/adapters/signing/build-self-signed-certificate.ts';
@@ -25,15 +25,18 @@ describe('createLocalSignerDirectory', () => {
   it.each([
     ['RSA_2048', 'RSASSA_PKCS1_V1_5_SHA_256'],
     ['ECC_NIST_P256', 'ECDSA_SHA_256'],
-  ] as const)('%s: signDigest makes a raw signature over the digest that verifies', async (keySpec, algorithm) => {
-    const signer = await directoryFor(keySpec).forAgency('so-tu-phap');
-    expect(signer.algorithm()).toBe(algorithm);
-    const message = Buffer.from('Giấy khai sinh số 12/2025');
-    const signature = await signer.signDigest(createHash('sha256').update(message).digest());
-    const publicKey = new X509Certificate(await signer.certificate()).publicKey;
-    expect(verify('sha256', message, publicKey, signature)).toBe(true);
-    expect(verify('sha256', Buffer.from('Giấy khai sinh số 13/2025'), publicKey, signature)).toBe(false);
-  });
+  ] as const)(
+    '%s: signDigest makes a raw signature over the digest that verifies',
+    async (keySpec, algorithm) => {
+      const signer = await directoryFor(keySpec).forAgency('so-tu-phap');
+      expect(signer.algorithm()).toBe(algorithm);
+      const message = Buffer.from('Giấy khai sinh số 12/2025');
+      const signature = await signer.signDigest(createHash('sha256').update(message).digest());
+      const publicKey = new X509Certificate(await signer.certificate()).publicKey;
+      expect(verify('sha256', message, publicKey, signature)).toBe(true);
+      expect(verify('sha256', Buffer.from('Giấy khai sinh số 13/2025'), publicKey, signature)).toBe(false);
+    },
+  );
 
   it('keeps the key and certificate across two directory instances on the same folder', async () => {
     const first = await directoryFor('ECC_NIST_P256').forAgency('so-tu-phap');
@@ -44,7 +47,9 @@ describe('createLocalSignerDirectory', () => {
     expect(verify('sha256', Buffer.from('x'), publicKey, await restarted.signDigest(digest))).toBe(true);
     expect((await readdir(folder)).sort()).toEqual(['so-tu-phap.cert.pem', 'so-tu-phap.key.pem']);
     expect((await stat(join(folder, 'so-tu-phap.key.pem'))).mode & 0o777).toBe(0o600);
-    expect(await readFile(join(folder, 'so-tu-phap.key.pem'), 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    expect(await readFile(join(folder, 'so-tu-phap.key.pem'), 'utf8')).toMatch(
+      /^-----BEGIN PRIVATE KEY-----/,
+    );
   });
 
   it('gives each agency its own key', async () => {

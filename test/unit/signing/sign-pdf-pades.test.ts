@@ -4,9 +4,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalSignerDirectory } from '#shared/adapters/signing/local-signer-directory.ts';
-import { createPadesPdfSigner } from '#shared/adapters/signing/sign-pdf-pades.ts';
+import { createPadesPdfSigner, SignedPdfRewriteError } from '#shared/adapters/signing/sign-pdf-pades.ts';
 import { verifyPdfSignatures } from '#shared/adapters/signing/verify-pdf-signatures.ts';
 import type { SignatureInfo } from '#shared/domain/document.ts';
 import type { DigestSigner } from '#shared/ports.ts';
@@ -95,7 +96,15 @@ describe.each(['RSA_2048', 'ECC_NIST_P256'] as const)('PAdES signature with a lo
     const args = ['cms', '-verify', '-binary', '-inform', 'DER', '-in', cmsFile, '-content', contentFile];
     const { stderr } = await execFileAsync('openssl', [...args, '-noverify', '-out', '/dev/null']);
     expect(stderr).toContain('Verification successful');
-    const attributes = await execFileAsync('openssl', ['cms', '-cmsout', '-print', '-inform', 'DER', '-in', cmsFile]);
+    const attributes = await execFileAsync('openssl', [
+      'cms',
+      '-cmsout',
+      '-print',
+      '-inform',
+      'DER',
+      '-in',
+      cmsFile,
+    ]);
     expect(attributes.stdout).toContain('id-smime-aa-signingCertificateV2');
     expect(attributes.stdout).not.toContain('signingTime');
   });
@@ -140,6 +149,31 @@ describe('createPadesPdfSigner inputs', () => {
     expect(await verifyPdfSignatures(pdf)).toMatchObject([{ valid: true, reason: 'Ky so' }]);
   });
 
+  it('adds a second signature as an incremental update that keeps the first valid', async () => {
+    const other = await createLocalSignerDirectory({
+      directory: join(folder, 'inputs'),
+      keySpec: 'RSA_2048',
+      identityFor: () => ({ ...SAMPLE_IDENTITY, commonName: 'Ủy ban nhân dân xã Ân Đức' }),
+    }).forAgency('ubnd-xa-an-duc');
+    const pdfSigner = createPadesPdfSigner();
+    const once = await pdfSigner.sign(await makeSamplePdf(), signer, OPTIONS);
+    const twice = await pdfSigner.sign(once.pdf, other, { ...OPTIONS, reason: 'Trả kết quả' });
+    expect(await verifyPdfSignatures(twice.pdf)).toMatchObject([
+      { valid: true, signer: 'Sở Tư pháp tỉnh Mẫu', coversWholeDocument: false },
+      { valid: true, signer: 'Ủy ban nhân dân xã Ân Đức', coversWholeDocument: true, reason: 'Trả kết quả' },
+    ]);
+    const report = await runPdfsig(twice.pdf);
+    expect(report.match(/Signature is Valid\./g)).toHaveLength(2);
+  });
+
+  it('refuses to rewrite a signed PDF that has cross-reference streams', async () => {
+    const { pdf } = await createPadesPdfSigner().sign(await makeSamplePdf(), signer, OPTIONS);
+    const rewritten = await (await PDFDocument.load(pdf)).save({ useObjectStreams: true });
+    await expect(createPadesPdfSigner().sign(rewritten, signer, OPTIONS)).rejects.toBeInstanceOf(
+      SignedPdfRewriteError,
+    );
+  });
+
   it('finds no signature in an unsigned PDF', async () => {
     expect(await verifyPdfSignatures(await makeSamplePdf())).toEqual([]);
   });
@@ -150,6 +184,8 @@ describe('createPadesPdfSigner inputs', () => {
     const contentsStart = (byteRange[0] ?? 0) + (byteRange[1] ?? 0) + 1;
     const broken = Buffer.from(pdf);
     broken.write('ffff', contentsStart, 'latin1');
-    expect(await verifyPdfSignatures(broken)).toMatchObject([{ valid: false, message: 'Không đọc được chữ ký' }]);
+    expect(await verifyPdfSignatures(broken)).toMatchObject([
+      { valid: false, message: 'Không đọc được chữ ký' },
+    ]);
   });
 });

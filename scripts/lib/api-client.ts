@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import type { DocumentRecord } from '#shared/domain/document.ts';
+import type { SignatureVerification } from '#shared/ports.ts';
+import type { UploadTicket } from '#shared/use-cases/request-upload.ts';
+
+/** An error answer of the API, in its `{ error: { code, message } }` format. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${status} ${code}: ${message}`);
+  }
+}
+
+export interface DocumentView {
+  document: DocumentRecord;
+  downloadUrl?: string;
+  verification?: SignatureVerification[];
+}
+
+const SETTLED = new Set(['ARCHIVED', 'QUARANTINED', 'NEEDS_REVIEW']);
+
+/** A small client of the motcua HTTP API, as an agency's scanning station would use it. */
+export function createApiClient(apiUrl: string, token: string) {
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(new URL(path, apiUrl), {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const payload = (await response.json()) as { error?: { code: string; message: string } };
+    if (!response.ok) {
+      throw new ApiError(response.status, payload.error?.code ?? 'UNKNOWN', payload.error?.message ?? '');
+    }
+    return payload as T;
+  }
+
+  return {
+    call,
+
+    requestUpload(request: {
+      agencyId: string;
+      mediaType: string;
+      size: number;
+      sha256: string;
+      dossierId?: string;
+      componentId?: string;
+    }): Promise<UploadTicket> {
+      return call('POST', '/uploads', request);
+    },
+
+    /** Asks for a URL, then PUTs the bytes straight to storage. */
+    async upload(
+      bytes: Uint8Array,
+      options: { agencyId: string; mediaType: string; dossierId?: string; declaredSize?: number; sha256?: string },
+    ): Promise<UploadTicket> {
+      const ticket = await this.requestUpload({
+        agencyId: options.agencyId,
+        mediaType: options.mediaType,
+        dossierId: options.dossierId,
+        size: options.declaredSize ?? bytes.byteLength,
+        sha256: options.sha256 ?? createHash('sha256').update(bytes).digest('hex'),
+      });
+      const response = await fetch(ticket.url, { method: ticket.method, headers: ticket.headers, body: bytes });
+      if (!response.ok) throw new Error(`upload PUT failed: ${response.status} ${await response.text()}`);
+      return ticket;
+    },
+
+    getDocument(documentId: string, options: { verify?: boolean } = {}): Promise<DocumentView> {
+      return call('GET', `/documents/${encodeURIComponent(documentId)}${options.verify ? '?verify=1' : ''}`);
+    },
+
+    listDocuments(status: string): Promise<{ documents: DocumentRecord[] }> {
+      return call('GET', `/documents?status=${encodeURIComponent(status)}`);
+    },
+
+    completeReview(documentId: string, review: { docType: string; ownerId: string }) {
+      return call<{ document: DocumentRecord }>('POST', `/documents/${encodeURIComponent(documentId)}/review`, review);
+    },
+
+    /** Polls until the document is archived, quarantined or waiting for review. */
+    async waitUntilSettled(documentId: string, timeoutMs = 180_000): Promise<DocumentView> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const view = await this.getDocument(documentId);
+        if (SETTLED.has(view.document.status)) return view;
+        if (Date.now() > deadline) {
+          throw new Error(`document ${documentId} still ${view.document.status} after ${timeoutMs} ms`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    },
+  };
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>;
