@@ -28,7 +28,9 @@ export class ProvinceConfigError extends Error {
 }
 
 function describeIssue(issue: ProvinceConfigIssue): string {
-  const where = [issue.path, issue.line === undefined ? '' : `(line ${issue.line})`].filter(Boolean).join(' ');
+  const where = [issue.path, issue.line === undefined ? '' : `(line ${issue.line})`]
+    .filter(Boolean)
+    .join(' ');
   return where ? `${where}: ${issue.message}` : issue.message;
 }
 
@@ -39,7 +41,11 @@ export function formatConfigPath(path: readonly PropertyKey[]): string {
     .join('');
 }
 
-function lineOfPath(document: Document, lineCounter: LineCounter, path: readonly PropertyKey[]): number | undefined {
+function lineOfPath(
+  document: Document,
+  lineCounter: LineCounter,
+  path: readonly PropertyKey[],
+): number | undefined {
   // A missing field has no node: report the closest ancestor that exists.
   for (let length = path.length; length >= 0; length--) {
     const node = length === 0 ? document.contents : document.getIn(path.slice(0, length), true);
@@ -58,14 +64,22 @@ function formatOf(fileName: string): 'yaml' | 'json' {
   ]);
 }
 
-function validate(data: unknown, fileName: string, lineOf: (path: readonly PropertyKey[]) => number | undefined) {
+function validate(
+  data: unknown,
+  fileName: string,
+  lineOf: (path: readonly PropertyKey[]) => number | undefined,
+) {
   const result = provinceConfigSchema.safeParse(data);
   if (result.success) return result.data;
   throw new ProvinceConfigError(
     fileName,
     result.error.issues.map((issue) => {
       const line = lineOf(issue.path);
-      return { path: formatConfigPath(issue.path), ...(line === undefined ? {} : { line }), message: issue.message };
+      return {
+        path: formatConfigPath(issue.path),
+        ...(line === undefined ? {} : { line }),
+        message: issue.message,
+      };
     }),
   );
 }
@@ -86,7 +100,9 @@ export function parseProvinceConfig(text: string, fileName: string): ProvinceCon
     try {
       data = JSON.parse(text);
     } catch (error) {
-      throw new ProvinceConfigError(fileName, [{ path: '', message: `JSON syntax error: ${(error as Error).message}` }]);
+      throw new ProvinceConfigError(fileName, [
+        { path: '', message: `JSON syntax error: ${(error as Error).message}` },
+      ]);
     }
     return validate(data, fileName, lineOf);
   }

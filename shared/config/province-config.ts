@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** QCVN 102:2016 agency identifier, e.g. `000.00.00.H56` (province) or `000.17.22.H56`. */
 export const AGENCY_ID_PATTERN = /^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$/;
 
-const agencySchema = z.object({
+const agencySchema = z.strictObject({
   id: z.string().regex(AGENCY_ID_PATTERN, 'must be a QCVN 102 identifier such as 000.00.00.H56'),
   name: z.string().min(1),
   level: z.enum(['province', 'department', 'district', 'commune']),
@@ -14,7 +14,7 @@ const agencySchema = z.object({
   counterStaff: z.number().int().min(0).default(0),
 });
 
-const documentTypeSchema = z.object({
+const documentTypeSchema = z.strictObject({
   code: z.string().regex(/^[A-Z][A-Z0-9]{1,9}$/, 'must be 2–10 capital letters or digits, starting with a letter'),
   name: z.string().min(1),
   /** Title lines (Vietnamese, with diacritics) that identify the type on the first page. */
@@ -30,7 +30,7 @@ const documentTypeSchema = z.object({
 
 export const provinceConfigSchema = z
   .object({
-    province: z.object({
+    province: z.strictObject({
       /** Short stable slug used in resource names, e.g. `sample`. */
       slug: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'must be lowercase letters, digits and dashes'),
       name: z.string().min(1),
@@ -46,7 +46,7 @@ export const provinceConfigSchema = z
       .default({ region: 'ap-southeast-1' }),
     agencies: z.array(agencySchema).min(1),
     documentTypes: z.array(documentTypeSchema).min(1),
-    signing: z.object({
+    signing: z.strictObject({
       /** KMS key spec in AWS; the embedded runtime generates the same kind of key. */
       keySpec: z.enum(['RSA_2048', 'RSA_3072', 'ECC_NIST_P256']).default('RSA_2048'),
       organisation: z.string().min(1),

@@ -91,7 +91,12 @@ function countDiacriticErrors(found: string, pattern: string): number {
   return a.filter((char, index) => char !== b[index]).length;
 }
 
-function matchPattern(type: DocumentTypeConfig, pattern: string, page: PreparedPage, pageIndex: number): TitleMatch[] {
+function matchPattern(
+  type: DocumentTypeConfig,
+  pattern: string,
+  page: PreparedPage,
+  pageIndex: number,
+): TitleMatch[] {
   // Exact matches are a subset of loose ones: grade each loose match by its diacritic errors.
   return findFolded(page.loose, foldPattern(pattern, 'loose')).map((span) => {
     const found = page.text.slice(span.start, span.end);
@@ -101,7 +106,11 @@ function matchPattern(type: DocumentTypeConfig, pattern: string, page: PreparedP
         ? CONFIDENCE.exact
         : Math.max(CONFIDENCE.looseFloor, CONFIDENCE.loose - CONFIDENCE.perDiacriticError * (errors - 1));
     const position =
-      pageIndex > 0 ? CONFIDENCE.onLaterPage : span.start < page.headEnd ? CONFIDENCE.inHead : CONFIDENCE.onFirstPage;
+      pageIndex > 0
+        ? CONFIDENCE.onLaterPage
+        : span.start < page.headEnd
+          ? CONFIDENCE.inHead
+          : CONFIDENCE.onFirstPage;
     const { line, whole } = lineAround(page.text, span);
     const titleLike = isUpperCase(found) || whole ? 1 : CONFIDENCE.notTitleLike;
     const confidence = Math.round(quality * position * titleLike * 1000) / 1000;
@@ -166,7 +175,9 @@ export function classifyDocument(
 ): ClassificationResult {
   const prepared = pages.map((page) => preparePage(page, options.headLines ?? 15));
   const matches = prepared.flatMap((page, pageIndex) =>
-    catalogue.flatMap((type) => type.titlePatterns.flatMap((pattern) => matchPattern(type, pattern, page, pageIndex))),
+    catalogue.flatMap((type) =>
+      type.titlePatterns.flatMap((pattern) => matchPattern(type, pattern, page, pageIndex)),
+    ),
   );
   const title = pickTitle(matches);
   if (!title) {
@@ -185,7 +196,12 @@ export function classifyDocument(
     needsReview: false,
   };
   if ('ownerId' in owner) result.ownerId = owner.ownerId;
-  const reviewReason = title.confidence < options.minConfidence ? 'LOW_CONFIDENCE' : 'reviewReason' in owner ? owner.reviewReason : undefined;
+  const reviewReason =
+    title.confidence < options.minConfidence
+      ? 'LOW_CONFIDENCE'
+      : 'reviewReason' in owner
+        ? owner.reviewReason
+        : undefined;
   if (reviewReason) {
     result.reviewReason = reviewReason;
     result.needsReview = true;

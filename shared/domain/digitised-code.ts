@@ -47,7 +47,10 @@ function checkParts(parts: DigitisedCodeParts, code: string): ParsedDigitisedCod
     );
   }
   if (!Number.isSafeInteger(parts.sequence) || parts.sequence < 1) {
-    throw new ValidationError(INVALID, `${code}: sequence must be a whole number from 1 (got ${parts.sequence})`);
+    throw new ValidationError(
+      INVALID,
+      `${code}: sequence must be a whole number from 1 (got ${parts.sequence})`,
+    );
   }
   const procedureCode = parts.procedureCode;
   if (
@@ -105,5 +108,8 @@ export function parseDigitisedCode(input: string): ParsedDigitisedCode {
       `"${input}": suffix "${suffix}" must be a two-digit number (01–99), or the number itself beyond 99`,
     );
   }
-  return checkParts({ ownerId, docType, sequence, ...(procedureCode === undefined ? {} : { procedureCode }) }, `"${input}"`);
+  return checkParts(
+    { ownerId, docType, sequence, ...(procedureCode === undefined ? {} : { procedureCode }) },
+    `"${input}"`,
+  );
 }

@@ -2,7 +2,13 @@
  * Owner identifiers printed on Vietnamese papers: the 12-digit personal ID (số định danh cá
  * nhân / CCCD) and the tax or enterprise code (mã số thuế / mã số doanh nghiệp).
  */
-import { findFolded, foldPattern, foldText, type TextSpan, toNfc } from '#shared/domain/text-normalisation.ts';
+import {
+  findFolded,
+  foldPattern,
+  foldText,
+  type TextSpan,
+  toNfc,
+} from '#shared/domain/text-normalisation.ts';
 
 /** A parse failure, with a reason an officer can read. */
 export interface IdentifierError {
@@ -93,8 +99,7 @@ export type OwnerKind = 'person' | 'organisation';
 export function parseOwnerId(input: string): (PersonalId | TaxCode | IdentifierError) & { kind?: OwnerKind } {
   const trimmed = input.trim();
   if (/^\d{12}$/.test(trimmed)) return { ...parsePersonalId(trimmed), kind: 'person' };
-  const taxCode = parseTaxCode(trimmed);
-  if (taxCode.ok) return { ...taxCode, kind: 'organisation' };
+  if (/^\d{10}(?:-?\d{3})?$/.test(trimmed)) return { ...parseTaxCode(trimmed), kind: 'organisation' };
   return { ok: false, reason: 'must be a 12-digit personal ID or a tax code (10 digits, optionally -NNN)' };
 }
 
@@ -140,6 +145,8 @@ export interface OwnerIdCandidate {
   thirdParty?: string;
 }
 
+const ID_LIKE_NUMBER = /\d(?:[ .-]?\d){8,}/;
+
 interface DigitGroup {
   digits: string;
   start: number;
@@ -163,7 +170,12 @@ function findDigitRuns(text: string): DigitGroup[][] {
       runs.push(run);
       run = [];
     }
-    run.push({ digits: match[0], start, end: start + match[0].length, dashBefore: joined && /[-–]/.test(separator) });
+    run.push({
+      digits: match[0],
+      start,
+      end: start + match[0].length,
+      dashBefore: joined && /[-–]/.test(separator),
+    });
     previousEnd = start + match[0].length;
   }
   if (run.length > 0) runs.push(run);
@@ -198,7 +210,8 @@ function candidatesInRun(run: readonly DigitGroup[], kind: OwnerKind): RawCandid
   found.sort((a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start);
   const kept: RawCandidate[] = [];
   for (const candidate of found) {
-    if (kept.every((other) => candidate.end <= other.start || candidate.start >= other.end)) kept.push(candidate);
+    if (kept.every((other) => candidate.end <= other.start || candidate.start >= other.end))
+      kept.push(candidate);
   }
   return kept;
 }
@@ -211,7 +224,8 @@ interface LabelOccurrence extends TextSpan {
 function findLabels(folded: ReturnType<typeof foldText>, labels: readonly string[]): LabelOccurrence[] {
   const all: LabelOccurrence[] = [];
   labels.forEach((label, rank) => {
-    for (const span of findFolded(folded, foldPattern(label, 'loose'))) all.push({ ...span, text: label, rank });
+    for (const span of findFolded(folded, foldPattern(label, 'loose')))
+      all.push({ ...span, text: label, rank });
   });
   // "Số định danh" inside "Số định danh cá nhân" is the same occurrence: keep the longer.
   all.sort((a, b) => a.start - b.start || b.end - a.end);
@@ -226,7 +240,8 @@ function findLabels(folded: ReturnType<typeof foldText>, labels: readonly string
 
 function lineStartsOf(text: string): number[] {
   const starts = [0];
-  for (let index = text.indexOf('\n'); index >= 0; index = text.indexOf('\n', index + 1)) starts.push(index + 1);
+  for (let index = text.indexOf('\n'); index >= 0; index = text.indexOf('\n', index + 1))
+    starts.push(index + 1);
   return starts;
 }
 
@@ -270,14 +285,17 @@ export function findOwnerIdentifiers(text: string, options: FindOwnerIdentifiers
       if (gap.length > maxGap || /\d/.test(gap) || gap.split('\n').length > 2) return candidate;
       const labelLine = lineOf(lineStarts, label.start);
       candidate.label = { text: label.text, rank: label.rank, start: label.start, line: labelLine };
-      // The previous line counts too: "Họ tên người mẹ: …" above "Số định danh cá nhân: …".
-      const contextStart = lineStarts[Math.max(0, labelLine - 1)] ?? 0;
-      const thirdParty = findThirdPartyWord(nfc.slice(contextStart, label.start) + gap, thirdPartyWords);
+      // The previous line counts too ("Họ tên người mẹ: …" above "Số định danh cá nhân: …"),
+      // but only after the last ID-like number: what precedes it belongs to another entry.
+      const context = nfc.slice(lineStarts[Math.max(0, labelLine - 1)] ?? 0, label.start);
+      const afterLastNumber = context.split(ID_LIKE_NUMBER).pop() ?? '';
+      const thirdParty = findThirdPartyWord(afterLastNumber + gap, thirdPartyWords);
       if (thirdParty) candidate.thirdParty = thirdParty;
       return candidate;
     });
 
-  const tier = (candidate: OwnerIdCandidate): number => (candidate.label ? (candidate.thirdParty ? 1 : 0) : 2);
+  const tier = (candidate: OwnerIdCandidate): number =>
+    candidate.label ? (candidate.thirdParty ? 1 : 0) : 2;
   candidates.sort(
     (a, b) => tier(a) - tier(b) || (a.label?.rank ?? 0) - (b.label?.rank ?? 0) || a.start - b.start,
   );

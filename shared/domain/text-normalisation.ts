@@ -34,40 +34,50 @@ export function toNfc(text: string): string {
 
 /** Folds one code point; may return '' (a stray combining mark) or several units. */
 export function foldChar(char: string, mode: FoldMode): string {
-  const lower = char.toLowerCase();
-  if (mode === 'case') return lower.normalize('NFC');
-  return lower.normalize('NFD').replace(COMBINING_MARKS, '').replace(/[đð]/g, 'd');
+  const cache = FOLD_CACHE[mode];
+  let folded = cache.get(char);
+  if (folded === undefined) {
+    const lower = char.toLowerCase();
+    folded =
+      mode === 'case'
+        ? lower.normalize('NFC')
+        : lower.normalize('NFD').replace(COMBINING_MARKS, '').replace(/[đð]/g, 'd');
+    if (cache.size < 10_000) cache.set(char, folded);
+  }
+  return folded;
 }
+
+const FOLD_CACHE: Record<FoldMode, Map<string, string>> = { case: new Map(), loose: new Map() };
 
 /**
  * Folds text for matching: lower case (and, in `loose` mode, no diacritics), whitespace runs
  * (including line breaks) collapsed to one space. Pass NFC text.
  */
 export function foldText(input: string, mode: FoldMode): FoldedText {
-  let text = '';
+  const units: string[] = [];
   const starts: number[] = [];
   const ends: number[] = [];
   let offset = 0;
   for (const char of input) {
     const end = offset + char.length;
     if (WHITESPACE.test(char)) {
-      if (text.endsWith(' ')) {
+      if (units[units.length - 1] === ' ') {
         ends[ends.length - 1] = end;
-      } else if (text.length > 0) {
-        text += ' ';
+      } else if (units.length > 0) {
+        units.push(' ');
         starts.push(offset);
         ends.push(end);
       }
     } else {
       for (const unit of foldChar(char, mode)) {
-        text += unit;
+        units.push(unit);
         starts.push(offset);
         ends.push(end);
       }
     }
     offset = end;
   }
-  return { text, starts, ends };
+  return { text: units.join(''), starts, ends };
 }
 
 /** Folds a pattern (a title or label) the same way as the text it is searched in, trimmed. */

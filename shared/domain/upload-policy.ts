@@ -41,7 +41,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function optionalSafeId(value: unknown, field: 'dossierId' | 'componentId', code: string): string | undefined {
+function optionalSafeId(
+  value: unknown,
+  field: 'dossierId' | 'componentId',
+  code: string,
+): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string' || !SAFE_ID_PATTERN.test(value)) {
     throw new ValidationError(
@@ -53,10 +57,14 @@ function optionalSafeId(value: unknown, field: 'dossierId' | 'componentId', code
 }
 
 function checkAgency(value: unknown, config: ProvinceConfig): string {
-  const agency = typeof value === 'string' ? config.agencies.find((candidate) => candidate.id === value) : undefined;
+  const agency =
+    typeof value === 'string' ? config.agencies.find((candidate) => candidate.id === value) : undefined;
   if (!agency) throw new ValidationError('UNKNOWN_AGENCY', `unknown agency ${JSON.stringify(value)}`);
   if (!agency.oneStop) {
-    throw new ValidationError('AGENCY_NOT_ONE_STOP', `agency ${agency.id} has no one-stop department to receive scans`);
+    throw new ValidationError(
+      'AGENCY_NOT_ONE_STOP',
+      `agency ${agency.id} has no one-stop department to receive scans`,
+    );
   }
   return agency.id;
 }
@@ -97,7 +105,8 @@ export function sha256ToBase64(value: unknown): string | undefined {
  * @throws ValidationError with one of {@link UPLOAD_ERROR_CODES}.
  */
 export function validateUploadRequest(input: unknown, config: ProvinceConfig): UploadRequest {
-  if (!isRecord(input)) throw new ValidationError('INVALID_REQUEST', 'the upload request must be a JSON object');
+  if (!isRecord(input))
+    throw new ValidationError('INVALID_REQUEST', 'the upload request must be a JSON object');
   const agencyId = checkAgency(input.agencyId, config);
   const dossierId = optionalSafeId(input.dossierId, 'dossierId', 'INVALID_DOSSIER_ID');
   const componentId = optionalSafeId(input.componentId, 'componentId', 'INVALID_COMPONENT_ID');
@@ -105,7 +114,10 @@ export function validateUploadRequest(input: unknown, config: ProvinceConfig): U
   const size = checkSize(input.size, config.uploads.maxBytes);
   const sha256Base64 = sha256ToBase64(input.sha256);
   if (!sha256Base64) {
-    throw new ValidationError('INVALID_SHA256', 'sha256 must be the SHA-256 of the file as 64 hex or 44 base64 characters');
+    throw new ValidationError(
+      'INVALID_SHA256',
+      'sha256 must be the SHA-256 of the file as 64 hex or 44 base64 characters',
+    );
   }
   return {
     agencyId,
@@ -134,7 +146,8 @@ export function uploadObjectKey(parts: UploadKeyParts): string {
   const bad = [parts.agencyId, parts.dossierId, parts.componentId, parts.documentId].find(
     (part) => part !== undefined && !SAFE_ID_PATTERN.test(part),
   );
-  if (bad !== undefined) throw new ValidationError('INVALID_KEY_PART', `unsafe object key part ${JSON.stringify(bad)}`);
+  if (bad !== undefined)
+    throw new ValidationError('INVALID_KEY_PART', `unsafe object key part ${JSON.stringify(bad)}`);
   return [INCOMING_PREFIX, ...segments].join('/');
 }
 
@@ -147,7 +160,12 @@ export function parseUploadObjectKey(key: string): UploadKeyParts | undefined {
     segment === NONE ? undefined : SAFE_ID_PATTERN.test(segment) ? segment : false;
   const dossierId = optional(dossier);
   const componentId = optional(component);
-  if (!SAFE_ID_PATTERN.test(agencyId) || !SAFE_ID_PATTERN.test(documentId) || dossierId === false || componentId === false) {
+  if (
+    !SAFE_ID_PATTERN.test(agencyId) ||
+    !SAFE_ID_PATTERN.test(documentId) ||
+    dossierId === false ||
+    componentId === false
+  ) {
     return undefined;
   }
   return {
