@@ -29,7 +29,7 @@ const documentTypeSchema = z.strictObject({
 });
 
 export const provinceConfigSchema = z
-  .object({
+  .strictObject({
     province: z.strictObject({
       /** Short stable slug used in resource names, e.g. `sample`. */
       slug: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'must be lowercase letters, digits and dashes'),
@@ -39,7 +39,7 @@ export const provinceConfigSchema = z
       timeZone: z.literal('Asia/Ho_Chi_Minh').default('Asia/Ho_Chi_Minh'),
     }),
     deployment: z
-      .object({
+      .strictObject({
         account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account ID').optional(),
         region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as ap-southeast-1'),
       })
@@ -53,7 +53,7 @@ export const provinceConfigSchema = z
       country: z.literal('VN').default('VN'),
     }),
     ocr: z
-      .object({
+      .strictObject({
         /** Textract has no Vietnamese: choose it only for papers in its languages. */
         engine: z.enum(['tesseract', 'textract']).default('tesseract'),
         language: z.string().default('vie'),
@@ -64,7 +64,7 @@ export const provinceConfigSchema = z
       })
       .default({ engine: 'tesseract', language: 'vie', minConfidence: 0.6, dpi: 300 }),
     uploads: z
-      .object({
+      .strictObject({
         maxBytes: z
           .number()
           .int()
@@ -78,7 +78,7 @@ export const provinceConfigSchema = z
       })
       .default({ maxBytes: 25 * 1024 ** 2, maxPages: 100, maxPixelsPerPage: 60_000_000, urlExpirySeconds: 900 }),
     archive: z
-      .object({
+      .strictObject({
         /** Object Lock default retention (compliance mode) on the archive bucket. */
         defaultRetentionYears: z.number().int().min(1).max(100).default(10),
       })

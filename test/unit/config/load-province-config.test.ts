@@ -95,6 +95,12 @@ describe('configuration errors', () => {
     ]);
   });
 
+  it('names a misspelt field instead of ignoring it', () => {
+    const text = sampleText.replace('minConfidence:', 'minConfidense:');
+    const error = configError(() => parseProvinceConfig(text, 'typo.yaml'));
+    expect(error.message).toMatch(/^typo\.yaml: ocr \(line \d+\): .*minConfidense/);
+  });
+
   it('fails on a parent agency that is not listed', () => {
     const text = sampleText.replace(
       '    name: Ủy ban nhân dân xã Hòa Bình\n    level: commune\n    parentId: 000.00.00.H99',
