@@ -22,6 +22,7 @@ import type { ExecutionStarter, OcrEngine, SignerDirectory } from '#shared/ports
 import { createCompleteReview } from '#shared/use-cases/complete-review.ts';
 import { createDocumentPipelineSteps } from '#shared/use-cases/document-pipeline-steps.ts';
 import { createReadDocuments } from '#shared/use-cases/read-documents.ts';
+import { createReconcileDocuments } from '#shared/use-cases/reconcile-documents.ts';
 import { createRequestUpload } from '#shared/use-cases/request-upload.ts';
 import { createStartDocumentPipeline } from '#shared/use-cases/start-document-pipeline.ts';
 
@@ -104,6 +105,9 @@ function wire() {
     readDocuments: createReadDocuments({ repository, objects, verifier: { verify: verifyPdfSignatures } }),
     get completeReview() {
       return createCompleteReview({ config, repository, clock, starter: starter() });
+    },
+    get reconcileDocuments() {
+      return createReconcileDocuments({ repository, objects, clock, starter: starter() });
     },
     get startDocumentPipeline() {
       return createStartDocumentPipeline({ repository, starter: starter() });

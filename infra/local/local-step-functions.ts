@@ -8,9 +8,13 @@ import {
   ExecutionAbortedError,
   ExecutionError,
   ExecutionTimeoutError,
+  type RunOptions,
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
+
+type LocalHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
+type JsonValue = Parameters<LocalHandlers[string]>[0];
 
 /** A Task state's handler: receives the state input, returns its result (like a Lambda function). */
 export type TaskHandler = (event: unknown) => Promise<unknown>;
@@ -48,6 +52,7 @@ export interface LocalStepFunctions {
   stateMachineArn(name: string): string;
   /** Resolves once no execution is running (at once if none is). */
   whenIdle(): Promise<void>;
+  isIdle(): boolean;
   /** Closes the server and aborts running executions; they resume at the next start. */
   stop(): Promise<void>;
 }
@@ -92,7 +97,9 @@ const MAX_REQUEST_BYTES = 1024 * 1024;
  * `{dataDir}/executions.jsonl`; those still running when the process stopped are resumed
  * (from the start, with the same name and input) so that none is lost, as in AWS.
  */
-export async function startLocalStepFunctions(options: LocalStepFunctionsOptions): Promise<LocalStepFunctions> {
+export async function startLocalStepFunctions(
+  options: LocalStepFunctionsOptions,
+): Promise<LocalStepFunctions> {
   const region = options.region ?? 'ap-southeast-1';
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
   await mkdir(options.dataDir, { recursive: true });
@@ -110,11 +117,19 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
 
   const launch = (record: ExecutionRecord) => {
     const machine = machines.get(record.stateMachineArn);
-    if (!machine) throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${record.stateMachineArn}'`);
+    if (!machine)
+      throw new SfnApiError(
+        'StateMachineDoesNotExist',
+        `State Machine Does Not Exist: '${record.stateMachineArn}'`,
+      );
     const execution = machine.stateMachine.run(JSON.parse(record.input), {
       overrides: { taskResourceLocalHandlers: machine.localHandlers },
       context: {
-        Execution: { Id: record.executionArn, Name: record.name, RoleArn: `arn:aws:iam::${ACCOUNT}:role/local` },
+        Execution: {
+          Id: record.executionArn,
+          Name: record.name,
+          RoleArn: `arn:aws:iam::${ACCOUNT}:role/local`,
+        },
         StateMachine: { Id: record.stateMachineArn, Name: machine.name },
       },
     });
@@ -154,11 +169,16 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     StartExecution: (request) => {
       const stateMachineArn = requireString(request, 'stateMachineArn');
       const machine = machines.get(stateMachineArn);
-      if (!machine) throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+      if (!machine)
+        throw new SfnApiError(
+          'StateMachineDoesNotExist',
+          `State Machine Does Not Exist: '${stateMachineArn}'`,
+        );
       const name = request.name === undefined ? randomUUID() : requireString(request, 'name');
       if (!EXECUTION_NAME.test(name)) throw new SfnApiError('InvalidName', `Invalid Name: '${name}'`);
       const input = request.input === undefined ? '{}' : requireString(request, 'input');
-      if (!isValidInput(input)) throw new SfnApiError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${input}'`);
+      if (!isValidInput(input))
+        throw new SfnApiError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${input}'`);
       const executionArn = `arn:aws:states:${region}:${ACCOUNT}:execution:${machine.name}:${name}`;
       const existing = executions.get(executionArn);
       if (existing) {
@@ -221,6 +241,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     stateMachineArn: (name) => `arn:aws:states:${region}:${ACCOUNT}:stateMachine:${name}`,
     whenIdle: () =>
       running.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve)),
+    isIdle: () => running.size === 0,
     async stop() {
       stopping = true;
       for (const abort of [...running.values()]) abort();
@@ -235,7 +256,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
 interface PreparedStateMachine {
   name: string;
   stateMachine: StateMachine;
-  localHandlers: Record<string, (input: never) => Promise<never>>;
+  localHandlers: LocalHandlers;
 }
 
 function prepareStateMachine(machine: LocalStateMachineOptions, region: string): PreparedStateMachine {
@@ -243,7 +264,9 @@ function prepareStateMachine(machine: LocalStateMachineOptions, region: string):
   const taskNames = collectTaskStateNames(definition);
   const missing = taskNames.filter((name) => !machine.taskHandlers[name]);
   if (missing.length > 0) {
-    throw new Error(`State machine ${machine.name}: no local handler for Task state(s) ${missing.join(', ')}`);
+    throw new Error(
+      `State machine ${machine.name}: no local handler for Task state(s) ${missing.join(', ')}`,
+    );
   }
   const localHandlers = Object.fromEntries(
     taskNames.map((name) => [name, asLambdaInvocation(name, machine.taskHandlers[name] as TaskHandler)]),
@@ -303,7 +326,10 @@ class LambdaFunctionError extends Error {
  * Cause: '{"errorType","errorMessage","trace"}'}`, and results over 256 KiB fail with
  * States.DataLimitExceeded.
  */
-function asLambdaInvocation(stateName: string, handler: TaskHandler): (input: never) => Promise<never> {
+function asLambdaInvocation(
+  stateName: string,
+  handler: TaskHandler,
+): (input: JsonValue) => Promise<JsonValue> {
   return async (input) => {
     let result: unknown;
     try {
@@ -323,7 +349,7 @@ function asLambdaInvocation(stateName: string, handler: TaskHandler): (input: ne
         `The state/task '${stateName}' returned a result with a size exceeding the maximum number of bytes service limit.`,
       );
     }
-    return JSON.parse(text) as never;
+    return JSON.parse(text) as JsonValue;
   };
 }
 
@@ -340,7 +366,8 @@ function describeFailure(error: unknown): Pick<ExecutionRecord, 'status' | 'erro
 function listExecutions(executions: Map<string, ExecutionRecord>, request: Record<string, unknown>) {
   const stateMachineArn = requireString(request, 'stateMachineArn');
   const statusFilter = typeof request.statusFilter === 'string' ? request.statusFilter : undefined;
-  const maxResults = typeof request.maxResults === 'number' && request.maxResults > 0 ? request.maxResults : 100;
+  const maxResults =
+    typeof request.maxResults === 'number' && request.maxResults > 0 ? request.maxResults : 100;
   const offset = typeof request.nextToken === 'string' ? Number.parseInt(request.nextToken, 10) || 0 : 0;
   const matching = [...executions.values()]
     .filter((record) => record.stateMachineArn === stateMachineArn)

@@ -10,7 +10,9 @@ import S3rver, { type S3rverEventRecord } from 's3rver';
  */
 export type ObjectCreatedEvent = Omit<S3ObjectCreatedNotificationEvent, 'detail'> & {
   detail: Omit<S3ObjectCreatedNotificationEvent['detail'], 'object'> & {
-    object: Omit<S3ObjectCreatedNotificationEvent['detail']['object'], 'version-id'> & { 'version-id'?: string };
+    object: Omit<S3ObjectCreatedNotificationEvent['detail']['object'], 'version-id'> & {
+      'version-id'?: string;
+    };
   };
 };
 
@@ -36,8 +38,8 @@ export interface LocalS3 {
 }
 
 /**
- * The only key pair s3rver accepts (it verifies SigV4 signatures, presigned URLs included):
- * the embedded runtime hands these to the SDK as its dummy credentials.
+ * The only access key s3rver accepts (it checks the key id, not SigV4 signatures): the embedded
+ * runtime hands these to the SDK as its dummy credentials.
  */
 export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
@@ -98,7 +100,12 @@ export function toObjectCreatedEvent(record: S3rverEventRecord, region: string):
     detail: {
       version: '0',
       bucket: { name: bucket },
-      object: { key: object.key, size: Number(object.size ?? 0), etag: object.eTag ?? '', sequencer: object.sequencer },
+      object: {
+        key: object.key,
+        size: Number(object.size ?? 0),
+        etag: object.eTag ?? '',
+        sequencer: object.sequencer,
+      },
       'request-id': record.responseElements['x-amz-request-id'],
       requester: '000000000000',
       'source-ip-address': record.requestParameters.sourceIPAddress,

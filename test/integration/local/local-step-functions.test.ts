@@ -16,12 +16,15 @@ import {
   type TaskHandler,
 } from '#infra/local/local-step-functions.ts';
 
+/** `${NameFunctionArn}`, as in the project's ASL files. */
+const lambdaPlaceholder = (name: string) => `\${${name}FunctionArn}`;
+
 const ASL = JSON.stringify({
   StartAt: 'Double',
   States: {
     Double: {
       Type: 'Task',
-      Resource: '${DoubleFunctionArn}',
+      Resource: lambdaPlaceholder('Double'),
       ResultPath: '$.doubled',
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Recover' }],
       Next: 'SquareAll',
@@ -30,10 +33,13 @@ const ASL = JSON.stringify({
       Type: 'Map',
       ItemsPath: '$.items',
       ResultPath: '$.squares',
-      Iterator: { StartAt: 'Square', States: { Square: { Type: 'Task', Resource: '${SquareFunctionArn}', End: true } } },
+      Iterator: {
+        StartAt: 'Square',
+        States: { Square: { Type: 'Task', Resource: lambdaPlaceholder('Square'), End: true } },
+      },
       End: true,
     },
-    Recover: { Type: 'Task', Resource: '${RecoverFunctionArn}', End: true },
+    Recover: { Type: 'Task', Resource: lambdaPlaceholder('Recover'), End: true },
   },
 });
 
@@ -144,7 +150,9 @@ describe('startLocalStepFunctions with the real SFNClient', () => {
     expect(failed.status).toBe('FAILED');
     expect(failed.error).toBe('Error');
     expect(JSON.parse(failed.cause ?? '').errorMessage).toBe('archive unreachable');
-    expect(logs.some((line) => line.includes('failed-1 FAILED') && line.includes('archive unreachable'))).toBe(true);
+    expect(
+      logs.some((line) => line.includes('failed-1 FAILED') && line.includes('archive unreachable')),
+    ).toBe(true);
   });
 
   it('returns the same ARN for a running duplicate, and ExecutionAlreadyExists for another input or a closed one', async () => {

@@ -33,7 +33,13 @@ describe('startLocalDynamoDb', () => {
     await DynamoDBDocumentClient.from(client).send(
       new PutCommand({
         TableName: 'documents',
-        Item: { pk: 'DOC#1', sk: 'DOC', gsi1pk: 'STATUS#PROCESSING', gsi1sk: '2025-01-01', title: 'Giấy khai sinh' },
+        Item: {
+          pk: 'DOC#1',
+          sk: 'DOC',
+          gsi1pk: 'STATUS#PROCESSING',
+          gsi1sk: '2025-01-01',
+          title: 'Giấy khai sinh',
+        },
       }),
     );
     client.destroy();
@@ -43,7 +49,9 @@ describe('startLocalDynamoDb', () => {
     const again = clientFor(second.endpoint);
     const documents = DynamoDBDocumentClient.from(again);
     const stillThere = await ensureDocumentsTable(again, 'documents');
-    const item = await documents.send(new GetCommand({ TableName: 'documents', Key: { pk: 'DOC#1', sk: 'DOC' } }));
+    const item = await documents.send(
+      new GetCommand({ TableName: 'documents', Key: { pk: 'DOC#1', sk: 'DOC' } }),
+    );
     const byStatus = await documents.send(
       new QueryCommand({
         TableName: 'documents',

@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_S3_CREDENTIALS, type LocalS3, type ObjectCreatedEvent, startLocalS3 } from '#infra/local/start-local-s3.ts';
+import {
+  LOCAL_S3_CREDENTIALS,
+  type LocalS3,
+  type ObjectCreatedEvent,
+  startLocalS3,
+} from '#infra/local/start-local-s3.ts';
 
 describe('startLocalS3', () => {
   let dataDir: string;

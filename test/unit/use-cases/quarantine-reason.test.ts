@@ -3,7 +3,10 @@ import { quarantineReasonFrom } from '#shared/use-cases/document-pipeline-steps.
 
 describe('quarantineReasonFrom', () => {
   it('reads a Lambda error cause (JSON) carrying a QuarantineError', () => {
-    const cause = JSON.stringify({ errorType: 'QuarantineError', errorMessage: 'EMPTY_FILE: the file is empty' });
+    const cause = JSON.stringify({
+      errorType: 'QuarantineError',
+      errorMessage: 'EMPTY_FILE: the file is empty',
+    });
     expect(quarantineReasonFrom({ Error: 'QuarantineError', Cause: cause })).toEqual({
       reason: 'EMPTY_FILE',
       message: 'the file is empty',
@@ -12,7 +15,10 @@ describe('quarantineReasonFrom', () => {
 
   it('reads a plain-text cause as the embedded interpreter gives it', () => {
     expect(
-      quarantineReasonFrom({ Error: 'QuarantineError', Cause: 'TOO_MANY_PIXELS: 900000000 pixels: limit 60000000' }),
+      quarantineReasonFrom({
+        Error: 'QuarantineError',
+        Cause: 'TOO_MANY_PIXELS: 900000000 pixels: limit 60000000',
+      }),
     ).toEqual({ reason: 'TOO_MANY_PIXELS', message: '900000000 pixels: limit 60000000' });
   });
 
@@ -25,6 +31,8 @@ describe('quarantineReasonFrom', () => {
   });
 
   it('does not trust a reason-like prefix on an error that is not a QuarantineError', () => {
-    expect(quarantineReasonFrom({ Error: 'Error', Cause: 'EMPTY_FILE: spoofed' }).reason).toBe('PROCESSING_FAILED');
+    expect(quarantineReasonFrom({ Error: 'Error', Cause: 'EMPTY_FILE: spoofed' }).reason).toBe(
+      'PROCESSING_FAILED',
+    );
   });
 });

@@ -1,0 +1,356 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Context } from 'aws-lambda';
+import {
+  bindS3Events,
+  createIngestQueue,
+  type IngestStarter,
+  replayPendingUploads,
+} from '#infra/local/bind-s3-events.ts';
+import { type LocalAuth, loadLocalAuth } from '#infra/local/local-auth.ts';
+import { type HttpApiHandler, type LocalHttpApi, startLocalHttpApi } from '#infra/local/local-http-api.ts';
+import {
+  collectTaskStateNames,
+  type LocalStepFunctions,
+  loadAslDefinition,
+  startLocalStepFunctions,
+  type TaskHandler,
+} from '#infra/local/local-step-functions.ts';
+import {
+  ensureDocumentsTable,
+  type LocalDynamoDb,
+  startLocalDynamoDb,
+} from '#infra/local/start-local-dynamodb.ts';
+import { LOCAL_S3_CREDENTIALS, type LocalS3, startLocalS3 } from '#infra/local/start-local-s3.ts';
+import { loadProvinceConfig } from '#shared/config/load-province-config.ts';
+import type { ProvinceConfig } from '#shared/config/province-config.ts';
+
+/** The handler functions the embedded runtime binds (the same ones Lambda runs). */
+export interface EmbeddedHandlers {
+  /** Task handlers by ASL Task state name. */
+  pipelineTaskHandlers: Readonly<Record<string, TaskHandler>>;
+  /** The ingest queue's consumer. */
+  startPipeline: IngestStarter;
+  /** The HTTP API's handler. */
+  httpApi: HttpApiHandler;
+}
+
+/** Options of {@link startEmbeddedBackOffice}. */
+export interface EmbeddedBackOfficeOptions {
+  /** Where every piece keeps its state. @default './data' */
+  dataDir?: string;
+  /** Port of the HTTP API on 127.0.0.1; 0 picks a free one. @default 3000 */
+  apiPort?: number;
+  /** @default 'config/provinces/sample-province.yaml' */
+  provinceConfigPath?: string;
+  /** Tesseract workers (`OCR_WORKERS`). @default the handlers' default (one per CPU) */
+  ocrWorkers?: number;
+  /** Silences the runtime's informational lines (failures are still written to stderr). */
+  quiet?: boolean;
+  /**
+   * Loads the handlers once the environment is set.
+   * @default imports functions/pipeline/index.ts, functions/ingest/start-pipeline.ts and functions/api/http-api.ts
+   */
+  loadHandlers?: () => Promise<EmbeddedHandlers>;
+}
+
+/** A running embedded back office. */
+export interface EmbeddedBackOffice {
+  apiUrl: string;
+  s3Endpoint: string;
+  /** A 12-hour token of a province-admin, counter and processing officer of the first one-stop agency. */
+  devToken: string;
+  /** The environment the handlers run with. */
+  env: Readonly<Record<string, string>>;
+  config: ProvinceConfig;
+  /** Issues more tokens, e.g. for other roles or agencies. */
+  auth: LocalAuth;
+  /** Resolves once no upload is waiting for the starter and no execution is running. */
+  whenIdle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Another embedded back office already runs on this data folder. */
+export class DataDirInUseError extends Error {
+  override readonly name = 'DataDirInUseError';
+}
+
+const REGION = 'ap-southeast-1';
+const PIPELINE_STATE_MACHINE = 'document-pipeline';
+const PIPELINE_ASL = new URL('../../state-machines/document-pipeline.asl.json', import.meta.url);
+
+/**
+ * Runs the whole back office on this machine: local S3, DynamoDB, Step Functions and HTTP API
+ * servers in front of the same handlers and SDK clients as in AWS; only environment variables
+ * differ. Uploads left unfinished by an earlier run (even a kill -9) are picked up again.
+ */
+export async function startEmbeddedBackOffice(
+  options: EmbeddedBackOfficeOptions = {},
+): Promise<EmbeddedBackOffice> {
+  const dataDir = resolve(options.dataDir ?? './data');
+  const config = loadProvinceConfig(options.provinceConfigPath ?? 'config/provinces/sample-province.yaml');
+  const info = options.quiet ? () => {} : (message: string) => process.stderr.write(`${message}\n`);
+  await mkdir(join(dataDir, 'signing-keys'), { recursive: true });
+  await assertDataDirFree(dataDir);
+
+  const slug = config.province.slug;
+  const names = {
+    ingestBucket: `motcua-${slug}-ingest`,
+    archiveBucket: `motcua-${slug}-archive`,
+    table: `motcua-${slug}-documents`,
+  };
+  const stoppers: (() => Promise<void> | void)[] = [];
+  const stopAll = async () => {
+    for (const stopOne of stoppers.splice(0).reverse()) {
+      await Promise.resolve(stopOne()).catch((error: unknown) => info(`[embedded] stop: ${String(error)}`));
+    }
+  };
+
+  try {
+    const s3 = await startLocalS3({
+      dataDir,
+      buckets: [names.ingestBucket, names.archiveBucket],
+      region: REGION,
+    });
+    stoppers.push(() => s3.stop());
+    const dynamodb = await startLocalDynamoDb({ dataDir });
+    stoppers.push(() => dynamodb.stop());
+
+    const handlers = deferred<EmbeddedHandlers>();
+    const definition = await readFile(PIPELINE_ASL, 'utf8');
+    const sfn = await startLocalStepFunctions({
+      dataDir,
+      region: REGION,
+      log: (message) => process.stderr.write(`${message}\n`),
+      stateMachines: [
+        {
+          name: PIPELINE_STATE_MACHINE,
+          definition,
+          // Resumed executions may start before the handlers are imported: they wait for them.
+          taskHandlers: lazyTaskHandlers(definition, handlers.promise),
+        },
+      ],
+    });
+    stoppers.push(() => sfn.stop());
+
+    const env = handlerEnvironment({
+      dataDir,
+      config,
+      names,
+      s3,
+      dynamodb,
+      sfn,
+      ocrWorkers: options.ocrWorkers,
+    });
+    Object.assign(process.env, env);
+    for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS']) {
+      delete process.env[name];
+    }
+    const loaded = await (options.loadHandlers ?? importHandlers)();
+    assertTaskHandlers(definition, loaded.pipelineTaskHandlers);
+    handlers.resolve(loaded);
+
+    const dynamoClient = new DynamoDBClient(clientSettings(dynamodb.endpoint));
+    await ensureDocumentsTable(dynamoClient, names.table);
+    dynamoClient.destroy();
+
+    const queue = createIngestQueue({
+      starter: loaded.startPipeline,
+      region: REGION,
+      queueName: `motcua-${slug}-ingest`,
+      deadLetterPath: join(dataDir, 'dead-letters.jsonl'),
+      log: (message) => process.stderr.write(`${message}\n`),
+    });
+    stoppers.push(() => queue.close());
+    stoppers.push(bindS3Events({ s3, queue, bucket: names.ingestBucket }));
+    const s3Client = new S3Client({ ...clientSettings(s3.endpoint), forcePathStyle: true });
+    const replayed = await replayPendingUploads({
+      s3: s3Client,
+      bucket: names.ingestBucket,
+      queue,
+      region: REGION,
+    });
+    s3Client.destroy();
+    if (replayed > 0)
+      info(`[embedded] re-submitted ${replayed} upload(s) found in ${names.ingestBucket}/incoming/`);
+
+    const auth = await loadLocalAuth(join(dataDir, 'auth'));
+    const api: LocalHttpApi = await startLocalHttpApi({
+      handler: loaded.httpApi,
+      auth,
+      port: options.apiPort ?? 3000,
+    });
+    stoppers.push(() => api.stop());
+
+    const devToken = await issueDevToken(auth, config);
+    await writeFile(join(dataDir, 'dev-token.txt'), `${devToken}\n`, { mode: 0o600 });
+    const runtimePath = join(dataDir, 'runtime.json');
+    await writeFile(
+      runtimePath,
+      `${JSON.stringify({ apiUrl: api.url, s3Endpoint: s3.endpoint, pid: process.pid, startedAt: new Date().toISOString() }, null, 2)}\n`,
+    );
+    stoppers.unshift(() => rm(runtimePath, { force: true }));
+
+    return {
+      apiUrl: api.url,
+      s3Endpoint: s3.endpoint,
+      devToken,
+      env,
+      config,
+      auth,
+      async whenIdle() {
+        // Executions may upload (and uploads start executions): wait until both are quiet at once.
+        do {
+          await queue.whenIdle();
+          await sfn.whenIdle();
+          await new Promise((resolveTick) => setImmediate(resolveTick));
+        } while (!queue.isIdle() || !sfn.isIdle());
+      },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+interface ResourceNames {
+  ingestBucket: string;
+  archiveBucket: string;
+  table: string;
+}
+
+function handlerEnvironment(context: {
+  dataDir: string;
+  config: ProvinceConfig;
+  names: ResourceNames;
+  s3: LocalS3;
+  dynamodb: LocalDynamoDb;
+  sfn: LocalStepFunctions;
+  ocrWorkers?: number;
+}): Record<string, string> {
+  return {
+    AWS_REGION: REGION,
+    AWS_DEFAULT_REGION: REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_S3: context.s3.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: context.dynamodb.endpoint,
+    AWS_ENDPOINT_URL_SFN: context.sfn.endpoint,
+    S3_FORCE_PATH_STYLE: 'true',
+    MOTCUA_PROVINCE_CONFIG: JSON.stringify(context.config),
+    INGEST_BUCKET: context.names.ingestBucket,
+    ARCHIVE_BUCKET: context.names.archiveBucket,
+    DOCUMENTS_TABLE: context.names.table,
+    STATE_MACHINE_ARN: context.sfn.stateMachineArn(PIPELINE_STATE_MACHINE),
+    SIGNER: 'local',
+    LOCAL_SIGNING_DIR: join(context.dataDir, 'signing-keys'),
+    ...(context.ocrWorkers ? { OCR_WORKERS: String(context.ocrWorkers) } : {}),
+  };
+}
+
+function clientSettings(endpoint: string) {
+  return { endpoint, region: REGION, credentials: LOCAL_S3_CREDENTIALS };
+}
+
+/** The project's handlers, imported only after the environment is set. */
+async function importHandlers(): Promise<EmbeddedHandlers> {
+  const [pipeline, ingest, api] = await Promise.all([
+    import('#functions/pipeline/index.ts'),
+    import('#functions/ingest/start-pipeline.ts'),
+    import('#functions/api/http-api.ts'),
+  ]);
+  const startPipeline = ingest.handler as unknown as (
+    event: unknown,
+    context: Context,
+  ) => ReturnType<IngestStarter>;
+  const httpApi = api.handler as unknown as (event: unknown, context: Context) => ReturnType<HttpApiHandler>;
+  return {
+    pipelineTaskHandlers: pipeline.pipelineTaskHandlers,
+    startPipeline: (event) => startPipeline(event, lambdaContext('start-pipeline')),
+    httpApi: (event) => httpApi(event, lambdaContext('http-api')),
+  };
+}
+
+/** Enough of a Lambda context for middy (timeouts as configured in the stack). */
+function lambdaContext(functionName: string, timeoutMs = 30_000): Context {
+  const deadline = Date.now() + timeoutMs;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${REGION}:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+function lazyTaskHandlers(
+  definition: string,
+  handlers: Promise<EmbeddedHandlers>,
+): Record<string, TaskHandler> {
+  const names = collectTaskStateNames(loadAslDefinition(definition, { region: REGION }));
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      async (event: unknown) => {
+        const handler = (await handlers).pipelineTaskHandlers[name];
+        if (!handler) throw new Error(`no handler for Task state ${name}`);
+        return handler(event);
+      },
+    ]),
+  );
+}
+
+function assertTaskHandlers(definition: string, taskHandlers: Readonly<Record<string, TaskHandler>>): void {
+  const names = collectTaskStateNames(loadAslDefinition(definition, { region: REGION }));
+  const missing = names.filter((name) => typeof taskHandlers[name] !== 'function');
+  if (missing.length > 0) throw new Error(`pipelineTaskHandlers lacks Task state(s): ${missing.join(', ')}`);
+}
+
+async function issueDevToken(auth: LocalAuth, config: ProvinceConfig): Promise<string> {
+  const agency = config.agencies.find((candidate) => candidate.oneStop) ?? config.agencies[0];
+  return auth.issueLocalToken({
+    sub: 'dev-admin',
+    username: 'dev-admin',
+    groups: ['province-admin', 'counter-officer', 'processing-officer'],
+    agencyId: agency?.id ?? '',
+    ttl: '12h',
+  });
+}
+
+/** Refuses a data folder whose runtime.json names a live process (LevelDB allows one owner). */
+async function assertDataDirFree(dataDir: string): Promise<void> {
+  let pid: number | undefined;
+  try {
+    pid = (JSON.parse(await readFile(join(dataDir, 'runtime.json'), 'utf8')) as { pid?: number }).pid;
+  } catch {
+    return;
+  }
+  if (!pid || pid === process.pid) return;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return; // Stale: the previous run was killed.
+  }
+  throw new DataDirInUseError(
+    `${dataDir} is in use by process ${pid}; stop it first or choose another --data-dir`,
+  );
+}
+
+function deferred<T>() {
+  let resolvePromise: (value: T) => void = () => {};
+  const promise = new Promise<T>((resolveValue) => {
+    resolvePromise = resolveValue;
+  });
+  return { promise, resolve: resolvePromise };
+}
