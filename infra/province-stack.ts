@@ -47,7 +47,7 @@ export class ProvinceStack extends Stack {
       accessLogs,
       defaultRetentionYears: config.archive.defaultRetentionYears,
     });
-    this.documents = new DocumentsTable(this, 'Documents');
+    this.documents = new DocumentsTable(this, 'Documents', { backupKey: dataKey });
     this.signing = new AgencySigningKeys(this, 'Signing', { config });
     const shared = {
       config,
@@ -63,6 +63,8 @@ export class ProvinceStack extends Stack {
       config,
       functionsRoot,
       ingestBucket: this.ingest.bucket,
+      dataKey,
+      table: this.documents.table,
       stateMachine: this.pipeline.stateMachine,
       logsKey,
     });

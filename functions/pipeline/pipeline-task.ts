@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { DocumentPipelineSteps } from '#shared/use-cases/document-pipeline-steps.ts';
 import { logErrors } from '../log-errors.ts';
-import { dependencies } from '../wire-dependencies.ts';
+import { pipelineSteps } from './wire-pipeline.ts';
 
 /**
  * A Lambda handler for one Task state of the document pipeline. The state's input is the
@@ -11,7 +11,7 @@ export function pipelineTask<K extends keyof DocumentPipelineSteps>(step: K) {
   type Input = Parameters<DocumentPipelineSteps[K]>[0];
   type Output = Awaited<ReturnType<DocumentPipelineSteps[K]>>;
   const run = (event: Input): Promise<Output> => {
-    const fn = dependencies().pipeline[step] as (input: Input) => Promise<Output>;
+    const fn = pipelineSteps()[step] as (input: Input) => Promise<Output>;
     return fn(event);
   };
   return middy<Input, Output>({ timeoutEarlyInMillis: 0 }).use(logErrors(step)).handler(run);

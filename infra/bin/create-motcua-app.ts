@@ -1,8 +1,8 @@
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NIST80053R5Checks, ServerlessChecks } from 'cdk-nag';
-import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import { ProvinceStack } from '#infra/province-stack.ts';
-import { readProvinceConfig } from './read-province-config.ts';
+import { loadProvinceConfig } from '#shared/config/load-province-config.ts';
+import type { ProvinceConfig } from '#shared/config/province-config.ts';
 
 /** Context key naming the province configuration file (`-c motcua:provinceConfig=path`). */
 export const PROVINCE_CONFIG_CONTEXT = 'motcua:provinceConfig';
@@ -23,13 +23,13 @@ export interface MotcuaApp {
  * context, creates `Motcua-{slug}` in the configured account/region, and registers the
  * cdk-nag AwsSolutions, NIST 800-53 R5 and Serverless packs.
  *
- * @throws InvalidProvinceConfigError naming the file and field when the config is invalid.
+ * @throws ProvinceConfigError naming the file and field when the config is invalid.
  */
 export function createMotcuaApp(props: AppProps = {}): MotcuaApp {
   const app = new App(props);
   const configPath = app.node.tryGetContext(PROVINCE_CONFIG_CONTEXT) as string | undefined;
   if (!configPath) throw new Error(`missing context ${PROVINCE_CONFIG_CONTEXT} (a province config file)`);
-  const config = readProvinceConfig(configPath);
+  const config = loadProvinceConfig(configPath);
   const functionsRoot = app.node.tryGetContext(FUNCTIONS_ROOT_CONTEXT) as string | undefined;
   const stack = new ProvinceStack(app, `Motcua-${config.province.slug}`, {
     config,
@@ -40,6 +40,10 @@ export function createMotcuaApp(props: AppProps = {}): MotcuaApp {
       region: config.deployment.region,
     },
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app), new ServerlessChecks(app));
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app),
+    new NIST80053R5Checks(app),
+    new ServerlessChecks(app),
+  );
   return { app, stack, config };
 }

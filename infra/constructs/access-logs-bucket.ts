@@ -18,16 +18,22 @@ export class AccessLogsBucket extends Construct {
       versioned: true,
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [
-        { id: 'expire-access-logs', expiration: Duration.days(3653), noncurrentVersionExpiration: Duration.days(30) },
+        {
+          id: 'expire-access-logs',
+          expiration: Duration.days(3653),
+          noncurrentVersionExpiration: Duration.days(30),
+        },
       ],
     });
-    const loop = 'This is the server access log target; logging it to itself would loop, and S3 only writes access logs to a separate bucket.';
+    const loop =
+      'This is the server access log target; logging it to itself would loop, and S3 only writes access logs to a separate bucket.';
     Validations.of(this.bucket).acknowledge(
       { id: 'AwsSolutions-S1', reason: loop },
       { id: 'NIST.800.53.R5-S3BucketLoggingEnabled', reason: loop },
       {
         id: 'NIST.800.53.R5-S3DefaultEncryptionKMS',
-        reason: 'S3 server access log delivery does not support SSE-KMS target buckets; SSE-S3 is the only supported encryption.',
+        reason:
+          'S3 server access log delivery does not support SSE-KMS target buckets; SSE-S3 is the only supported encryption.',
       },
     );
     acknowledgeNoReplication(this.bucket);

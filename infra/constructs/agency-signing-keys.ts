@@ -2,6 +2,7 @@ import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
+import { signingKeyAlias } from '#shared/config/signing-key-alias.ts';
 
 /**
  * One asymmetric KMS signing key per one-stop agency, aliased
@@ -36,9 +37,4 @@ export class AgencySigningKeys extends Construct {
     }
     this.keys = keys;
   }
-}
-
-/** KMS alias of an agency's signing key; alias names allow no dots, so `000.00.00.H56` becomes `000-00-00-H56`. */
-export function signingKeyAlias(slug: string, agencyId: string): string {
-  return `alias/motcua/${slug}/${agencyId.replaceAll('.', '-')}`;
 }

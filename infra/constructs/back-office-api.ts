@@ -126,6 +126,7 @@ export class BackOfficeApi extends Construct {
       description: `motcua ${slug}: back-office HTTP API`,
       config: props.config,
       logsKey: props.logsKey,
+      runtimePackages: [],
       memorySize: 512,
       timeout: Duration.seconds(15),
       environment: {
@@ -137,7 +138,11 @@ export class BackOfficeApi extends Construct {
     });
     const role = this.handler.role;
     // Presigned PUTs carry the handler's credentials: it may write only under incoming/.
-    grantObjects(role, role, { bucket: props.ingestBucket, key: props.dataKey, write: [INGEST_PREFIXES.incoming] });
+    grantObjects(role, role, {
+      bucket: props.ingestBucket,
+      key: props.dataKey,
+      write: [INGEST_PREFIXES.incoming],
+    });
     grantObjects(role, role, { bucket: props.archiveBucket, key: props.dataKey, read: [''] });
     grantTableItems(role, props.table, DOCUMENTS_TABLE_SCHEMA.statusIndex.name);
     props.stateMachine.grantStartExecution(role);

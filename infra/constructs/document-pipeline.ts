@@ -11,7 +11,7 @@ import { DOCUMENTS_TABLE_SCHEMA } from '#shared/adapters/aws/documents-table.ts'
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import { grantObjects, grantTableItems } from './grant-access.ts';
 import { INGEST_PREFIXES } from './ingest-bucket.ts';
-import { MotcuaFunction, PROJECT_ROOT, RUNTIME_PACKAGES } from './motcua-function.ts';
+import { MotcuaFunction, PROJECT_ROOT } from './motcua-function.ts';
 
 /** The ASL file whose `${…FunctionArn}` placeholders this construct fills. */
 export const DOCUMENT_PIPELINE_ASL = join(PROJECT_ROOT, 'state-machines', 'document-pipeline.asl.json');
@@ -34,34 +34,17 @@ export type PipelineTask = keyof typeof PIPELINE_TASKS;
 interface TaskSizing {
   readonly memorySize: number;
   readonly timeout: Duration;
-  readonly runtimePackages?: readonly string[];
 }
 
 /** Function timeouts never exceed the Task state's TimeoutSeconds in the ASL. */
 const SIZING: Record<PipelineTask, TaskSizing> = {
-  ValidateUpload: {
-    memorySize: 1024,
-    timeout: Duration.seconds(60),
-    runtimePackages: [...RUNTIME_PACKAGES.sharp, ...RUNTIME_PACKAGES.pdfjs],
-  },
-  PreparePages: {
-    memorySize: 3008,
-    timeout: Duration.minutes(5),
-    runtimePackages: [...RUNTIME_PACKAGES.pdfjs, ...RUNTIME_PACKAGES.canvas, ...RUNTIME_PACKAGES.sharp],
-  },
-  OcrPage: {
-    memorySize: 3008,
-    timeout: Duration.minutes(5),
-    runtimePackages: [...RUNTIME_PACKAGES.tesseract, ...RUNTIME_PACKAGES.sharp],
-  },
+  ValidateUpload: { memorySize: 1024, timeout: Duration.seconds(60) },
+  PreparePages: { memorySize: 3008, timeout: Duration.minutes(5) },
+  OcrPage: { memorySize: 3008, timeout: Duration.minutes(5) },
   ClassifyDocument: { memorySize: 512, timeout: Duration.seconds(60) },
   AwaitReview: { memorySize: 256, timeout: Duration.seconds(30) },
   AssignCode: { memorySize: 256, timeout: Duration.seconds(30) },
-  SignDocument: {
-    memorySize: 1024,
-    timeout: Duration.minutes(5),
-    runtimePackages: [...RUNTIME_PACKAGES.pdfjs, ...RUNTIME_PACKAGES.fonts],
-  },
+  SignDocument: { memorySize: 1024, timeout: Duration.minutes(5) },
   ArchiveDocument: { memorySize: 512, timeout: Duration.minutes(2) },
   QuarantineDocument: { memorySize: 256, timeout: Duration.seconds(60) },
 };
@@ -91,6 +74,7 @@ export class DocumentPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: DocumentPipelineProps) {
     super(scope, id);
+    // The sign function finds each agency's key by its alias (signingKeyAlias); only it may use them.
     const environment = {
       INGEST_BUCKET: props.ingestBucket.bucketName,
       ARCHIVE_BUCKET: props.archiveBucket.bucketName,
@@ -98,14 +82,13 @@ export class DocumentPipeline extends Construct {
       SIGNER: 'kms',
       OCR_WORKERS: String(props.ocrWorkers ?? 2),
     };
-    const signingKeys = Object.fromEntries([...props.signingKeys].map(([agencyId, key]) => [agencyId, key.keyArn]));
-    const make = (task: PipelineTask, extraEnvironment: Record<string, string> = {}) =>
+    const make = (task: PipelineTask) =>
       new MotcuaFunction(this, task, {
         entry: join(props.functionsRoot, 'pipeline', `${PIPELINE_TASKS[task]}.ts`),
         description: `motcua ${props.config.province.slug}: document pipeline task ${task}`,
         config: props.config,
         logsKey: props.logsKey,
-        environment: { ...environment, ...extraEnvironment },
+        environment,
         ...SIZING[task],
       });
     this.functions = {
@@ -115,7 +98,7 @@ export class DocumentPipeline extends Construct {
       ClassifyDocument: make('ClassifyDocument'),
       AwaitReview: make('AwaitReview'),
       AssignCode: make('AssignCode'),
-      SignDocument: make('SignDocument', { SIGNING_KEYS: JSON.stringify(signingKeys) }),
+      SignDocument: make('SignDocument'),
       ArchiveDocument: make('ArchiveDocument'),
       QuarantineDocument: make('QuarantineDocument'),
     };

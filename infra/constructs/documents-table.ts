@@ -1,16 +1,20 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { BackupPlan, BackupResource, BackupVault } from 'aws-cdk-lib/aws-backup';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { DOCUMENTS_TABLE_SCHEMA } from '#shared/adapters/aws/documents-table.ts';
 
 /**
  * The documents table (records, code counters, archive index) with the key schema shared
- * with the embedded runtime: on demand, point-in-time recovery, deletion protection, retained.
+ * with the embedded runtime: on demand, point-in-time recovery, deletion protection, retained,
+ * and in an AWS Backup plan (daily for 35 days, monthly for a year) because it holds the
+ * archive index and the code counters.
  */
 export class DocumentsTable extends Construct {
   readonly table: Table;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: { backupKey: IKey }) {
     super(scope, id);
     const { partitionKey, sortKey, statusIndex } = DOCUMENTS_TABLE_SCHEMA;
     this.table = new Table(this, 'Table', {
@@ -26,6 +30,19 @@ export class DocumentsTable extends Construct {
       indexName: statusIndex.name,
       partitionKey: { name: statusIndex.partitionKey, type: AttributeType.STRING },
       sortKey: { name: statusIndex.sortKey, type: AttributeType.STRING },
+    });
+    const vault = new BackupVault(this, 'BackupVault', {
+      encryptionKey: props.backupKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const plan = BackupPlan.dailyMonthly1YearRetention(this, 'BackupPlan', vault);
+    const selection = plan.addSelection('Table', {
+      resources: [BackupResource.fromDynamoDbTable(this.table)],
+    });
+    Validations.of(selection).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+      reason:
+        'AWS Backup service role: the AWS-maintained policy is the documented minimum for backup jobs and follows new resource types.',
     });
   }
 }

@@ -27,7 +27,8 @@ const PREFIX_REASON =
  */
 export function grantObjects(owner: IConstruct, grantee: IGrantable, grant: ObjectGrant): void {
   const logicalId = logicalIdOf(grant.bucket);
-  const resources = (prefixes: readonly string[]) => prefixes.map((prefix) => grant.bucket.arnForObjects(`${prefix}*`));
+  const resources = (prefixes: readonly string[]) =>
+    prefixes.map((prefix) => grant.bucket.arnForObjects(`${prefix}*`));
   const acknowledge = (prefixes: readonly string[]) => {
     for (const prefix of prefixes) {
       Validations.of(owner).acknowledge({
@@ -46,7 +47,10 @@ export function grantObjects(owner: IConstruct, grantee: IGrantable, grant: Obje
   }
   if (write.length > 0) {
     grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['s3:PutObject', ...(grant.extraWriteActions ?? [])], resources: resources(write) }),
+      new PolicyStatement({
+        actions: ['s3:PutObject', ...(grant.extraWriteActions ?? [])],
+        resources: resources(write),
+      }),
     );
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [grant.key.keyArn] }),

@@ -1,6 +1,14 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, type IBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type CfnBucket,
+  HttpMethods,
+  type IBucket,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeNoReplication } from './acknowledge-bucket-rules.ts';
 
@@ -42,7 +50,6 @@ export class IngestBucket extends Construct {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: true,
-      eventBridgeEnabled: true,
       serverAccessLogsBucket: props.accessLogs,
       serverAccessLogsPrefix: 'ingest/',
       removalPolicy: RemovalPolicy.RETAIN,
@@ -61,6 +68,10 @@ export class IngestBucket extends Construct {
         { id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(30) },
       ],
     });
+    // Set on the L1: the L2's eventBridgeEnabled deploys a custom-resource Lambda to do the same.
+    (this.bucket.node.defaultChild as CfnBucket).notificationConfiguration = {
+      eventBridgeConfiguration: { eventBridgeEnabled: true },
+    };
     acknowledgeNoReplication(this.bucket);
   }
 }

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -12,18 +12,27 @@ import { resolveRuntimePackages } from './resolve-runtime-packages.ts';
 /** Repository root: holds package-lock.json, node_modules and functions/. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Packages that cannot be bundled (native binaries, WASM, worker scripts, model files). */
-export const RUNTIME_PACKAGES = {
-  tesseract: ['tesseract.js', '@tesseract.js-data/vie'],
-  sharp: ['sharp'],
-  canvas: ['@napi-rs/canvas'],
-  pdfjs: ['pdfjs-dist'],
-  fonts: ['dejavu-fonts-ttf'],
-} as const;
+/**
+ * Packages that cannot be bundled (native binaries, WASM, worker scripts, model files, files
+ * found with require.resolve). The handlers share one composition root
+ * (functions/wire-dependencies.ts) that imports all of them statically, so every function
+ * needs all of them at load time.
+ */
+export const RUNTIME_PACKAGES = [
+  'tesseract.js',
+  '@tesseract.js-data/vie',
+  'sharp',
+  '@napi-rs/canvas',
+  'pdfjs-dist',
+] as const;
 
-/** Gives bundled ESM code a CommonJS `require` for the CJS packages esbuild inlines. */
+/**
+ * Gives bundled ESM code a CommonJS `require` for the CJS packages esbuild inlines. It is set on
+ * globalThis rather than declared, because bundled modules may declare their own top-level
+ * `const require = createRequire(import.meta.url)` and a second declaration is a SyntaxError.
+ */
 const ESM_REQUIRE_BANNER =
-  "import { createRequire as __motcuaCreateRequire } from 'node:module'; const require = __motcuaCreateRequire(import.meta.url);";
+  "import { createRequire as __motcuaCreateRequire } from 'node:module'; globalThis.require ??= __motcuaCreateRequire(import.meta.url);";
 
 export interface MotcuaFunctionProps {
   /** Absolute path of the handler module (exports `handler`). */
@@ -42,7 +51,7 @@ export interface MotcuaFunctionProps {
   /**
    * Packages left out of the bundle and copied, with their dependency closure, from the
    * local node_modules (linux-x64 binaries) into the asset.
-   * @default - none: everything is bundled
+   * @default RUNTIME_PACKAGES
    */
   readonly runtimePackages?: readonly string[];
   /**
@@ -67,7 +76,7 @@ export class MotcuaFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: MotcuaFunctionProps) {
     super(scope, id);
-    const runtimePackages = [...(props.runtimePackages ?? [])];
+    const runtimePackages = [...(props.runtimePackages ?? RUNTIME_PACKAGES)];
     const copied = runtimePackages.length > 0 ? resolveRuntimePackages(PROJECT_ROOT, runtimePackages) : [];
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention ?? RetentionDays.ONE_YEAR,
@@ -102,7 +111,7 @@ export class MotcuaFunction extends Construct {
         banner: ESM_REQUIRE_BANNER,
         minify: true,
         sourceMap: true,
-        sourceMapMode: SourceMapMode.LINKED,
+        sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: false,
         bundleAwsSDK: true,
         define: { 'process.env.MOTCUA_PROVINCE_CONFIG': JSON.stringify(JSON.stringify(props.config)) },
@@ -110,11 +119,13 @@ export class MotcuaFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
+          // Hard links when cdk.out shares the file system with node_modules (instant, no extra disk).
           afterBundling: (inputDir, outputDir) =>
-            copied.map(
-              (name) =>
-                `mkdir -p "${outputDir}/node_modules/${name}" && cp -R "${inputDir}/node_modules/${name}/." "${outputDir}/node_modules/${name}/"`,
-            ),
+            copied.map((name) => {
+              const from = `"${inputDir}/node_modules/${name}"`;
+              const to = `"${outputDir}/node_modules/${name}"`;
+              return `mkdir -p "$(dirname ${to})" && (cp -al ${from} ${to} 2>/dev/null || cp -R ${from} ${to})`;
+            }),
         },
       },
     });
@@ -122,6 +133,12 @@ export class MotcuaFunction extends Construct {
   }
 
   private acknowledgeSynchronousUse(reservedConcurrency: number | undefined): void {
+    const pinned =
+      'nodejs22.x is pinned on purpose: the handlers, the embedded runtime and the test toolchain run Node 22 (the `node` devDependency); upgrade them together.';
+    Validations.of(this.function).acknowledge(
+      { id: 'AwsSolutions-L1', reason: pinned },
+      { id: 'Serverless-LambdaLatestVersion', reason: pinned },
+    );
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

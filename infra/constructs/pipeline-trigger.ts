@@ -1,14 +1,17 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Rule } from 'aws-cdk-lib/aws-events';
-import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { DOCUMENTS_TABLE_SCHEMA } from '#shared/adapters/aws/documents-table.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
+import { grantObjects, grantTableItems } from './grant-access.ts';
 import { INGEST_PREFIXES } from './ingest-bucket.ts';
 import { MotcuaFunction } from './motcua-function.ts';
 
@@ -19,6 +22,9 @@ export interface PipelineTriggerProps {
   /** Folder holding `ingest/start-pipeline.ts`. */
   readonly functionsRoot: string;
   readonly ingestBucket: IBucket;
+  /** Key of the ingest bucket's SSE-KMS encryption. */
+  readonly dataKey: IKey;
+  readonly table: ITable;
   readonly stateMachine: IStateMachine;
   readonly logsKey: IKey;
   /**
@@ -31,12 +37,14 @@ export interface PipelineTriggerProps {
 /**
  * S3 "Object Created" under `incoming/` → EventBridge rule → SQS queue (with DLQ) → the
  * starter Lambda, which starts one pipeline execution per object version and reports
- * partial batch failures.
+ * partial batch failures; and a reconciler every 15 minutes that resumes documents that
+ * stopped moving.
  */
 export class PipelineTrigger extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
   readonly starter: MotcuaFunction;
+  readonly reconciler: MotcuaFunction;
   readonly rule: Rule;
 
   constructor(scope: Construct, id: string, props: PipelineTriggerProps) {
@@ -68,17 +76,20 @@ export class PipelineTrigger extends Construct {
       },
       targets: [new SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue })],
     });
+    const environment = {
+      INGEST_BUCKET: props.ingestBucket.bucketName,
+      DOCUMENTS_TABLE: props.table.tableName,
+      STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
+    };
     this.starter = new MotcuaFunction(this, 'StartPipeline', {
       entry: join(props.functionsRoot, 'ingest', 'start-pipeline.ts'),
       description: `motcua ${props.config.province.slug}: starts the document pipeline for uploaded scans`,
       config: props.config,
       logsKey: props.logsKey,
+      runtimePackages: [],
       memorySize: 256,
       timeout: STARTER_TIMEOUT,
-      environment: {
-        INGEST_BUCKET: props.ingestBucket.bucketName,
-        STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
-      },
+      environment,
     });
     this.starter.function.addEventSource(
       new SqsEventSource(this.queue, {
@@ -88,6 +99,44 @@ export class PipelineTrigger extends Construct {
         maxConcurrency: props.maxConcurrency ?? 5,
       }),
     );
-    props.stateMachine.grantStartExecution(this.starter.role);
+    this.reconciler = new MotcuaFunction(this, 'ReconcileDocuments', {
+      entry: join(props.functionsRoot, 'ingest', 'reconcile-documents.ts'),
+      description: `motcua ${props.config.province.slug}: resumes documents that stopped moving`,
+      config: props.config,
+      logsKey: props.logsKey,
+      runtimePackages: [],
+      memorySize: 256,
+      timeout: Duration.minutes(2),
+      environment,
+    });
+    new Rule(this, 'ReconcileSchedule', {
+      description: 'Resume uploads whose event was lost and executions that were cut off',
+      schedule: Schedule.rate(Duration.minutes(15)),
+      targets: [
+        new LambdaFunction(this.reconciler.function, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 2,
+        }),
+      ],
+    });
+    for (const fn of [this.starter, this.reconciler]) {
+      props.stateMachine.grantStartExecution(fn.role);
+      grantTableItems(fn.role, props.table, DOCUMENTS_TABLE_SCHEMA.statusIndex.name);
+    }
+    grantObjects(this.reconciler.role, this.reconciler.role, {
+      bucket: props.ingestBucket,
+      key: props.dataKey,
+      read: [INGEST_PREFIXES.incoming],
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason:
+        'This queue is the dead-letter queue of the ingest queue and of the EventBridge target; it keeps failed events 14 days for inspection and redrive.',
+    });
+    Validations.of(this.starter.function).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'SQS event source mappings do not support on-failure destinations; failed messages go to the DLQ through the queue redrive policy (maxReceiveCount 5).',
+    });
   }
 }

@@ -32,7 +32,8 @@ export function resolveRuntimePackages(projectRoot: string, packages: readonly s
     if (!fromTop.includes(`${sep}node_modules${sep}`)) copied.add(fromTop.split(sep).join('/'));
     const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as PackageManifest;
     for (const dependency of Object.keys(manifest.dependencies ?? {})) visit(dependency, packageDir, false);
-    for (const dependency of Object.keys(manifest.optionalDependencies ?? {})) visit(dependency, packageDir, true);
+    for (const dependency of Object.keys(manifest.optionalDependencies ?? {}))
+      visit(dependency, packageDir, true);
   };
   for (const name of packages) visit(name, projectRoot, false);
   return [...copied].sort();
