@@ -8,6 +8,8 @@ import { handler as quarantineDocument } from './quarantine-document.ts';
 import { handler as signDocument } from './sign-document.ts';
 import { handler as validateUpload } from './validate-upload.ts';
 
+export { closePipeline } from './wire-pipeline.ts';
+
 type TaskHandler = (event: unknown) => Promise<unknown>;
 const asTask = (handler: unknown): TaskHandler => {
   const fn = handler as (event: unknown, context: unknown) => Promise<unknown>;

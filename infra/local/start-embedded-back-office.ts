@@ -36,6 +36,8 @@ export interface EmbeddedHandlers {
   startPipeline: IngestStarter;
   /** The HTTP API's handler. */
   httpApi: HttpApiHandler;
+  /** Releases what the handlers hold (OCR workers) so the process can exit. */
+  close?: () => Promise<void>;
 }
 
 /** Options of {@link startEmbeddedBackOffice}. */
@@ -152,6 +154,8 @@ export async function startEmbeddedBackOffice(
     const loaded = await (options.loadHandlers ?? importHandlers)();
     assertTaskHandlers(definition, loaded.pipelineTaskHandlers);
     handlers.resolve(loaded);
+    // Pushed before the SFN server's stopper runs last-in-first-out, so workers outlive executions.
+    stoppers.unshift(() => loaded.close?.());
 
     const dynamoClient = new DynamoDBClient(clientSettings(dynamodb.endpoint));
     await ensureDocumentsTable(dynamoClient, names.table);
@@ -272,6 +276,7 @@ async function importHandlers(): Promise<EmbeddedHandlers> {
     pipelineTaskHandlers: pipeline.pipelineTaskHandlers,
     startPipeline: (event) => startPipeline(event, lambdaContext('start-pipeline')),
     httpApi: (event) => httpApi(event, lambdaContext('http-api')),
+    close: pipeline.closePipeline,
   };
 }
 

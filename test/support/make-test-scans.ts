@@ -5,7 +5,7 @@ import { deflateSync } from 'node:zlib';
 import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
 import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, rgb } from 'pdf-lib';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import type { QuarantineReason } from '#shared/domain/errors.ts';
 
 /** A realistic Vietnamese paper, as data: what the generator draws and what OCR should read back. */
@@ -216,7 +216,7 @@ function addNoise(grey: Uint8Array, noise: number, random: () => number): void {
       // Sum of three uniforms: close enough to a gaussian, and cheap.
       const gaussian = (random() + random() + random() - 1.5) * 2;
       const value = (grey[index] ?? 255) + gaussian * sigma;
-      grey[index] = value < 0 ? 0 : value > 255 ? 255 : value;
+      grey[index] = Math.max(0, Math.min(255, value));
     }
   }
 }
@@ -236,11 +236,12 @@ async function renderGrey(paper: TestPaper, options: ScanOptions): Promise<Uint8
   const rgba = ctx.getImageData(0, 0, PAGE_WIDTH_PX, PAGE_HEIGHT_PX).data;
   const grey = new Uint8Array(PAGE_WIDTH_PX * PAGE_HEIGHT_PX);
   for (let index = 0; index < grey.length; index++) grey[index] = rgba[index * 4 + 1] ?? 255;
-  if (options.noise) addNoise(grey, options.noise, seededRandom(paper.name.length * 7919 + paper.lines.length));
+  if (options.noise)
+    addNoise(grey, options.noise, seededRandom(paper.name.length * 7919 + paper.lines.length));
   return grey;
 }
 
-function greySharp(grey: Uint8Array): sharp.Sharp {
+function greySharp(grey: Uint8Array): Sharp {
   return sharp(grey, { raw: { width: PAGE_WIDTH_PX, height: PAGE_HEIGHT_PX, channels: 1 } });
 }
 
@@ -275,7 +276,12 @@ export async function renderPaperTiff(
     stacked.set(page, index * page.length);
   });
   return sharp(stacked, {
-    raw: { width: PAGE_WIDTH_PX, height: PAGE_HEIGHT_PX * pages.length, channels: 1, pageHeight: PAGE_HEIGHT_PX },
+    raw: {
+      width: PAGE_WIDTH_PX,
+      height: PAGE_HEIGHT_PX * pages.length,
+      channels: 1,
+      pageHeight: PAGE_HEIGHT_PX,
+    },
   })
     .tiff({ compression: 'deflate', xres: PAGE_DPI / 25.4, yres: PAGE_DPI / 25.4 })
     .toBuffer();
@@ -304,7 +310,9 @@ export async function makeTextLayerPdf(paper: TestPaper): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
   pdf.registerFontkit(fontkit);
   const regular = await pdf.embedFont(await readFile(join(DEJAVU_DIR, 'DejaVuSerif.ttf')), { subset: true });
-  const bold = await pdf.embedFont(await readFile(join(DEJAVU_DIR, 'DejaVuSerif-Bold.ttf')), { subset: true });
+  const bold = await pdf.embedFont(await readFile(join(DEJAVU_DIR, 'DejaVuSerif-Bold.ttf')), {
+    subset: true,
+  });
   const page = pdf.addPage([A4_POINTS.width, A4_POINTS.height]);
   const black = rgb(0, 0, 0);
   let y = A4_POINTS.height - 60;
@@ -407,7 +415,11 @@ export type BadInputName =
  * Limits under which every bad input fails for its own reason (they equal the sample
  * province's defaults, except a 25-MiB size cap made explicit).
  */
-export const BAD_INPUT_LIMITS = { maxBytes: 25 * 1024 ** 2, maxPages: 100, maxPixelsPerPage: 60_000_000 } as const;
+export const BAD_INPUT_LIMITS = {
+  maxBytes: 25 * 1024 ** 2,
+  maxPages: 100,
+  maxPixelsPerPage: 60_000_000,
+} as const;
 
 /**
  * One upload per quarantine reason the validator can give.

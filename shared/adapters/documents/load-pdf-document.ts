@@ -18,7 +18,7 @@ export interface LoadPdfOptions {
 }
 
 /**
- * Opens a PDF with pdfjs-dist (legacy build, in-process "fake" worker): no network, no eval,
+ * Opens a PDF with pdfjs-dist (legacy build, in-process "fake" worker): no network,
  * no system fonts; standard fonts, CMaps and the JPEG 2000/ICC decoders come from the package.
  * The bytes are copied because pdfjs takes ownership of (detaches) the buffer it is given.
  * Call `close()` when done: it ends the in-process worker and frees the document.
@@ -26,7 +26,6 @@ export interface LoadPdfOptions {
 export async function loadPdfDocument(pdf: Uint8Array, options: LoadPdfOptions = {}): Promise<LoadedPdf> {
   const task = getDocument({
     data: new Uint8Array(pdf),
-    isEvalSupported: false,
     useSystemFonts: false,
     disableFontFace: true,
     stopAtErrors: false,

@@ -1,15 +1,10 @@
 import { createCanvas } from '@napi-rs/canvas';
-import sharp from 'sharp';
+import sharp, { type Metadata, type Sharp } from 'sharp';
 import { loadPdfDocument } from '#shared/adapters/documents/load-pdf-document.ts';
 import { QuarantineError } from '#shared/domain/errors.ts';
+import type { PageImage } from '#shared/ports.ts';
 
-/** One page, as an image ready for OCR. */
-export interface PageImage {
-  /** 1-based. */
-  pageNumber: number;
-  /** 8-bit greyscale PNG. */
-  image: Uint8Array;
-}
+export type { PageImage };
 
 /** Options for rasterising a PDF. */
 export interface RenderPdfOptions {
@@ -20,10 +15,14 @@ export interface RenderPdfOptions {
 }
 
 const POINTS_PER_INCH = 72;
+/** JPEG quality of page images: no measurable OCR loss against PNG, 2–4× smaller. */
+export const PAGE_JPEG_QUALITY = 85;
 
 /**
  * Rasterises every page of a PDF with pdfjs-dist onto an @napi-rs/canvas, one page at a time
- * (print intent, white background), and yields greyscale PNGs. A page whose image would exceed
+ * (print intent, white background), and yields greyscale page JPEGs. Page images are greyscale
+ * content in a three-channel JPEG (quality {@link PAGE_JPEG_QUALITY}) because Tesseract embeds a
+ * JPEG in its searchable PDF as is, and declares it RGB. A page whose image would exceed
  * `maxPixelsPerPage` fails with `QuarantineError('TOO_MANY_PIXELS')`.
  */
 export async function* renderPdfPages(pdf: Uint8Array, options: RenderPdfOptions): AsyncIterable<PageImage> {
@@ -39,11 +38,17 @@ export async function* renderPdfPages(pdf: Uint8Array, options: RenderPdfOptions
       const canvas = createCanvas(width, height);
       const context = canvas.getContext('2d');
       // biome-ignore lint/suspicious/noExplicitAny: pdfjs types the canvas as a DOM element; @napi-rs/canvas implements the same API.
-      const renderParams: any = { canvas, canvasContext: context, viewport, intent: 'print', background: '#ffffff' };
+      const renderParams: any = {
+        canvas,
+        canvasContext: context,
+        viewport,
+        intent: 'print',
+        background: '#ffffff',
+      };
       await page.render(renderParams).promise;
       const rgba = context.getImageData(0, 0, width, height).data;
       page.cleanup();
-      yield { pageNumber, image: await toGreyPng(sharp(rgba, { raw: { width, height, channels: 4 } })) };
+      yield { pageNumber, image: await toPageJpeg(sharp(rgba, { raw: { width, height, channels: 4 } })) };
     }
   } finally {
     await close();
@@ -54,7 +59,7 @@ export async function* renderPdfPages(pdf: Uint8Array, options: RenderPdfOptions
 export type ImageMediaType = 'image/jpeg' | 'image/png' | 'image/tiff';
 
 /**
- * Turns a JPEG, PNG or (multi-page) TIFF into one greyscale PNG per page, upright (EXIF
+ * Turns a JPEG, PNG or (multi-page) TIFF into one greyscale page JPEG per page, upright (EXIF
  * orientation applied) and flattened on white. Every decode is bounded by `maxPixelsPerPage`
  * (sharp's `limitInputPixels`): a larger page fails with `QuarantineError('TOO_MANY_PIXELS')`.
  */
@@ -71,16 +76,19 @@ export async function* normaliseImagePages(
     const image = sharp(bytes, { page: index, limitInputPixels: options.maxPixelsPerPage, failOn: 'error' })
       .rotate()
       .flatten({ background: '#ffffff' });
-    yield { pageNumber: index + 1, image: await toGreyPng(image) };
+    yield { pageNumber: index + 1, image: await toPageJpeg(image) };
   }
 }
 
-async function readImageMetadata(bytes: Uint8Array, page = 0): Promise<sharp.Metadata> {
+async function readImageMetadata(bytes: Uint8Array, page = 0): Promise<Metadata> {
   try {
     // Header only: the pixel limit is checked by the caller, with a clearer message.
     return await sharp(bytes, { page, limitInputPixels: false }).metadata();
   } catch (error) {
-    throw new QuarantineError('CORRUPT_FILE', `the image header cannot be read (${(error as Error).message})`);
+    throw new QuarantineError(
+      'CORRUPT_FILE',
+      `the image header cannot be read (${(error as Error).message})`,
+    );
   }
 }
 
@@ -97,9 +105,13 @@ function formatMegapixels(pixels: number): string {
   return `${(pixels / 1e6).toLocaleString('en', { maximumFractionDigits: 1 })} megapixels`;
 }
 
-async function toGreyPng(image: sharp.Sharp): Promise<Uint8Array> {
+async function toPageJpeg(image: Sharp): Promise<Uint8Array> {
   try {
-    return await image.greyscale().png({ compressionLevel: 3, adaptiveFiltering: false }).toBuffer();
+    return await image
+      .greyscale()
+      .toColourspace('srgb')
+      .jpeg({ quality: PAGE_JPEG_QUALITY, mozjpeg: false })
+      .toBuffer();
   } catch (error) {
     throw new QuarantineError('CORRUPT_FILE', `the image cannot be decoded (${(error as Error).message})`);
   }

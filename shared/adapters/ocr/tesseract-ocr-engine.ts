@@ -1,6 +1,7 @@
-import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
+import sharp from 'sharp';
 import { createScheduler, createWorker, OEM, PSM, type Scheduler } from 'tesseract.js';
 import type { OcrEngine, OcrResult } from '#shared/ports.ts';
 
@@ -28,7 +29,7 @@ export function resolveLanguageDataDir(language: string): string {
  * first page and reused until `close()`. Fully offline: the model is read from its npm package
  * (gzip, no cache). Text comes back NFC; confidence is Tesseract's mean word confidence / 100;
  * with `wantPdf`, Tesseract's own PDF renderer makes a one-page searchable PDF (the image with an
- * invisible text layer).
+ * invisible text layer, Tesseract's GlyphLessFont).
  */
 export function createTesseractOcrEngine(options: TesseractOcrEngineOptions = {}): OcrEngine {
   const language = options.language ?? 'vie';
@@ -72,10 +73,11 @@ export function createTesseractOcrEngine(options: TesseractOcrEngineOptions = {}
       if (request.language !== language) {
         throw new Error(`this Tesseract engine is loaded for '${language}', not '${request.language}'`);
       }
+      const input = request.wantPdf ? await toEmbeddableJpeg(image) : image;
       const running = await ready();
       const { data } = await running.addJob(
         'recognize',
-        Buffer.from(image.buffer, image.byteOffset, image.byteLength),
+        Buffer.from(input.buffer, input.byteOffset, input.byteLength),
         { pdfTitle: 'OCR' },
         { text: true, blocks: false, hocr: false, tsv: false, pdf: request.wantPdf },
       );
@@ -92,4 +94,19 @@ export function createTesseractOcrEngine(options: TesseractOcrEngineOptions = {}
       if (running) await (await running).terminate();
     },
   };
+}
+
+/**
+ * Tesseract's PDF renderer copies a JPEG input into the PDF unchanged but declares it DeviceRGB,
+ * and stores any other input as an uncompressed-then-deflated RGB image (~7 MB for a noisy A4
+ * page). So the page goes in as a three-channel JPEG; one already in that form is kept as is.
+ */
+async function toEmbeddableJpeg(image: Uint8Array): Promise<Uint8Array> {
+  const metadata = await sharp(image).metadata();
+  if (metadata.format === 'jpeg' && metadata.channels === 3) return image;
+  return sharp(image)
+    .flatten({ background: '#ffffff' })
+    .toColourspace('srgb')
+    .jpeg({ quality: 85 })
+    .toBuffer();
 }

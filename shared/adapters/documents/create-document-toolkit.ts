@@ -1,0 +1,17 @@
+import { extractPdfText } from '#shared/adapters/documents/extract-pdf-text.ts';
+import { inspectUpload } from '#shared/adapters/documents/inspect-upload.ts';
+import { ensureClassicXref, mergePdfPages } from '#shared/adapters/documents/merge-pdf-pages.ts';
+import { normaliseImagePages, renderPdfPages } from '#shared/adapters/documents/render-pages.ts';
+import type { DocumentToolkit } from '#shared/ports.ts';
+
+/** The pipeline's PDF and image toolkit: pdfjs-dist, @napi-rs/canvas, sharp and pdf-lib. */
+export function createDocumentToolkit(): DocumentToolkit {
+  return {
+    inspect: inspectUpload,
+    extractPdfText,
+    renderPdfPages,
+    normaliseImagePages,
+    mergePdfPages,
+    ensureClassicXref,
+  };
+}

@@ -1,0 +1,43 @@
+import { PDFDocument } from 'pdf-lib';
+import { describe, expect, it } from 'vitest';
+import { extractPdfText } from '#shared/adapters/documents/extract-pdf-text.ts';
+import { ensureClassicXref, mergePdfPages } from '#shared/adapters/documents/merge-pdf-pages.ts';
+import { makeTextLayerPdf, samplePaper } from '#test/support/make-test-scans.ts';
+
+const latin1 = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1');
+
+/** A classic xref table starts with the `xref` keyword; a cross-reference stream has `/Type /XRef`. */
+function expectClassicXref(pdf: Uint8Array): void {
+  const text = latin1(pdf);
+  expect(text).toMatch(/\nxref\n0 \d+\n/u);
+  expect(text).not.toContain('/Type /XRef');
+  expect(text).not.toContain('/Type /ObjStm');
+}
+
+describe('mergePdfPages', () => {
+  it('concatenates one-page PDFs in order, with a classic xref table', async () => {
+    const merged = await mergePdfPages([
+      await makeTextLayerPdf(samplePaper('KS')),
+      await makeTextLayerPdf(samplePaper('LLTP')),
+    ]);
+    expectClassicXref(merged);
+    const { pages } = await extractPdfText(merged);
+    expect(pages.map((page) => page.split('\n')[2])).toEqual(['GIẤY KHAI SINH', 'PHIẾU LÝ LỊCH TƯ PHÁP']);
+  });
+
+  it('refuses an empty list', async () => {
+    await expect(mergePdfPages([])).rejects.toThrow('at least one page');
+  });
+});
+
+describe('ensureClassicXref', () => {
+  it('re-saves a PDF that uses object streams with a classic xref table, keeping its text', async () => {
+    const source = await PDFDocument.load(await makeTextLayerPdf(samplePaper('TTHN')));
+    const compact = await source.save({ useObjectStreams: true });
+    expect(latin1(compact)).toContain('/Type /XRef');
+    const classic = await ensureClassicXref(compact);
+    expectClassicXref(classic);
+    const { pages } = await extractPdfText(classic);
+    expect(pages[0]).toContain('GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN');
+  });
+});
