@@ -134,7 +134,10 @@ export interface DocumentToolkit {
     limits: { maxBytes: number; maxPages: number; maxPixelsPerPage: number },
   ): Promise<{ mediaType: string; pageCount: number; hasTextLayer?: boolean }>;
   extractPdfText(pdf: Uint8Array): Promise<{ pages: string[]; hasTextLayer: boolean }>;
-  renderPdfPages(pdf: Uint8Array, options: { dpi: number; maxPixelsPerPage: number }): AsyncIterable<PageImage>;
+  renderPdfPages(
+    pdf: Uint8Array,
+    options: { dpi: number; maxPixelsPerPage: number },
+  ): AsyncIterable<PageImage>;
   normaliseImagePages(
     bytes: Uint8Array,
     mediaType: string,

@@ -15,7 +15,9 @@ const agencySchema = z.strictObject({
 });
 
 const documentTypeSchema = z.strictObject({
-  code: z.string().regex(/^[A-Z][A-Z0-9]{1,9}$/, 'must be 2–10 capital letters or digits, starting with a letter'),
+  code: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9]{1,9}$/, 'must be 2–10 capital letters or digits, starting with a letter'),
   name: z.string().min(1),
   /** Title lines (Vietnamese, with diacritics) that identify the type on the first page. */
   titlePatterns: z.array(z.string().min(3)).min(1),
@@ -40,7 +42,10 @@ export const provinceConfigSchema = z
     }),
     deployment: z
       .strictObject({
-        account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account ID').optional(),
+        account: z
+          .string()
+          .regex(/^\d{12}$/, 'must be a 12-digit AWS account ID')
+          .optional(),
         region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as ap-southeast-1'),
       })
       .default({ region: 'ap-southeast-1' }),
@@ -76,7 +81,12 @@ export const provinceConfigSchema = z
         maxPixelsPerPage: z.number().int().min(1).default(60_000_000),
         urlExpirySeconds: z.number().int().min(60).max(3600).default(900),
       })
-      .default({ maxBytes: 25 * 1024 ** 2, maxPages: 100, maxPixelsPerPage: 60_000_000, urlExpirySeconds: 900 }),
+      .default({
+        maxBytes: 25 * 1024 ** 2,
+        maxPages: 100,
+        maxPixelsPerPage: 60_000_000,
+        urlExpirySeconds: 900,
+      }),
     archive: z
       .strictObject({
         /** Object Lock default retention (compliance mode) on the archive bucket. */
@@ -88,7 +98,11 @@ export const provinceConfigSchema = z
     const agencyIds = new Set<string>();
     config.agencies.forEach((agency, index) => {
       if (agencyIds.has(agency.id)) {
-        ctx.addIssue({ code: 'custom', path: ['agencies', index, 'id'], message: `duplicate agency id ${agency.id}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['agencies', index, 'id'],
+          message: `duplicate agency id ${agency.id}`,
+        });
       }
       agencyIds.add(agency.id);
       if (!agency.id.endsWith(config.province.code)) {

@@ -51,7 +51,13 @@ export interface DocumentRecord {
   ocrConfidence?: number;
   classification?: Classification;
   code?: string;
-  archive?: { bucket: string; signedPdfKey: string; originalKey: string; textKey: string; retainUntil: string };
+  archive?: {
+    bucket: string;
+    signedPdfKey: string;
+    originalKey: string;
+    textKey: string;
+    retainUntil: string;
+  };
   signature?: SignatureInfo;
   quarantine?: { reason: string; message: string; at: string };
 }

@@ -122,6 +122,15 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
           `object ${input.key} does not match document ${record.documentId}`,
         );
       }
+      const stored = await objects.head(input.bucket, input.key);
+      if (!stored) throw new Error(`object ${input.key} is gone from ${input.bucket}`);
+      // Checked before downloading: an oversize object is never read into memory.
+      if (stored.size > config.uploads.maxBytes) {
+        throw new QuarantineError(
+          'TOO_LARGE',
+          `the file has ${stored.size} bytes, over the limit of ${config.uploads.maxBytes}`,
+        );
+      }
       const bytes = await objects.get(input.bucket, input.key);
       const inspected = await documents.inspect(
         bytes,

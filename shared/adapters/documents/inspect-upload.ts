@@ -59,16 +59,16 @@ export async function inspectUpload(
   limits: UploadLimits,
 ): Promise<UploadInspection> {
   if (bytes.length === 0) throw new QuarantineError('EMPTY_FILE', 'the file is empty (0 bytes)');
-  if (bytes.length !== declared.size) {
-    throw new QuarantineError(
-      'SIZE_MISMATCH',
-      `the upload declared ${declared.size} bytes but the file has ${bytes.length} bytes`,
-    );
-  }
   if (bytes.length > limits.maxBytes) {
     throw new QuarantineError(
       'TOO_LARGE',
       `the file has ${bytes.length} bytes, over the limit of ${limits.maxBytes}`,
+    );
+  }
+  if (bytes.length !== declared.size) {
+    throw new QuarantineError(
+      'SIZE_MISMATCH',
+      `the upload declared ${declared.size} bytes but the file has ${bytes.length} bytes`,
     );
   }
   const mediaType = checkMediaType(bytes, declared.mediaType);
