@@ -29,7 +29,10 @@ export function requiredEnv(name: string): string {
 
 function wire() {
   const config = provinceConfigFromEnv(requiredEnv('MOTCUA_PROVINCE_CONFIG'));
-  const s3 = new S3Client({ ...awsClientSettings(), forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true' });
+  const s3 = new S3Client({
+    ...awsClientSettings(),
+    forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true',
+  });
   const objects = createS3ObjectStore(s3);
   const repository = createDynamoDbDocumentRepository(
     new DynamoDBClient(awsClientSettings()),

@@ -54,7 +54,13 @@ export function createApiClient(apiUrl: string, token: string) {
     /** Asks for a URL, then PUTs the bytes straight to storage. */
     async upload(
       bytes: Uint8Array,
-      options: { agencyId: string; mediaType: string; dossierId?: string; declaredSize?: number; sha256?: string },
+      options: {
+        agencyId: string;
+        mediaType: string;
+        dossierId?: string;
+        declaredSize?: number;
+        sha256?: string;
+      },
     ): Promise<UploadTicket> {
       const ticket = await this.requestUpload({
         agencyId: options.agencyId,
@@ -63,7 +69,11 @@ export function createApiClient(apiUrl: string, token: string) {
         size: options.declaredSize ?? bytes.byteLength,
         sha256: options.sha256 ?? createHash('sha256').update(bytes).digest('hex'),
       });
-      const response = await fetch(ticket.url, { method: ticket.method, headers: ticket.headers, body: bytes });
+      const response = await fetch(ticket.url, {
+        method: ticket.method,
+        headers: ticket.headers,
+        body: bytes,
+      });
       if (!response.ok) throw new Error(`upload PUT failed: ${response.status} ${await response.text()}`);
       return ticket;
     },
@@ -77,11 +87,25 @@ export function createApiClient(apiUrl: string, token: string) {
     },
 
     completeReview(documentId: string, review: { docType: string; ownerId: string }) {
-      return call<{ document: DocumentRecord }>('POST', `/documents/${encodeURIComponent(documentId)}/review`, review);
+      return call<{ document: DocumentRecord }>(
+        'POST',
+        `/documents/${encodeURIComponent(documentId)}/review`,
+        review,
+      );
     },
 
-    /** Polls until the document is archived, quarantined or waiting for review. */
-    async waitUntilSettled(documentId: string, timeoutMs = 180_000): Promise<DocumentView> {
+    /** Downloads a presigned URL the API handed out (e.g. a document's `downloadUrl`). */
+    async download(url: string): Promise<Uint8Array> {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`download failed: ${response.status} ${await response.text()}`);
+      return new Uint8Array(await response.arrayBuffer());
+    },
+
+    /**
+     * Polls until the document is archived, quarantined or waiting for review.
+     * @param pollMs pause between two reads. @default 250
+     */
+    async waitUntilSettled(documentId: string, timeoutMs = 180_000, pollMs = 250): Promise<DocumentView> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const view = await this.getDocument(documentId);
@@ -89,7 +113,7 @@ export function createApiClient(apiUrl: string, token: string) {
         if (Date.now() > deadline) {
           throw new Error(`document ${documentId} still ${view.document.status} after ${timeoutMs} ms`);
         }
-        await new Promise((resolve) => setTimeout(resolve, 250));
+        await new Promise((resolve) => setTimeout(resolve, pollMs));
       }
     },
   };

@@ -26,6 +26,8 @@ describe('createSfnExecutionStarter', () => {
 
   it('propagates other errors', async () => {
     sfn.on(StartExecutionCommand).rejects(new Error('throttled'));
-    await expect(createSfnExecutionStarter(new SFNClient({}), ARN).start('exec-1', {})).rejects.toThrow('throttled');
+    await expect(createSfnExecutionStarter(new SFNClient({}), ARN).start('exec-1', {})).rejects.toThrow(
+      'throttled',
+    );
   });
 });

@@ -29,7 +29,11 @@ describe('principalFromClaims', () => {
 });
 
 describe('authorize', () => {
-  const counter = principalFromClaims({ sub: 'c', 'cognito:groups': '[counter-officer]', 'custom:agency': AGENCY });
+  const counter = principalFromClaims({
+    sub: 'c',
+    'cognito:groups': '[counter-officer]',
+    'custom:agency': AGENCY,
+  });
   const auditor = principalFromClaims({ sub: 'a', 'cognito:groups': '[auditor]' });
   const admin = principalFromClaims({ sub: 'p', 'cognito:groups': '[province-admin]' });
 
