@@ -108,10 +108,16 @@ export function createApiClient(apiUrl: string, token: string) {
     async waitUntilSettled(documentId: string, timeoutMs = 180_000, pollMs = 250): Promise<DocumentView> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const view = await this.getDocument(documentId);
-        if (SETTLED.has(view.document.status)) return view;
+        // A document recorded only by the pipeline (an object nobody asked to upload) is 404 until then.
+        const view = await this.getDocument(documentId).catch((error: unknown) => {
+          if (error instanceof ApiError && error.status === 404) return undefined;
+          throw error;
+        });
+        if (view && SETTLED.has(view.document.status)) return view;
         if (Date.now() > deadline) {
-          throw new Error(`document ${documentId} still ${view.document.status} after ${timeoutMs} ms`);
+          throw new Error(
+            `document ${documentId} still ${view?.document.status ?? 'unknown'} after ${timeoutMs} ms`,
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, pollMs));
       }

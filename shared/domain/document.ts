@@ -37,7 +37,8 @@ export interface DocumentRecord {
   dossierId?: string;
   componentId?: string;
   uploadedBy: string;
-  mediaType: UploadMediaType;
+  /** What the uploader declared; `unknown` for an object nobody asked to upload. */
+  mediaType: UploadMediaType | 'unknown';
   declaredSize: number;
   /** Base64 SHA-256 the uploader declared; S3 checks it on PUT. */
   declaredSha256: string;

@@ -352,13 +352,14 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
           'NEEDS_REVIEW',
         ]);
       } else {
+        // An object nobody asked to upload: recorded so that it is visible, never silently dropped.
         const parts = input.key.split('/');
         const size = (await objects.head(input.bucket, input.key))?.size ?? 0;
         await repository.create({
           documentId: input.documentId,
           agencyId: parts[1] ?? 'unknown',
           uploadedBy: 'unknown',
-          mediaType: 'application/pdf',
+          mediaType: 'unknown',
           declaredSize: size,
           declaredSha256: '',
           bucket: input.bucket,

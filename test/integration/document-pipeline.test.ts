@@ -1,11 +1,15 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedBackOffice, startEmbeddedBackOffice } from '#infra/local/start-embedded-back-office.ts';
+import { LOCAL_S3_CREDENTIALS } from '#infra/local/start-local-s3.ts';
+import { awsClientSettings } from '#shared/adapters/aws/aws-client-settings.ts';
+import { createS3ObjectStore } from '#shared/adapters/aws/s3-object-store.ts';
 import { extractPdfText } from '#shared/adapters/documents/extract-pdf-text.ts';
 import {
   makeBadInputs,
@@ -181,6 +185,27 @@ describe('document pipeline on the embedded runtime', () => {
       });
       expect(view.document.quarantine?.message.length).toBeGreaterThan(10);
     }
+  });
+
+  it('quarantines an object nobody asked to upload, and shows it through the API', async () => {
+    const documentId = randomUUID();
+    const s3 = new S3Client({
+      ...awsClientSettings(),
+      endpoint: backOffice.s3Endpoint,
+      forcePathStyle: true,
+      credentials: LOCAL_S3_CREDENTIALS,
+    });
+    await createS3ObjectStore(s3).put(
+      backOffice.env.INGEST_BUCKET ?? '',
+      `incoming/${AGENCY}/_/_/${documentId}`,
+      await renderPaperJpeg(samplePaper('KS')),
+    );
+    const { document } = await api.waitUntilSettled(documentId);
+    expect(document).toMatchObject({
+      status: 'QUARANTINED',
+      mediaType: 'unknown',
+      quarantine: { reason: 'UNKNOWN_UPLOAD' },
+    });
   });
 
   it('sends a paper without an owner ID to review, and archives it once an officer decides', async () => {

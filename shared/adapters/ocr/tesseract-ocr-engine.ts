@@ -49,6 +49,7 @@ export function createTesseractOcrEngine(options: TesseractOcrEngineOptions = {}
         await worker.setParameters({
           tessedit_pageseg_mode: options.pageSegMode ?? PSM.AUTO,
           user_defined_dpi: String(options.dpi ?? 300),
+          debug_file: '/dev/null', // Tesseract's tprintf notes ("Detected 44 diacritics") went to stdout.
         });
         created.addWorker(worker);
       }
