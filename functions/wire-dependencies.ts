@@ -82,3 +82,8 @@ export function dependencies(): ReturnType<typeof wire> {
   wired ??= wire();
   return wired;
 }
+
+/** Forgets the wiring, so that the next call reads the environment again (an embedded restart). */
+export function resetDependencies(): void {
+  wired = undefined;
+}

@@ -15,7 +15,7 @@ import {
   createDocumentPipelineSteps,
   type DocumentPipelineSteps,
 } from '#shared/use-cases/document-pipeline-steps.ts';
-import { dependencies, requiredEnv } from '../wire-dependencies.ts';
+import { dependencies, requiredEnv, resetDependencies } from '../wire-dependencies.ts';
 
 function createOcrEngine(config: ProvinceConfig): OcrEngine {
   if (config.ocr.engine === 'textract') {
@@ -69,9 +69,13 @@ export function pipelineSteps(): DocumentPipelineSteps {
   return steps;
 }
 
-/** Stops OCR workers so that the process (the embedded runtime, a test) can exit. */
+/**
+ * Stops OCR workers so that the process can exit, and forgets every client so that a back office
+ * started again in the same process (tests, the benchmark) wires itself to its new endpoints.
+ */
 export async function closePipeline(): Promise<void> {
   await ocrEngine?.close?.();
   ocrEngine = undefined;
   steps = undefined;
+  resetDependencies();
 }

@@ -92,6 +92,10 @@ const PIPELINE_ASL = new URL('../../state-machines/document-pipeline.asl.json', 
 export async function startEmbeddedBackOffice(
   options: EmbeddedBackOfficeOptions = {},
 ): Promise<EmbeddedBackOffice> {
+  // The handlers are wired once per process from its environment, as in a Lambda container.
+  if (runningInThisProcess) {
+    throw new Error('an embedded back office is already running in this process: stop it first');
+  }
   const dataDir = resolve(options.dataDir ?? './data');
   const config = loadProvinceConfig(options.provinceConfigPath ?? 'config/provinces/sample-province.yaml');
   const info = options.quiet ? () => {} : (message: string) => process.stderr.write(`${message}\n`);
@@ -109,7 +113,9 @@ export async function startEmbeddedBackOffice(
     for (const stopOne of stoppers.splice(0).reverse()) {
       await Promise.resolve(stopOne()).catch((error: unknown) => info(`[embedded] stop: ${String(error)}`));
     }
+    runningInThisProcess = false;
   };
+  runningInThisProcess = true;
 
   try {
     const s3 = await startLocalS3({
@@ -220,6 +226,8 @@ export async function startEmbeddedBackOffice(
     throw error;
   }
 }
+
+let runningInThisProcess = false;
 
 interface ResourceNames {
   ingestBucket: string;
