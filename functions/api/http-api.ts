@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { principalFromClaims } from '#shared/auth/authorize.ts';
 import { ValidationError } from '#shared/domain/errors.ts';
 import { dependencies } from '../wire-dependencies.ts';
+import { API_ROUTES, type ApiRouteName } from './api-routes.ts';
 import { httpErrors, jsonResponse } from './http-errors.ts';
 
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -27,21 +28,10 @@ function pathParameter(event: Event, name: string): string {
   return decodeURIComponent(value);
 }
 
-const route = (
-  method: Route<Event, Result>['method'],
-  path: string,
-  handler: (event: Event) => Promise<Result>,
-) => ({
-  method,
-  path,
-  handler,
-});
-
-const routes: Route<Event, Result>[] = [
-  route('POST', '/uploads', async (event: Event) =>
+const handlers: Record<ApiRouteName, (event: Event) => Promise<Result>> = {
+  requestUpload: async (event) =>
     jsonResponse(201, await dependencies().requestUpload(principal(event), jsonBody(event))),
-  ),
-  route('GET', '/documents', async (event: Event) => {
+  listDocuments: async (event) => {
     const query = event.queryStringParameters ?? {};
     const documents = await dependencies().readDocuments.listDocuments(principal(event), {
       status: query.status,
@@ -49,27 +39,26 @@ const routes: Route<Event, Result>[] = [
       limit: query.limit ? Number(query.limit) : undefined,
     });
     return jsonResponse(200, { documents });
-  }),
-  route('GET', '/documents/{documentId}', async (event: Event) => {
+  },
+  getDocument: async (event) => {
     const verify = ['1', 'true'].includes(event.queryStringParameters?.verify ?? '');
-    const view = await dependencies().readDocuments.getDocument(
-      principal(event),
-      pathParameter(event, 'documentId'),
-      {
-        verify,
-      },
+    const documentId = pathParameter(event, 'documentId');
+    return jsonResponse(
+      200,
+      await dependencies().readDocuments.getDocument(principal(event), documentId, { verify }),
     );
-    return jsonResponse(200, view);
-  }),
-  route('POST', '/documents/{documentId}/review', async (event: Event) => {
-    const document = await dependencies().completeReview(
-      principal(event),
-      pathParameter(event, 'documentId'),
-      jsonBody(event),
-    );
+  },
+  completeReview: async (event) => {
+    const documentId = pathParameter(event, 'documentId');
+    const document = await dependencies().completeReview(principal(event), documentId, jsonBody(event));
     return jsonResponse(202, { document });
-  }),
-];
+  },
+};
+
+const routes: Route<Event, Result>[] = (Object.keys(API_ROUTES) as ApiRouteName[]).map((name) => ({
+  ...API_ROUTES[name],
+  handler: handlers[name],
+}));
 
 /** The HTTP API: one function behind API Gateway's JWT authorizer (or the local API server). */
 export const handler = middy<Event, Result>({ timeoutEarlyInMillis: 0 })

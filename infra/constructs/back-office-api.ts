@@ -27,28 +27,13 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { API_ROUTES } from '#functions/api/api-routes.ts';
 import { DOCUMENTS_TABLE_SCHEMA } from '#shared/adapters/aws/documents-table.ts';
+import { ROLES } from '#shared/auth/authorize.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import { grantObjects, grantTableItems } from './grant-access.ts';
 import { INGEST_PREFIXES } from './ingest-bucket.ts';
 import { MotcuaFunction } from './motcua-function.ts';
-
-/** Cognito groups, one per role of the back office. */
-export const USER_GROUPS = [
-  'counter-officer',
-  'processing-officer',
-  'agency-admin',
-  'province-admin',
-  'auditor',
-] as const;
-
-/** Routes of the HTTP API, all served by one Lambda and all behind the JWT authorizer. */
-export const API_ROUTES: readonly { readonly method: HttpMethod; readonly path: string }[] = [
-  { method: HttpMethod.POST, path: '/uploads' },
-  { method: HttpMethod.GET, path: '/documents' },
-  { method: HttpMethod.GET, path: '/documents/{documentId}' },
-  { method: HttpMethod.POST, path: '/documents/{documentId}/review' },
-];
 
 export interface BackOfficeApiProps {
   readonly config: ProvinceConfig;
@@ -104,7 +89,7 @@ export class BackOfficeApi extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    for (const group of USER_GROUPS) {
+    for (const group of ROLES) {
       new UserPoolGroup(this, `Group-${group}`, { userPool: this.userPool, groupName: group });
     }
     // Officers must not change their own agency claim: the client may read it, never write it.
@@ -164,8 +149,13 @@ export class BackOfficeApi extends Construct {
       },
     });
     const integration = new HttpLambdaIntegration('Handler', this.handler.function);
-    for (const route of API_ROUTES) {
-      this.httpApi.addRoutes({ path: route.path, methods: [route.method], integration, authorizer });
+    for (const route of Object.values(API_ROUTES)) {
+      this.httpApi.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration,
+        authorizer,
+      });
     }
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: RetentionDays.ONE_YEAR,

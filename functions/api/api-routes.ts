@@ -1,0 +1,12 @@
+/**
+ * The HTTP API's routes: the API handler serves exactly these, and the CDK stack puts each one
+ * behind the JWT authorizer.
+ */
+export const API_ROUTES = {
+  requestUpload: { method: 'POST', path: '/uploads' },
+  listDocuments: { method: 'GET', path: '/documents' },
+  getDocument: { method: 'GET', path: '/documents/{documentId}' },
+  completeReview: { method: 'POST', path: '/documents/{documentId}/review' },
+} as const;
+
+export type ApiRouteName = keyof typeof API_ROUTES;
