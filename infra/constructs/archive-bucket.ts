@@ -1,15 +1,8 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  type CfnBucket,
-  type IBucket,
-  ObjectOwnership,
-} from 'aws-cdk-lib/aws-s3';
+import { Bucket, type CfnBucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeNoReplication } from './acknowledge-bucket-rules.ts';
+import { privateBucketProps } from './private-bucket-props.ts';
 
 export interface ArchiveBucketProps {
   readonly dataKey: IKey;
@@ -28,18 +21,8 @@ export class ArchiveBucket extends Construct {
   constructor(scope: Construct, id: string, props: ArchiveBucketProps) {
     super(scope, id);
     this.bucket = new Bucket(this, 'Bucket', {
+      ...privateBucketProps(props.dataKey, props.accessLogs, 'archive/'),
       objectLockEnabled: true,
-      encryption: BucketEncryption.KMS,
-      encryptionKey: props.dataKey,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      serverAccessLogsBucket: props.accessLogs,
-      serverAccessLogsPrefix: 'archive/',
-      removalPolicy: RemovalPolicy.RETAIN,
     });
     // Years, not the L2's day count: a retention of N years must not drift with leap days.
     (this.bucket.node.defaultChild as CfnBucket).objectLockConfiguration = {

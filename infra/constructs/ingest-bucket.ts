@@ -1,16 +1,9 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  type CfnBucket,
-  HttpMethods,
-  type IBucket,
-  ObjectOwnership,
-} from 'aws-cdk-lib/aws-s3';
+import { Bucket, type CfnBucket, HttpMethods, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeNoReplication } from './acknowledge-bucket-rules.ts';
+import { privateBucketProps } from './private-bucket-props.ts';
 
 /** Key prefixes of the ingest bucket. */
 export const INGEST_PREFIXES = {
@@ -42,17 +35,7 @@ export class IngestBucket extends Construct {
   constructor(scope: Construct, id: string, props: IngestBucketProps) {
     super(scope, id);
     this.bucket = new Bucket(this, 'Bucket', {
-      encryption: BucketEncryption.KMS,
-      encryptionKey: props.dataKey,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      serverAccessLogsBucket: props.accessLogs,
-      serverAccessLogsPrefix: 'ingest/',
-      removalPolicy: RemovalPolicy.RETAIN,
+      ...privateBucketProps(props.dataKey, props.accessLogs, 'ingest/'),
       cors: [
         {
           allowedMethods: [HttpMethods.PUT],
