@@ -56,14 +56,20 @@ const fixed = (value: number, digits = 2) => value.toFixed(digits);
 
 function runLine(round: number, what: string, run: RunMeasurement, note = ''): string {
   return [
-    String(round).padEnd(6),
-    what.padEnd(10),
-    fixed(run.wallMs / 1000, 1).padStart(7),
-    fixed(run.pagesPerSecond).padStart(8),
-    fixed(run.cpuCores).padStart(7),
+    String(round).padEnd(5),
+    what.padEnd(9),
+    fixed(run.wallMs / 1000, 1).padStart(6),
+    fixed(run.pagesPerSecond).padStart(7),
+    fixed(run.cpuCores).padStart(5),
+    fixed(cpuMsPerPage(run), 0).padStart(11),
     `${Math.round(run.mainThreadBusy * 100)} %`.padStart(9),
-    note ? `  ${note}` : '',
+    note,
   ].join('  ');
+}
+
+/** Process CPU time (all threads) per page of a run. */
+function cpuMsPerPage(run: RunMeasurement): number {
+  return (run.cpuCores * run.wallMs) / run.pages;
 }
 
 /** One line per step: count and median/mean/total of its durations. */
@@ -115,7 +121,7 @@ async function main(): Promise<number> {
       );
 
       print();
-      print('round   what          wall s   pages/s   cores   main busy');
+      print('round  what       wall s  pages/s  cores  cpu ms/page  main busy');
       const ocrRuns: RunMeasurement[] = [];
       const pipelineRuns: RunMeasurement[] = [];
       const ratios: number[] = [];
@@ -165,7 +171,13 @@ async function main(): Promise<number> {
       for (const line of stepLines(loadedSteps, PAGES)) print(line);
 
       const latencies: number[] = [];
-      let latencySteps: Map<string, number[]>[] = [];
+      const latencyCpu: number[] = [];
+      const outsideCpu: number[] = [];
+      const singleSteps = new Map<string, number[]>();
+      const singleCpu = new Map<string, number[]>();
+      const append = (target: Map<string, number[]>, source: Map<string, number[]>) => {
+        for (const [step, values] of source) target.set(step, [...(target.get(step) ?? []), ...values]);
+      };
       for (let run = 0; run < LATENCY_RUNS; run++) {
         const page = pages[run % pages.length] ?? firstPage;
         const latency = await measureLatency({ ...context, file: page.jpeg });
@@ -174,18 +186,39 @@ async function main(): Promise<number> {
           print(`latency run ${run + 1}: document ended ${latency.status}`);
         }
         latencies.push(latency.ms);
-        latencySteps = [...latencySteps, latency.steps];
+        latencyCpu.push(latency.cpuMs);
+        const inSteps = [...latency.cpuSteps.values()].flat().reduce((sum, value) => sum + value, 0);
+        outsideCpu.push(latency.cpuMs - inSteps);
+        append(singleSteps, latency.steps);
+        append(singleCpu, latency.cpuSteps);
       }
       print();
       print(
         `latency upload→ARCHIVED (1 page, idle back office): median ${fixed(median(latencies) / 1000)} s over ${LATENCY_RUNS} (${latencies.map((ms) => fixed(ms / 1000)).join(', ')} s)`,
       );
-      const merged = new Map<string, number[]>();
-      for (const steps of latencySteps) {
-        for (const [step, durations] of steps) merged.set(step, [...(merged.get(step) ?? []), ...durations]);
+      print('Steps of those single documents (wall and process CPU, medians):');
+      for (const [step, durations] of singleSteps) {
+        const cpu = median(singleCpu.get(step) ?? [0]);
+        print(
+          `  ${step.padEnd(16)} wall ${fixed(median(durations), 0).padStart(6)} ms   cpu ${fixed(cpu, 0).padStart(6)} ms`,
+        );
       }
-      print('Step durations of those single documents:');
-      for (const line of stepLines(merged)) print(line);
+      const documentCpu = median(latencyCpu);
+      print(
+        `  ${'outside steps'.padEnd(16)} cpu ${fixed(median(outsideCpu), 0).padStart(6)} ms (upload PUT, S3 event, start, interpreter, API polls)`,
+      );
+      print(`  ${'whole document'.padEnd(16)} cpu ${fixed(documentCpu, 0).padStart(6)} ms`);
+      const ocrCpu = median(ocrRuns.map(cpuMsPerPage));
+      const pipelineCpu = median(pipelineRuns.map(cpuMsPerPage));
+      const ocrStepCpu = median(singleCpu.get('OcrPage') ?? [0]);
+      print();
+      print(
+        `CPU per page under load (medians): bare OCR ${fixed(ocrCpu, 0)} ms, pipeline ${fixed(pipelineCpu, 0)} ms: ` +
+          `${fixed(pipelineCpu - ocrCpu, 0)} ms of work besides OCR. Once the CPUs are saturated, ratio ≈ ${fixed(ocrCpu / pipelineCpu)}.`,
+      );
+      print(
+        `Single document: ${fixed(documentCpu - ocrStepCpu, 0)} ms of CPU besides OcrPage (${fixed(ocrStepCpu, 0)} ms).`,
+      );
     } finally {
       await backOffice.stop();
     }

@@ -21,6 +21,12 @@ export interface ObjectStore {
     body: Uint8Array,
     options?: { contentType?: string; metadata?: Record<string, string>; retainUntil?: Date },
   ): Promise<void>;
+  /** Copies within storage: the bytes never pass through the caller. */
+  copy(
+    source: { bucket: string; key: string },
+    target: { bucket: string; key: string },
+    options?: { contentType?: string; metadata?: Record<string, string>; retainUntil?: Date },
+  ): Promise<void>;
   list(bucket: string, prefix: string): AsyncIterable<{ key: string } & ObjectInfo>;
   /** A URL that lets its holder PUT exactly this object (type, size and SHA-256 are signed). */
   presignPut(

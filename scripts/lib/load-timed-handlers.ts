@@ -3,9 +3,12 @@ import type { EmbeddedHandlers } from '#infra/local/start-embedded-back-office.t
 
 /** Wall-clock durations of the pipeline's Task states, per state name. */
 export interface StepTimings {
-  record(step: string, ms: number): void;
+  /** `cpuMs`: process CPU time (every thread) while the step ran; meaningful when steps run one at a time. */
+  record(step: string, ms: number, cpuMs?: number): void;
   /** Durations recorded since the last reset, per step, in call order. */
   snapshot(): Map<string, number[]>;
+  /** CPU times recorded since the last reset, per step, in call order. */
+  cpuSnapshot(): Map<string, number[]>;
   /** `performance.now()` when a call of `step` last ended, if one did since the last reset. */
   lastEnd(step: string): number | undefined;
   reset(): void;
@@ -14,18 +17,24 @@ export interface StepTimings {
 /** An in-memory {@link StepTimings}. */
 export function createStepTimings(): StepTimings {
   let durations = new Map<string, number[]>();
+  let cpuTimes = new Map<string, number[]>();
   let ends = new Map<string, number>();
+  const push = (map: Map<string, number[]>, step: string, value: number) => {
+    map.set(step, [...(map.get(step) ?? []), value]);
+  };
+  const copy = (map: Map<string, number[]>) => new Map([...map].map(([step, list]) => [step, [...list]]));
   return {
-    record(step, ms) {
-      const list = durations.get(step) ?? [];
-      list.push(ms);
-      durations.set(step, list);
+    record(step, ms, cpuMs) {
+      push(durations, step, ms);
+      if (cpuMs !== undefined) push(cpuTimes, step, cpuMs);
       ends.set(step, performance.now());
     },
-    snapshot: () => new Map([...durations].map(([step, list]) => [step, [...list]])),
+    snapshot: () => copy(durations),
+    cpuSnapshot: () => copy(cpuTimes),
     lastEnd: (step) => ends.get(step),
     reset() {
       durations = new Map();
+      cpuTimes = new Map();
       ends = new Map();
     },
   };
@@ -41,10 +50,12 @@ export function timeTaskHandlers(
       step,
       async (event: unknown) => {
         const started = performance.now();
+        const cpu = process.cpuUsage();
         try {
           return await handler(event);
         } finally {
-          timings.record(step, performance.now() - started);
+          const used = process.cpuUsage(cpu);
+          timings.record(step, performance.now() - started, (used.user + used.system) / 1000);
         }
       },
     ]),

@@ -126,19 +126,30 @@ export async function measurePipeline(context: {
   return { ...measurement, notArchived };
 }
 
-/** Upload→ARCHIVED of one document on an idle back office, in ms, and its per-step durations. */
+/** Upload→ARCHIVED of one document on an idle back office, and where its time and CPU went. */
 export async function measureLatency(context: {
   api: ApiClient;
   whenIdle: () => Promise<void>;
   timings: StepTimings;
   agencyId: string;
   file: Uint8Array;
-}): Promise<{ ms: number; status: string; steps: Map<string, number[]> }> {
+}): Promise<{
+  ms: number;
+  status: string;
+  /** Process CPU time (all threads) from the upload request until the document settled. */
+  cpuMs: number;
+  steps: Map<string, number[]>;
+  cpuSteps: Map<string, number[]>;
+}> {
   context.timings.reset();
+  const cpu = process.cpuUsage();
   const batch = await uploadAndSettle({ ...context, mediaType: 'image/jpeg', files: [context.file] });
+  const used = process.cpuUsage(cpu);
   return {
     ms: archivedAt(batch, context.timings) - batch.startedAt,
     status: batch.views[0]?.document.status ?? 'UNKNOWN',
+    cpuMs: (used.user + used.system) / 1000,
     steps: context.timings.snapshot(),
+    cpuSteps: context.timings.cpuSnapshot(),
   };
 }

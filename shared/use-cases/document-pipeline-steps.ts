@@ -113,6 +113,17 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
     return texts;
   }
 
+  /** Tesseract's one-page PDFs, merged; a single page is signed as Tesseract wrote it. */
+  async function searchablePages(record: DocumentRecord): Promise<Uint8Array> {
+    const pages = await Promise.all(
+      Array.from({ length: record.pageCount ?? 0 }, (_, index) =>
+        objects.get(deps.buckets.ingest, workKey(record.documentId, pageName(index + 1, 'pdf'))),
+      ),
+    );
+    const [first] = pages;
+    return pages.length === 1 && first ? first : documents.mergePdfPages(pages);
+  }
+
   return {
     async validateUpload(input: PipelineInput) {
       const record = await requireRecord(input.documentId);
@@ -173,6 +184,16 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
           : documents.normaliseImagePages(bytes, record.mediaType, limits);
       const pages: PageTask[] = [];
       for await (const page of images) {
+        if (page.image === bytes) {
+          // The upload itself is ready for OCR: no copy of it.
+          pages.push({
+            documentId: record.documentId,
+            bucket: record.bucket,
+            pageKey: record.key,
+            pageNumber: 1,
+          });
+          continue;
+        }
         const pageKey = workKey(record.documentId, pageName(page.pageNumber, 'img'));
         await objects.put(deps.buckets.ingest, pageKey, page.image);
         pages.push({
@@ -259,13 +280,7 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
       const searchable =
         record.textSource === 'text-layer'
           ? await documents.ensureClassicXref(await objects.get(record.bucket, record.key))
-          : await documents.mergePdfPages(
-              await Promise.all(
-                Array.from({ length: record.pageCount ?? 0 }, (_, index) =>
-                  objects.get(deps.buckets.ingest, workKey(record.documentId, pageName(index + 1, 'pdf'))),
-                ),
-              ),
-            );
+          : await searchablePages(record);
       const signer = await deps.signers.forAgency(record.agencyId);
       const agency = config.agencies.find((candidate) => candidate.id === record.agencyId);
       const { pdf, info } = await deps.pdfSigner.sign(searchable, signer, {
@@ -301,22 +316,18 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
         retainUntil: retainUntil.toISOString(),
       };
       const metadata = { code, 'owner-id': classification.ownerId, 'doc-type': classification.docType };
-      const [signed, original, pages] = await Promise.all([
-        objects.get(deps.buckets.ingest, workKey(record.documentId, 'signed.pdf')),
-        objects.get(record.bucket, record.key),
-        readPageTexts(record),
-      ]);
+      const pages = await readPageTexts(record);
       await Promise.all([
-        objects.put(archive.bucket, archive.signedPdfKey, signed, {
-          contentType: 'application/pdf',
-          metadata,
-          retainUntil,
-        }),
-        objects.put(archive.bucket, archive.originalKey, original, {
-          contentType: record.mediaType,
-          metadata,
-          retainUntil,
-        }),
+        objects.copy(
+          { bucket: deps.buckets.ingest, key: workKey(record.documentId, 'signed.pdf') },
+          { bucket: archive.bucket, key: archive.signedPdfKey },
+          { contentType: 'application/pdf', metadata, retainUntil },
+        ),
+        objects.copy(
+          { bucket: record.bucket, key: record.key },
+          { bucket: archive.bucket, key: archive.originalKey },
+          { contentType: record.mediaType, metadata, retainUntil },
+        ),
         objects.put(archive.bucket, archive.textKey, new TextEncoder().encode(pages.join('\n\f\n')), {
           contentType: 'text/plain; charset=utf-8',
           metadata,

@@ -1,4 +1,5 @@
 import {
+  CopyObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -9,6 +10,17 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ObjectInfo, ObjectStore } from '#shared/ports.ts';
+
+/** Compliance-mode retention; S3 requires a payload checksum on writes that carry it. */
+function objectLock(retainUntil: Date | undefined) {
+  return retainUntil
+    ? {
+        ObjectLockMode: 'COMPLIANCE' as const,
+        ObjectLockRetainUntilDate: retainUntil,
+        ChecksumAlgorithm: 'SHA256' as const,
+      }
+    : {};
+}
 
 /**
  * ObjectStore over S3. The client must be built with `requestChecksumCalculation: 'WHEN_REQUIRED'`
@@ -54,14 +66,21 @@ export function createS3ObjectStore(s3: S3Client): ObjectStore {
           Body: body,
           ContentType: options.contentType,
           Metadata: options.metadata,
-          // S3 requires a payload checksum on writes that carry Object Lock settings.
-          ...(options.retainUntil
-            ? {
-                ObjectLockMode: 'COMPLIANCE',
-                ObjectLockRetainUntilDate: options.retainUntil,
-                ChecksumAlgorithm: 'SHA256',
-              }
-            : {}),
+          ...objectLock(options.retainUntil),
+        }),
+      );
+    },
+
+    async copy(source, target, options = {}) {
+      await s3.send(
+        new CopyObjectCommand({
+          Bucket: target.bucket,
+          Key: target.key,
+          CopySource: `${source.bucket}/${source.key.split('/').map(encodeURIComponent).join('/')}`,
+          MetadataDirective: 'REPLACE',
+          ContentType: options.contentType,
+          Metadata: options.metadata,
+          ...objectLock(options.retainUntil),
         }),
       );
     },

@@ -60,7 +60,7 @@ export type ImageMediaType = 'image/jpeg' | 'image/png' | 'image/tiff';
 
 /**
  * Turns a JPEG, PNG or (multi-page) TIFF into one greyscale page JPEG per page, upright (EXIF
- * orientation applied) and flattened on white. Every decode is bounded by `maxPixelsPerPage`
+ * orientation applied) and flattened on white; an upright grey or RGB JPEG is passed through as is. Every decode is bounded by `maxPixelsPerPage`
  * (sharp's `limitInputPixels`): a larger page fails with `QuarantineError('TOO_MANY_PIXELS')`.
  */
 export async function* normaliseImagePages(
@@ -73,11 +73,26 @@ export async function* normaliseImagePages(
   for (let index = 0; index < pageCount; index++) {
     const page = index === 0 ? metadata : await readImageMetadata(bytes, index);
     assertPixels(page.width ?? 0, page.height ?? 0, options.maxPixelsPerPage, `page ${index + 1}`);
+    if (mediaType === 'image/jpeg' && isOcrReadyJpeg(page)) {
+      // Re-encoding would cost a decode and an encode and gain Tesseract nothing.
+      yield { pageNumber: 1, image: bytes };
+      continue;
+    }
     const image = sharp(bytes, { page: index, limitInputPixels: options.maxPixelsPerPage, failOn: 'error' })
       .rotate()
       .flatten({ background: '#ffffff' });
     yield { pageNumber: index + 1, image: await toPageJpeg(image) };
   }
+}
+
+/** Upright, opaque, grey or RGB: Tesseract reads it as it is and embeds it unchanged in its PDF. */
+function isOcrReadyJpeg(metadata: Metadata): boolean {
+  return (
+    (metadata.orientation ?? 1) === 1 &&
+    !metadata.hasAlpha &&
+    (metadata.channels === 1 || metadata.channels === 3) &&
+    (metadata.space === 'srgb' || metadata.space === 'b-w')
+  );
 }
 
 async function readImageMetadata(bytes: Uint8Array, page = 0): Promise<Metadata> {

@@ -46,6 +46,18 @@ describe('S3 object store (against the local S3 server)', () => {
     expect(keys.sort()).toEqual(['work/a/one.txt', 'work/a/two.txt']);
   });
 
+  it('copies an object with new metadata, keys with spaces and Vietnamese letters included', async () => {
+    const body = new TextEncoder().encode('bản gốc');
+    await store.put(BUCKET, 'work/b/hồ sơ 1.txt', body);
+    await store.copy(
+      { bucket: BUCKET, key: 'work/b/hồ sơ 1.txt' },
+      { bucket: BUCKET, key: 'archive/b/copy.txt' },
+      { contentType: 'text/plain; charset=utf-8', metadata: { code: '038319001234.KS.01' } },
+    );
+    expect(Buffer.from(await store.get(BUCKET, 'archive/b/copy.txt')).equals(Buffer.from(body))).toBe(true);
+    expect((await store.head(BUCKET, 'archive/b/copy.txt'))?.contentType).toBe('text/plain; charset=utf-8');
+  });
+
   it('presigns a PUT bound to type and size that a plain HTTP client can use', async () => {
     const body = Buffer.from('%PDF-1.7 test body');
     const sha256Base64 = createHash('sha256').update(body).digest('base64');

@@ -95,4 +95,20 @@ describe('normaliseImagePages', () => {
     const pages = await collect(normaliseImagePages(png, 'image/png', { maxPixelsPerPage: 60_000_000 }));
     expect(pages).toHaveLength(1);
   });
+
+  it('passes an upright JPEG through unchanged, and turns a rotated one upright', async () => {
+    const upright = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#ffffff' } })
+      .jpeg()
+      .toBuffer();
+    const [same] = await collect(normaliseImagePages(upright, 'image/jpeg', { maxPixelsPerPage: 1_000_000 }));
+    expect(same?.image).toBe(upright);
+
+    const sideways = await sharp(upright).withMetadata({ orientation: 6 }).jpeg().toBuffer();
+    const [turned] = await collect(
+      normaliseImagePages(sideways, 'image/jpeg', { maxPixelsPerPage: 1_000_000 }),
+    );
+    expect(turned?.image).not.toBe(sideways);
+    const { width, height } = await sharp(turned?.image).metadata();
+    expect({ width, height }).toEqual({ width: 200, height: 300 });
+  });
 });
