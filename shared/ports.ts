@@ -152,6 +152,8 @@ export interface DocumentToolkit {
   mergePdfPages(pages: Uint8Array[]): Promise<Uint8Array>;
   /** Re-saves a PDF with a classic cross-reference table, which the signer requires. */
   ensureClassicXref(pdf: Uint8Array): Promise<Uint8Array>;
+  /** A one-page PDF of a JPEG or PNG page image, for OCR engines that make no PDF. */
+  imagePageToPdf(image: Uint8Array, dpi: number): Promise<Uint8Array>;
 }
 
 /** Result of checking one signature in a PDF. */

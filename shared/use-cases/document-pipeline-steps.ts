@@ -215,13 +215,13 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
         workKey(page.documentId, pageName(page.pageNumber, 'ocr.json')),
         json({ text: result.text, confidence: result.confidence, engine: deps.ocr.name }),
       );
-      if (result.searchablePdf) {
-        await objects.put(
-          deps.buckets.ingest,
-          workKey(page.documentId, pageName(page.pageNumber, 'pdf')),
-          result.searchablePdf,
-        );
-      }
+      // Without the engine's searchable page, the signed copy shows the scan and the text is archived beside it.
+      const pagePdf = result.searchablePdf ?? (await documents.imagePageToPdf(image, config.ocr.dpi));
+      await objects.put(
+        deps.buckets.ingest,
+        workKey(page.documentId, pageName(page.pageNumber, 'pdf')),
+        pagePdf,
+      );
       return { pageNumber: page.pageNumber, confidence: result.confidence };
     },
 

@@ -1,6 +1,10 @@
 import { extractPdfText } from '#shared/adapters/documents/extract-pdf-text.ts';
 import { inspectUpload } from '#shared/adapters/documents/inspect-upload.ts';
-import { ensureClassicXref, mergePdfPages } from '#shared/adapters/documents/merge-pdf-pages.ts';
+import {
+  ensureClassicXref,
+  imagePageToPdf,
+  mergePdfPages,
+} from '#shared/adapters/documents/merge-pdf-pages.ts';
 import { normaliseImagePages, renderPdfPages } from '#shared/adapters/documents/render-pages.ts';
 import type { DocumentToolkit } from '#shared/ports.ts';
 
@@ -13,5 +17,6 @@ export function createDocumentToolkit(): DocumentToolkit {
     normaliseImagePages,
     mergePdfPages,
     ensureClassicXref,
+    imagePageToPdf,
   };
 }

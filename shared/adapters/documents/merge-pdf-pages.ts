@@ -26,3 +26,21 @@ export async function ensureClassicXref(pdf: Uint8Array): Promise<Uint8Array> {
   const document = await PDFDocument.load(pdf, { updateMetadata: false });
   return document.save(CLASSIC_XREF);
 }
+
+/** Points per inch: PDF user space units. */
+const POINTS_PER_INCH = 72;
+
+/**
+ * A one-page PDF showing a page image at its physical size (for engines that make no searchable
+ * PDF of their own, such as Textract). JPEG is embedded as is; anything else as PNG.
+ */
+export async function imagePageToPdf(image: Uint8Array, dpi: number): Promise<Uint8Array> {
+  const document = await PDFDocument.create();
+  const isJpeg = image[0] === 0xff && image[1] === 0xd8;
+  const embedded = isJpeg ? await document.embedJpg(image) : await document.embedPng(image);
+  const scale = POINTS_PER_INCH / dpi;
+  const width = embedded.width * scale;
+  const height = embedded.height * scale;
+  document.addPage([width, height]).drawImage(embedded, { x: 0, y: 0, width, height });
+  return document.save(CLASSIC_XREF);
+}

@@ -1,8 +1,25 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { extractPdfText } from '#shared/adapters/documents/extract-pdf-text.ts';
-import { ensureClassicXref, mergePdfPages } from '#shared/adapters/documents/merge-pdf-pages.ts';
-import { makeTextLayerPdf, samplePaper } from '#test/support/make-test-scans.ts';
+import {
+  ensureClassicXref,
+  imagePageToPdf,
+  mergePdfPages,
+} from '#shared/adapters/documents/merge-pdf-pages.ts';
+import { createLocalSignerDirectory } from '#shared/adapters/signing/local-signer-directory.ts';
+import { createPadesPdfSigner } from '#shared/adapters/signing/sign-pdf-pades.ts';
+import { verifyPdfSignatures } from '#shared/adapters/signing/verify-pdf-signatures.ts';
+import {
+  makeTextLayerPdf,
+  PAGE_HEIGHT_PX,
+  PAGE_WIDTH_PX,
+  renderPaperJpeg,
+  renderPaperPng,
+  samplePaper,
+} from '#test/support/make-test-scans.ts';
 
 const latin1 = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1');
 
@@ -39,5 +56,33 @@ describe('ensureClassicXref', () => {
     expectClassicXref(classic);
     const { pages } = await extractPdfText(classic);
     expect(pages[0]).toContain('GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN');
+  });
+});
+
+describe('imagePageToPdf', () => {
+  it('makes an A4 page from a 300-dpi JPEG or PNG scan, which the PAdES signer accepts', async () => {
+    for (const image of [await renderPaperJpeg(samplePaper('KS')), await renderPaperPng(samplePaper('KS'))]) {
+      const pdf = await imagePageToPdf(image, 300);
+      const page = (await PDFDocument.load(pdf)).getPage(0);
+      expect(page.getWidth()).toBeCloseTo((PAGE_WIDTH_PX * 72) / 300, 1);
+      expect(page.getHeight()).toBeCloseTo((PAGE_HEIGHT_PX * 72) / 300, 1);
+
+      const signers = createLocalSignerDirectory({
+        directory: mkdtempSync(join(tmpdir(), 'image-pdf-')),
+        keySpec: 'ECC_NIST_P256',
+        identityFor: () => ({
+          commonName: 'Sở Tư pháp tỉnh Mẫu',
+          organisation: 'UBND tỉnh Mẫu',
+          province: 'Tỉnh Mẫu',
+          country: 'VN',
+        }),
+      });
+      const signed = await createPadesPdfSigner().sign(pdf, await signers.forAgency('000.00.06.H99'), {
+        reason: 'Số hóa',
+        location: 'Tỉnh Mẫu',
+        signedAt: new Date(),
+      });
+      expect((await verifyPdfSignatures(signed.pdf)).map((item) => item.valid)).toEqual([true]);
+    }
   });
 });
