@@ -149,6 +149,8 @@ export interface DocumentToolkit {
     mediaType: string,
     options: { maxPixelsPerPage: number },
   ): AsyncIterable<PageImage>;
+  /** Whether a JPEG, judged from its first bytes, can go to OCR as it is (upright, grey or RGB). */
+  isOcrReadyJpegHeader(head: Uint8Array): Promise<boolean>;
   mergePdfPages(pages: Uint8Array[]): Promise<Uint8Array>;
   /** Re-saves a PDF with a classic cross-reference table, which the signer requires. */
   ensureClassicXref(pdf: Uint8Array): Promise<Uint8Array>;

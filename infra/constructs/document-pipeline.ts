@@ -107,7 +107,7 @@ export class DocumentPipeline extends Construct {
   }
 
   private grant(props: DocumentPipelineProps): void {
-    const { incoming, work, quarantine } = INGEST_PREFIXES;
+    const { incoming, work } = INGEST_PREFIXES;
     const ingest = (fn: MotcuaFunction, read: string[], write: string[] = []) =>
       grantObjects(fn.role, fn.role, { bucket: props.ingestBucket, key: props.dataKey, read, write });
     const f = this.functions;
@@ -117,12 +117,12 @@ export class DocumentPipeline extends Construct {
     ingest(f.ClassifyDocument, [work]);
     ingest(f.SignDocument, [incoming, work], [work]);
     ingest(f.ArchiveDocument, [incoming, work]);
-    ingest(f.QuarantineDocument, [incoming], [quarantine]);
+    ingest(f.QuarantineDocument, [incoming]);
     grantObjects(f.ArchiveDocument.role, f.ArchiveDocument.role, {
       bucket: props.archiveBucket,
       key: props.dataKey,
       write: [''],
-      extraWriteActions: ['s3:PutObjectRetention', 's3:PutObjectLegalHold'],
+      extraWriteActions: ['s3:PutObjectRetention'],
     });
     for (const task of [
       'ValidateUpload',

@@ -7,12 +7,13 @@ import { privateBucketProps } from './private-bucket-props.ts';
 
 /** Key prefixes of the ingest bucket. */
 export const INGEST_PREFIXES = {
-  /** Scans PUT by browsers through presigned URLs: `incoming/{agency}/{dossier}/{component}/{uuid}`. */
+  /**
+   * Scans PUT by browsers through presigned URLs: `incoming/{agency}/{dossier}/{component}/{uuid}`.
+   * They stay here whatever becomes of them; quarantine is a status in the index, not a move.
+   */
   incoming: 'incoming/',
   /** Rasterised pages, OCR text and signed copies: temporary, expired after 7 days. */
   work: 'work/',
-  /** Rejected uploads, kept for inspection. */
-  quarantine: 'quarantine/',
 } as const;
 
 export interface IngestBucketProps {

@@ -42,6 +42,8 @@ export interface CaughtError {
 }
 
 const IN_PROGRESS = ['AWAITING_UPLOAD', 'PROCESSING'] as const;
+/** Enough of a JPEG to read its header and EXIF segments. */
+const JPEG_HEADER_BYTES = 64 * 1024;
 const MAX_CODE_ATTEMPTS = 5;
 const YEAR_MS = 365.25 * 24 * 3600 * 1000;
 /** Object Lock has no "forever": permanent records are locked for a century and reviewed then. */
@@ -165,6 +167,21 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
 
     async preparePages(input: PipelineInput): Promise<{ textLayer: boolean; pages: PageTask[] }> {
       const record = await requireRecord(input.documentId);
+      if (
+        record.mediaType === 'image/jpeg' &&
+        (await documents.isOcrReadyJpegHeader(
+          await objects.getRange(record.bucket, record.key, JPEG_HEADER_BYTES),
+        ))
+      ) {
+        // Most scans: the upload itself goes to OCR, neither downloaded here nor copied.
+        await repository.update(record.documentId, { textSource: 'ocr', pageCount: 1 });
+        return {
+          textLayer: false,
+          pages: [
+            { documentId: record.documentId, bucket: record.bucket, pageKey: record.key, pageNumber: 1 },
+          ],
+        };
+      }
       const bytes = await objects.get(input.bucket, input.key);
       const limits = { dpi: config.ocr.dpi, maxPixelsPerPage: config.uploads.maxPixelsPerPage };
       if (record.mediaType === 'application/pdf') {
@@ -184,16 +201,6 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
           : documents.normaliseImagePages(bytes, record.mediaType, limits);
       const pages: PageTask[] = [];
       for await (const page of images) {
-        if (page.image === bytes) {
-          // The upload itself is ready for OCR: no copy of it.
-          pages.push({
-            documentId: record.documentId,
-            bucket: record.bucket,
-            pageKey: record.key,
-            pageNumber: 1,
-          });
-          continue;
-        }
         const pageKey = workKey(record.documentId, pageName(page.pageNumber, 'img'));
         await objects.put(deps.buckets.ingest, pageKey, page.image);
         pages.push({

@@ -5,7 +5,11 @@ import {
   imagePageToPdf,
   mergePdfPages,
 } from '#shared/adapters/documents/merge-pdf-pages.ts';
-import { normaliseImagePages, renderPdfPages } from '#shared/adapters/documents/render-pages.ts';
+import {
+  isOcrReadyJpegHeader,
+  normaliseImagePages,
+  renderPdfPages,
+} from '#shared/adapters/documents/render-pages.ts';
 import type { DocumentToolkit } from '#shared/ports.ts';
 
 /** The pipeline's PDF and image toolkit: pdfjs-dist, @napi-rs/canvas, sharp and pdf-lib. */
@@ -15,6 +19,7 @@ export function createDocumentToolkit(): DocumentToolkit {
     extractPdfText,
     renderPdfPages,
     normaliseImagePages,
+    isOcrReadyJpegHeader,
     mergePdfPages,
     ensureClassicXref,
     imagePageToPdf,

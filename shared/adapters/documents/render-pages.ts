@@ -85,6 +85,18 @@ export async function* normaliseImagePages(
   }
 }
 
+/**
+ * Whether a JPEG can go to OCR as it is, judged from its first bytes (the header and EXIF
+ * segments precede the image data); false when the header is not within them.
+ */
+export async function isOcrReadyJpegHeader(head: Uint8Array): Promise<boolean> {
+  try {
+    return isOcrReadyJpeg(await sharp(head, { limitInputPixels: false }).metadata());
+  } catch {
+    return false;
+  }
+}
+
 /** Upright, opaque, grey or RGB: Tesseract reads it as it is and embeds it unchanged in its PDF. */
 function isOcrReadyJpeg(metadata: Metadata): boolean {
   return (

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import {
+  isOcrReadyJpegHeader,
   normaliseImagePages,
   type PageImage,
   renderPdfPages,
@@ -11,6 +12,7 @@ import {
   makeTextLayerPdf,
   PAGE_HEIGHT_PX,
   PAGE_WIDTH_PX,
+  renderPaperJpeg,
   renderPaperPng,
   renderPaperTiff,
   samplePaper,
@@ -110,5 +112,13 @@ describe('normaliseImagePages', () => {
     expect(turned?.image).not.toBe(sideways);
     const { width, height } = await sharp(turned?.image).metadata();
     expect({ width, height }).toEqual({ width: 200, height: 300 });
+  });
+
+  it('tells from the first 64 KiB whether a JPEG can go to OCR as it is', async () => {
+    const upright = await renderPaperJpeg(samplePaper('KS'));
+    const sideways = await sharp(upright).withMetadata({ orientation: 6 }).jpeg().toBuffer();
+    expect(await isOcrReadyJpegHeader(upright.subarray(0, 64 * 1024))).toBe(true);
+    expect(await isOcrReadyJpegHeader(sideways.subarray(0, 64 * 1024))).toBe(false);
+    expect(await isOcrReadyJpegHeader(new Uint8Array([0xff, 0xd8, 0xff]))).toBe(false);
   });
 });
