@@ -1,7 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { type InputType, plainAddPlaceholder } from '@signpdf/placeholder-plain';
-import { Signer, SignPdf, SignPdfError } from '@signpdf/signpdf';
-import { SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
+import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { PDFDict, PDFDocument, PDFName } from 'pdf-lib';
 import {
@@ -15,6 +12,11 @@ import {
   SignedData,
   SignerInfo,
 } from 'pkijs';
+import {
+  appendSignaturePlaceholder,
+  type SignatureFields,
+  UnsupportedPdfStructureError,
+} from '#shared/adapters/signing/append-signature-placeholder.ts';
 import {
   certificateFingerprint,
   readCommonName,
@@ -87,6 +89,14 @@ export async function buildCadesDetachedSignature(
   content: Uint8Array,
   signer: DigestSigner,
 ): Promise<Uint8Array> {
+  return buildCadesSignatureOverDigest(sha256(content), signer);
+}
+
+/** The CMS of buildCadesDetachedSignature, from the SHA-256 of the content. */
+async function buildCadesSignatureOverDigest(
+  contentDigest: Uint8Array,
+  signer: DigestSigner,
+): Promise<Uint8Array> {
   const certificateDer = await signer.certificate();
   const certificate = Certificate.fromBER(certificateDer);
   const attributes = [
@@ -96,7 +106,7 @@ export async function buildCadesDetachedSignature(
     }),
     new Attribute({
       type: CMS_OID.messageDigest,
-      values: [new asn1js.OctetString({ valueHex: sha256(content) })],
+      values: [new asn1js.OctetString({ valueHex: contentDigest })],
     }),
     new Attribute({
       type: CMS_OID.signingCertificateV2,
@@ -140,43 +150,10 @@ export async function buildCadesDetachedSignature(
   return new Uint8Array(contentInfo.toSchema().toBER());
 }
 
-/** Bridges @signpdf's Signer to a DigestSigner. */
-class DigestSignerCms extends Signer {
-  constructor(private readonly signer: DigestSigner) {
-    super();
-  }
-
-  override async sign(pdfBuffer: Buffer): Promise<Buffer> {
-    return Buffer.from(await buildCadesDetachedSignature(pdfBuffer, this.signer));
-  }
-}
-
 /** Adding a signature would need a full rewrite, which would break the signatures already there. */
 export class SignedPdfRewriteError extends Error {
   override readonly name = 'SignedPdfRewriteError';
 }
-
-/** True when the last cross-reference section is a classic table, which placeholder-plain needs. */
-const hasClassicXref = (pdf: Buffer): boolean => {
-  const startxref = pdf.lastIndexOf('startxref');
-  const offset = Number.parseInt(
-    pdf
-      .subarray(startxref + 9, startxref + 40)
-      .toString('latin1')
-      .trim(),
-    10,
-  );
-  return (
-    startxref >= 0 &&
-    Number.isFinite(offset) &&
-    pdf
-      .subarray(offset, offset + 40)
-      .toString('latin1')
-      .trimStart()
-      .startsWith('xref') &&
-    pdf.lastIndexOf('trailer') > offset
-  );
-};
 
 /** Rewrites a PDF with a classic xref table and no object streams (pdf-lib's default save has both). */
 const rewriteWithClassicXref = async (pdf: Buffer): Promise<Buffer> => {
@@ -192,50 +169,42 @@ const rewriteWithClassicXref = async (pdf: Buffer): Promise<Buffer> => {
 };
 
 /**
- * Adds the signature placeholder as an incremental update; a PDF placeholder-plain cannot
- * parse (xref streams, hybrid files) is first rewritten by pdf-lib, when it is unsigned.
+ * Adds the signature placeholder as an incremental update; a PDF without a classic xref
+ * table (xref streams, hybrid files) is first rewritten by pdf-lib, when it is unsigned.
  */
-const addPlaceholder = async (pdf: Buffer, placeholder: Omit<InputType, 'pdfBuffer'>) => {
-  if (hasClassicXref(pdf)) {
-    try {
-      return { input: pdf, output: plainAddPlaceholder({ ...placeholder, pdfBuffer: pdf }) };
-    } catch (error) {
-      if (!(error instanceof SignPdfError)) throw error;
-    }
+const addPlaceholder = async (pdf: Buffer, fields: SignatureFields) => {
+  try {
+    return appendSignaturePlaceholder(pdf, fields);
+  } catch (error) {
+    if (!(error instanceof UnsupportedPdfStructureError)) throw error;
   }
-  const input = await rewriteWithClassicXref(pdf);
-  return { input, output: plainAddPlaceholder({ ...placeholder, pdfBuffer: input }) };
+  return appendSignaturePlaceholder(await rewriteWithClassicXref(pdf), fields);
+};
+
+/** Hashes the signed ranges, builds the CMS and writes it as hex into the reserved /Contents. */
+const fillSignature = async (
+  {
+    pdf,
+    byteRange: [start1, length1, start2, length2],
+    contents,
+  }: ReturnType<typeof appendSignaturePlaceholder>,
+  signer: DigestSigner,
+): Promise<Buffer> => {
+  const digest = createHash('sha256')
+    .update(pdf.subarray(start1, start1 + length1))
+    .update(pdf.subarray(start2, start2 + length2))
+    .digest();
+  const cms = Buffer.from(await buildCadesSignatureOverDigest(digest, signer)).toString('hex');
+  if (cms.length > contents.length)
+    throw new Error(`signature of ${cms.length / 2} bytes exceeds the ${contents.length / 2} reserved`);
+  pdf.write(cms, contents.start, 'latin1');
+  return pdf;
 };
 
 /** A PDF text string as UTF-16BE with BOM, in hex form: `<FEFF…>`. */
 const pdfTextString = (text: string): string => {
   const utf16le = Buffer.from(`\ufeff${text.normalize('NFC')}`, 'utf16le');
   return `<${utf16le.swap16().toString('hex').toUpperCase()}>`;
-};
-
-/**
- * placeholder-plain writes non-ASCII strings as binary UTF-16 through a UTF-8 Buffer, which
- * mangles them. So it gets ASCII stand-ins of exactly the final length, replaced afterwards
- * in place (same length: the xref offsets stay right).
- */
-const createTextStandIn = (text: string) => {
-  const final = pdfTextString(text);
-  const marker = randomBytes(4).toString('hex');
-  const inner = marker + 'x'.repeat(final.length - 2 - marker.length);
-  return { standIn: inner, literal: `(${inner})`, final };
-};
-
-const replaceStandIns = (
-  pdf: Buffer,
-  from: number,
-  standIns: ReturnType<typeof createTextStandIn>[],
-): Buffer => {
-  for (const { literal, final } of standIns) {
-    const at = pdf.indexOf(literal, from, 'latin1');
-    if (at < 0) throw new Error('signature placeholder text not found');
-    pdf.write(final, at, 'latin1');
-  }
-  return pdf;
 };
 
 /**
@@ -252,26 +221,15 @@ export function createPadesPdfSigner(options: PadesPdfSignerOptions = {}): PdfSi
     async sign(pdf, signer, { reason, location, signedAt }) {
       const certificateDer = await signer.certificate();
       const signerName = readCommonName(Certificate.fromBER(certificateDer));
-      const texts = { reason, location, name: signerName };
-      const standIns = Object.fromEntries(
-        Object.entries(texts).map(([key, text]) => [key, text ? createTextStandIn(text) : undefined]),
-      ) as Record<keyof typeof texts, ReturnType<typeof createTextStandIn> | undefined>;
-      const { input, output } = await addPlaceholder(
-        Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength),
-        {
-          reason: standIns.reason?.standIn ?? '',
-          location: standIns.location?.standIn ?? '',
-          name: standIns.name?.standIn ?? '',
-          contactInfo: '',
-          signingTime: signedAt,
-          signatureLength,
-          subFilter: SUBFILTER_ETSI_CADES_DETACHED,
-          appName: options.appName ?? 'motcua',
-        },
-      );
-      const present = Object.values(standIns).filter((s) => s !== undefined);
-      const prepared = replaceStandIns(output, input.length - 1, present);
-      const signed = await new SignPdf().sign(prepared, new DigestSignerCms(signer));
+      const prepared = await addPlaceholder(Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength), {
+        signatureLength,
+        signedAt,
+        reason: reason ? pdfTextString(reason) : undefined,
+        location: location ? pdfTextString(location) : undefined,
+        name: signerName ? pdfTextString(signerName) : undefined,
+        appName: options.appName ?? 'motcua',
+      });
+      const signed = await fillSignature(prepared, signer);
       const info: SignatureInfo = {
         signer: signerName,
         algorithm: signer.algorithm(),

@@ -1,0 +1,16 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedBackOffice } from '#infra/local/start-embedded-back-office.ts';
+import { renderPaperJpeg, SAMPLE_PAPERS, NOISY_SCAN } from '#test/support/make-test-scans.ts';
+import { createApiClient } from './scripts/lib/api-client.ts';
+const pages: Buffer[] = [];
+for (let i = 0; i < 20; i++) pages.push(await renderPaperJpeg(SAMPLE_PAPERS[i % SAMPLE_PAPERS.length]!, i % 2 ? NOISY_SCAN : {}));
+const bo = await startEmbeddedBackOffice({ dataDir: mkdtempSync(join(tmpdir(), 'prof-')), apiPort: 0, ocrWorkers: 2, quiet: true });
+const api = createApiClient(bo.apiUrl, bo.devToken);
+const c0 = process.cpuUsage(); const t0 = performance.now();
+await Promise.all(pages.map((p) => api.upload(p, { agencyId: '000.00.01.H99', mediaType: 'image/jpeg' })));
+await bo.whenIdle();
+const d = process.cpuUsage(c0);
+console.log('wall', ((performance.now() - t0) / 1000).toFixed(1), 's; process cpu per page', ((d.user + d.system) / 1000 / 20).toFixed(0), 'ms');
+await bo.stop();
