@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { ObjectCreatedEvent } from '#infra/local/start-local-s3.ts';
+import { type ObjectCreatedEvent, objectCreatedEvent } from '#infra/local/start-local-s3.ts';
 
 /** The ingest starter, as functions/ingest/start-pipeline.ts exports it. */
 export type IngestStarter = (event: SQSEvent) => Promise<SQSBatchResponse | undefined>;
@@ -200,38 +200,4 @@ export async function replayPendingUploads(options: ReplayPendingUploadsOptions)
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   return count;
-}
-
-function objectCreatedEvent(object: {
-  bucket: string;
-  key: string;
-  size: number;
-  etag: string;
-  time: string;
-  region: string;
-}): ObjectCreatedEvent {
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'Object Created',
-    source: 'aws.s3',
-    account: '000000000000',
-    time: object.time,
-    region: object.region,
-    resources: [`arn:aws:s3:::${object.bucket}`],
-    detail: {
-      version: '0',
-      bucket: { name: object.bucket },
-      object: {
-        key: object.key,
-        size: object.size,
-        etag: object.etag,
-        sequencer: Date.now().toString(16).toUpperCase(),
-      },
-      'request-id': randomUUID(),
-      requester: '000000000000',
-      'source-ip-address': '127.0.0.1',
-      reason: 'PutObject',
-    },
-  };
 }

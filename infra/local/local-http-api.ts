@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyResultV2,
@@ -8,6 +7,7 @@ import type {
 } from 'aws-lambda';
 import type { JWTPayload } from 'jose';
 import type { LocalAuth } from '#infra/local/local-auth.ts';
+import { closeServer, listenOnLoopback } from './listen-on-loopback.ts';
 
 /** The API's Lambda handler, as functions/api/http-api.ts exports it. */
 export type HttpApiHandler = (
@@ -53,21 +53,10 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const url = await listenOnLoopback(server, options.port);
   return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    url,
+    stop: () => closeServer(server),
   };
 }
 

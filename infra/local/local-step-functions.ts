@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
   ExecutionAbortedError,
@@ -12,6 +11,7 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
+import { closeServer, listenOnLoopback } from './listen-on-loopback.ts';
 
 type LocalHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
 type JsonValue = Parameters<LocalHandlers[string]>[0];
@@ -227,8 +227,7 @@ export async function startLocalStepFunctions(
       if (!res.headersSent) sendJson(res, 500, { __type: 'InternalFailure', message: 'internal error' });
     });
   });
-  await listen(server, options.port ?? 0);
-  const { port } = server.address() as AddressInfo;
+  const endpoint = await listenOnLoopback(server, options.port);
 
   for (const record of executions.values()) {
     if (record.status !== 'RUNNING' || !machines.has(record.stateMachineArn)) continue;
@@ -237,7 +236,7 @@ export async function startLocalStepFunctions(
   }
 
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     stateMachineArn: (name) => `arn:aws:states:${region}:${ACCOUNT}:stateMachine:${name}`,
     whenIdle: () =>
       running.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve)),
@@ -245,10 +244,7 @@ export async function startLocalStepFunctions(
     async stop() {
       stopping = true;
       for (const abort of [...running.values()]) abort();
-      await new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      });
+      await closeServer(server);
     },
   };
 }
@@ -457,16 +453,6 @@ function isValidInput(text: string): boolean {
   } catch {
     return false;
   }
-}
-
-function listen(server: ReturnType<typeof createServer>, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }
 
 /** An append-only JSON-lines journal of execution records; the last line per ARN wins. */

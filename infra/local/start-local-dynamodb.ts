@@ -1,5 +1,4 @@
 import { mkdir } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
   CreateTableCommand,
@@ -10,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { DOCUMENTS_TABLE_SCHEMA } from '#shared/adapters/aws/documents-table.ts';
+import { closeServer, listenOnLoopback } from './listen-on-loopback.ts';
 
 /** Options of {@link startLocalDynamoDb}. */
 export interface LocalDynamoDbOptions {
@@ -31,22 +31,8 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
   const path = join(options.dataDir, 'dynamodb');
   await mkdir(path, { recursive: true });
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  const endpoint = await listenOnLoopback(server, options.port);
+  return { endpoint, stop: () => closeServer(server) };
 }
 
 /**

@@ -86,30 +86,55 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
 
 /** Converts one s3rver notification record into the event EventBridge would deliver. */
 export function toObjectCreatedEvent(record: S3rverEventRecord, region: string): ObjectCreatedEvent {
-  const bucket = record.s3.bucket.name;
-  const object = record.s3.object;
+  return objectCreatedEvent({
+    bucket: record.s3.bucket.name,
+    key: record.s3.object.key,
+    size: Number(record.s3.object.size ?? 0),
+    etag: record.s3.object.eTag ?? '',
+    time: record.eventTime,
+    region,
+    sequencer: record.s3.object.sequencer,
+    requestId: record.responseElements['x-amz-request-id'],
+    sourceIp: record.requestParameters.sourceIPAddress,
+    reason: REASONS[record.eventName],
+  });
+}
+
+/** The "Object Created" event EventBridge delivers for an S3 object. */
+export function objectCreatedEvent(object: {
+  bucket: string;
+  key: string;
+  size: number;
+  etag: string;
+  time: string;
+  region: string;
+  sequencer?: string;
+  requestId?: string;
+  sourceIp?: string;
+  reason?: ObjectCreatedEvent['detail']['reason'];
+}): ObjectCreatedEvent {
   return {
     version: '0',
     id: randomUUID(),
     'detail-type': 'Object Created',
     source: 'aws.s3',
     account: '000000000000',
-    time: record.eventTime,
-    region,
-    resources: [`arn:aws:s3:::${bucket}`],
+    time: object.time,
+    region: object.region,
+    resources: [`arn:aws:s3:::${object.bucket}`],
     detail: {
       version: '0',
-      bucket: { name: bucket },
+      bucket: { name: object.bucket },
       object: {
         key: object.key,
-        size: Number(object.size ?? 0),
-        etag: object.eTag ?? '',
-        sequencer: object.sequencer,
+        size: object.size,
+        etag: object.etag,
+        sequencer: object.sequencer ?? Date.now().toString(16).toUpperCase(),
       },
-      'request-id': record.responseElements['x-amz-request-id'],
+      'request-id': object.requestId ?? randomUUID(),
       requester: '000000000000',
-      'source-ip-address': record.requestParameters.sourceIPAddress,
-      reason: REASONS[record.eventName] ?? 'PutObject',
+      'source-ip-address': object.sourceIp ?? '127.0.0.1',
+      reason: object.reason ?? 'PutObject',
     },
   };
 }
