@@ -21,29 +21,18 @@ import {
   type UserPoolClient,
   UserPoolGroup,
 } from 'aws-cdk-lib/aws-cognito';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { API_ROUTES } from '#functions/api/api-routes.ts';
 import { DOCUMENTS_TABLE_SCHEMA } from '#shared/adapters/aws/documents-table.ts';
 import { ROLES } from '#shared/auth/authorize.ts';
-import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import { grantObjects, grantTableItems } from './grant-access.ts';
 import { INGEST_PREFIXES } from './ingest-bucket.ts';
 import { MotcuaFunction } from './motcua-function.ts';
+import type { ProvinceResources } from './province-resources.ts';
 
-export interface BackOfficeApiProps {
-  readonly config: ProvinceConfig;
-  /** Folder holding `api/http-api.ts`. */
-  readonly functionsRoot: string;
-  readonly ingestBucket: IBucket;
-  readonly archiveBucket: IBucket;
-  readonly dataKey: IKey;
-  readonly logsKey: IKey;
-  readonly table: ITable;
+export interface BackOfficeApiProps extends ProvinceResources {
   readonly stateMachine: IStateMachine;
   /**
    * Browser origins allowed by CORS.

@@ -1,17 +1,15 @@
 import { join } from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { IKey, Key } from 'aws-cdk-lib/aws-kms';
+import type { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DOCUMENTS_TABLE_SCHEMA } from '#shared/adapters/aws/documents-table.ts';
-import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import { grantObjects, grantTableItems } from './grant-access.ts';
 import { INGEST_PREFIXES } from './ingest-bucket.ts';
 import { MotcuaFunction, PROJECT_ROOT } from './motcua-function.ts';
+import type { ProvinceResources } from './province-resources.ts';
 
 /** The ASL file whose `${…FunctionArn}` placeholders this construct fills. */
 export const DOCUMENT_PIPELINE_ASL = join(PROJECT_ROOT, 'state-machines', 'document-pipeline.asl.json');
@@ -49,15 +47,7 @@ const SIZING: Record<PipelineTask, TaskSizing> = {
   QuarantineDocument: { memorySize: 256, timeout: Duration.seconds(60) },
 };
 
-export interface DocumentPipelineProps {
-  readonly config: ProvinceConfig;
-  /** Folder holding `pipeline/*.ts` handlers. */
-  readonly functionsRoot: string;
-  readonly ingestBucket: IBucket;
-  readonly archiveBucket: IBucket;
-  readonly dataKey: IKey;
-  readonly logsKey: IKey;
-  readonly table: ITable;
+export interface DocumentPipelineProps extends ProvinceResources {
   /** Agency ID → signing key. */
   readonly signingKeys: ReadonlyMap<string, Key>;
   /** @default 2 */
