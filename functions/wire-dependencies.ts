@@ -3,7 +3,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { awsClientSettings } from '#shared/adapters/aws/aws-client-settings.ts';
-import { createDynamoDbDocumentRepository } from '#shared/adapters/aws/dynamodb-document-repository.ts';
+import {
+  createDynamoDbArchiveAuditLog,
+  createDynamoDbDocumentRepository,
+} from '#shared/adapters/aws/dynamodb-document-repository.ts';
 import { createS3ObjectStore } from '#shared/adapters/aws/s3-object-store.ts';
 import { createSfnExecutionStarter } from '#shared/adapters/aws/sfn-execution-starter.ts';
 import { verifyPdfSignatures } from '#shared/adapters/signing/verify-pdf-signatures.ts';
@@ -34,10 +37,9 @@ function wire() {
     forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true',
   });
   const objects = createS3ObjectStore(s3);
-  const repository = createDynamoDbDocumentRepository(
-    new DynamoDBClient(awsClientSettings()),
-    requiredEnv('DOCUMENTS_TABLE'),
-  );
+  const dynamodb = new DynamoDBClient(awsClientSettings());
+  const repository = createDynamoDbDocumentRepository(dynamodb, requiredEnv('DOCUMENTS_TABLE'));
+  const audit = createDynamoDbArchiveAuditLog(dynamodb, requiredEnv('DOCUMENTS_TABLE'));
   const clock = { now: () => new Date() };
   const buckets = { ingest: requiredEnv('INGEST_BUCKET'), archive: process.env.ARCHIVE_BUCKET ?? '' };
   let executionStarter: ExecutionStarter | undefined;
@@ -62,7 +64,13 @@ function wire() {
       ids: { newId: randomUUID },
       ingestBucket: buckets.ingest,
     }),
-    readDocuments: createReadDocuments({ repository, objects, verifier: { verify: verifyPdfSignatures } }),
+    readDocuments: createReadDocuments({
+      repository,
+      objects,
+      audit,
+      clock,
+      verifier: { verify: verifyPdfSignatures },
+    }),
     get completeReview() {
       return createCompleteReview({ config, repository, clock, starter: starter() });
     },

@@ -96,7 +96,7 @@ async function runSamples(apiUrl: string, token: string, config: ProvinceConfig)
   return Promise.all(
     samples.map(async (sample, index) => {
       const documentId = tickets[index]?.documentId ?? '';
-      const view = await api.getDocument(documentId, { verify: true });
+      const view = await api.getDocument(documentId, { download: true, verify: true });
       const outcome: Outcome = { sample, view, problems: checkDemoOutcome(sample.expected, view) };
       if (view.downloadUrl && view.document.code) {
         outcome.pdfPath = join(outDir, `${view.document.code}.pdf`);

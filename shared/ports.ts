@@ -49,6 +49,24 @@ export interface ArchiveEntry {
   signedPdfKey: string;
 }
 
+/** One read of an archived document: who, what, when. Recorded before the content is handed out. */
+export interface ArchiveRead {
+  documentId: string;
+  code: string;
+  actor: string;
+  roles: string[];
+  agencyId?: string;
+  /** `download` hands out a short-lived URL of the signed copy; `verify` reads it to check the signature. */
+  action: 'download' | 'verify';
+  at: string;
+}
+
+/** The audit trail of archive reads. */
+export interface ArchiveAuditLog {
+  recordRead(read: ArchiveRead): Promise<void>;
+  listReads(documentId: string): Promise<ArchiveRead[]>;
+}
+
 /** Persistence of document records and the archive index (DynamoDB). */
 export interface DocumentRepository {
   /** Fails with ConflictError if the id exists. */

@@ -41,11 +41,14 @@ const handlers: Record<ApiRouteName, (event: Event) => Promise<Result>> = {
     return jsonResponse(200, { documents });
   },
   getDocument: async (event) => {
-    const verify = ['1', 'true'].includes(event.queryStringParameters?.verify ?? '');
+    const flag = (name: string) => ['1', 'true'].includes(event.queryStringParameters?.[name] ?? '');
     const documentId = pathParameter(event, 'documentId');
     return jsonResponse(
       200,
-      await dependencies().readDocuments.getDocument(principal(event), documentId, { verify }),
+      await dependencies().readDocuments.getDocument(principal(event), documentId, {
+        download: flag('download'),
+        verify: flag('verify'),
+      }),
     );
   },
   completeReview: async (event) => {

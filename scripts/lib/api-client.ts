@@ -78,8 +78,16 @@ export function createApiClient(apiUrl: string, token: string) {
       return ticket;
     },
 
-    getDocument(documentId: string, options: { verify?: boolean } = {}): Promise<DocumentView> {
-      return call('GET', `/documents/${encodeURIComponent(documentId)}${options.verify ? '?verify=1' : ''}`);
+    /** Status and result; `download` and `verify` read the archive (and are audited). */
+    getDocument(
+      documentId: string,
+      options: { download?: boolean; verify?: boolean } = {},
+    ): Promise<DocumentView> {
+      const query = new URLSearchParams();
+      if (options.download) query.set('download', '1');
+      if (options.verify) query.set('verify', '1');
+      const suffix = query.size > 0 ? `?${query}` : '';
+      return call('GET', `/documents/${encodeURIComponent(documentId)}${suffix}`);
     },
 
     listDocuments(status: string): Promise<{ documents: DocumentRecord[] }> {

@@ -2,6 +2,9 @@ import { authorize, isAllowed, type Principal } from '#shared/auth/authorize.ts'
 import type { DocumentRecord, DocumentStatus } from '#shared/domain/document.ts';
 import { NotFoundError, ValidationError } from '#shared/domain/errors.ts';
 import type {
+  ArchiveAuditLog,
+  ArchiveRead,
+  Clock,
   DocumentRepository,
   ObjectStore,
   PdfSignatureVerifier,
@@ -21,6 +24,8 @@ export interface ReadDocumentsDependencies {
   repository: DocumentRepository;
   objects: ObjectStore;
   verifier: PdfSignatureVerifier;
+  audit: ArchiveAuditLog;
+  clock: Clock;
 }
 
 /** A document as the API shows it. */
@@ -45,15 +50,32 @@ export function createReadDocuments(deps: ReadDocumentsDependencies) {
     async getDocument(
       principal: Principal,
       documentId: string,
-      options: { verify?: boolean } = {},
+      options: { download?: boolean; verify?: boolean } = {},
     ): Promise<DocumentView> {
       const document = await readable(principal, documentId);
-      if (document.status !== 'ARCHIVED' || !document.archive) return { document };
+      if (document.status !== 'ARCHIVED' || !document.archive || !document.code) return { document };
       const { bucket, signedPdfKey } = document.archive;
-      const downloadUrl = await deps.objects.presignGet(bucket, signedPdfKey, DOWNLOAD_URL_SECONDS);
-      if (!options.verify) return { document, downloadUrl };
-      const verification = await deps.verifier.verify(await deps.objects.get(bucket, signedPdfKey));
-      return { document, downloadUrl, verification };
+      const record = (action: ArchiveRead['action']) =>
+        deps.audit.recordRead({
+          documentId,
+          code: document.code ?? '',
+          actor: principal.userId,
+          roles: [...principal.roles],
+          agencyId: principal.agencyId,
+          action,
+          at: deps.clock.now().toISOString(),
+        });
+      // Each read is recorded first: an archive read that could not be recorded does not happen.
+      const view: DocumentView = { document };
+      if (options.download) {
+        await record('download');
+        view.downloadUrl = await deps.objects.presignGet(bucket, signedPdfKey, DOWNLOAD_URL_SECONDS);
+      }
+      if (options.verify) {
+        await record('verify');
+        view.verification = await deps.verifier.verify(await deps.objects.get(bucket, signedPdfKey));
+      }
+      return view;
     },
 
     async listDocuments(

@@ -4,11 +4,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedBackOffice, startEmbeddedBackOffice } from '#infra/local/start-embedded-back-office.ts';
 import { LOCAL_S3_CREDENTIALS } from '#infra/local/start-local-s3.ts';
 import { awsClientSettings } from '#shared/adapters/aws/aws-client-settings.ts';
+import { createDynamoDbArchiveAuditLog } from '#shared/adapters/aws/dynamodb-document-repository.ts';
 import { createS3ObjectStore } from '#shared/adapters/aws/s3-object-store.ts';
 import { extractPdfText } from '#shared/adapters/documents/extract-pdf-text.ts';
 import {
@@ -41,7 +43,7 @@ async function uploadAndSettle(
 }
 
 async function downloadSigned(documentId: string): Promise<Uint8Array> {
-  const { downloadUrl } = await api.getDocument(documentId);
+  const { downloadUrl } = await api.getDocument(documentId, { download: true });
   if (!downloadUrl) throw new Error(`document ${documentId} has no download URL`);
   return new Uint8Array(await (await fetch(downloadUrl)).arrayBuffer());
 }
@@ -86,6 +88,18 @@ describe('document pipeline on the embedded runtime', () => {
     });
 
     const signed = await downloadSigned(document.documentId);
+    const reads = await createDynamoDbArchiveAuditLog(
+      new DynamoDBClient({
+        ...awsClientSettings(),
+        endpoint: backOffice.env.AWS_ENDPOINT_URL_DYNAMODB,
+        credentials: LOCAL_S3_CREDENTIALS,
+      }),
+      backOffice.env.DOCUMENTS_TABLE ?? '',
+    ).listReads(document.documentId);
+    expect(reads.map((read) => read.action).sort()).toEqual(['download', 'verify']);
+    expect(reads.every((read) => read.actor === 'dev-admin' && read.code === '038319001234.KS.01')).toBe(
+      true,
+    );
     const pdfPath = join(dataDir, 'ks.pdf');
     await writeFile(pdfPath, signed);
     const { stdout } = await promisify(execFile)('pdfsig', [pdfPath]);

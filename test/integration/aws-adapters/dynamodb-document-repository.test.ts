@@ -8,7 +8,10 @@ import {
   type LocalDynamoDb,
   startLocalDynamoDb,
 } from '#infra/local/start-local-dynamodb.ts';
-import { createDynamoDbDocumentRepository } from '#shared/adapters/aws/dynamodb-document-repository.ts';
+import {
+  createDynamoDbArchiveAuditLog,
+  createDynamoDbDocumentRepository,
+} from '#shared/adapters/aws/dynamodb-document-repository.ts';
 import type { DocumentRecord } from '#shared/domain/document.ts';
 import { ConflictError, NotFoundError } from '#shared/domain/errors.ts';
 import type { DocumentRepository } from '#shared/ports.ts';
@@ -16,6 +19,7 @@ import type { DocumentRepository } from '#shared/ports.ts';
 let server: LocalDynamoDb;
 let dataDir: string;
 let repository: DocumentRepository;
+let client: DynamoDBClient;
 
 const record = (documentId: string, overrides: Partial<DocumentRecord> = {}): DocumentRecord => ({
   documentId,
@@ -35,7 +39,7 @@ const record = (documentId: string, overrides: Partial<DocumentRecord> = {}): Do
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'motcua-ddb-'));
   server = await startLocalDynamoDb({ dataDir });
-  const client = new DynamoDBClient({
+  client = new DynamoDBClient({
     endpoint: server.endpoint,
     region: 'ap-southeast-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
@@ -110,5 +114,24 @@ describe('DynamoDB document repository (against dynalite)', () => {
     expect(await repository.findArchiveByOwner(entry.ownerId)).toEqual([entry]);
     expect(await repository.findArchiveByDossier(entry.dossierId)).toEqual([entry]);
     expect(await repository.findArchiveByOwner('001085012345')).toEqual([]);
+  });
+
+  it('keeps every archive read, in order, without overwriting', async () => {
+    const audit = createDynamoDbArchiveAuditLog(client, 'documents');
+    const read = {
+      documentId: 'd1',
+      code: '038319001234.KS.01',
+      actor: 'auditor-1',
+      roles: ['auditor'],
+      action: 'download' as const,
+      at: '2026-11-22T02:00:00.000Z',
+    };
+    await audit.recordRead(read);
+    await audit.recordRead(read);
+    await audit.recordRead({ ...read, action: 'verify', at: '2026-11-22T02:00:01.000Z' });
+    const reads = await audit.listReads('d1');
+    expect(reads.map((item) => item.action)).toEqual(['download', 'download', 'verify']);
+    expect(reads[0]).toEqual(read);
+    expect(await audit.listReads('d2')).toEqual([]);
   });
 });
