@@ -15,26 +15,15 @@ import {
 import type { DocumentRecord } from '#shared/domain/document.ts';
 import { ConflictError, NotFoundError } from '#shared/domain/errors.ts';
 import type { DocumentRepository } from '#shared/ports.ts';
+import { makeDocumentRecord } from '#test/support/document-records.ts';
 
 let server: LocalDynamoDb;
 let dataDir: string;
 let repository: DocumentRepository;
 let client: DynamoDBClient;
 
-const record = (documentId: string, overrides: Partial<DocumentRecord> = {}): DocumentRecord => ({
-  documentId,
-  agencyId: '000.00.01.H99',
-  uploadedBy: 'officer-1',
-  mediaType: 'image/png',
-  declaredSize: 10,
-  declaredSha256: 'x',
-  bucket: 'ingest',
-  key: `incoming/000.00.01.H99/_/_/${documentId}`,
-  status: 'AWAITING_UPLOAD',
-  createdAt: '2026-11-22T00:00:00.000Z',
-  updatedAt: '2026-11-22T00:00:00.000Z',
-  ...overrides,
-});
+const record = (documentId: string, overrides: Partial<DocumentRecord> = {}) =>
+  makeDocumentRecord(documentId, { mediaType: 'image/png', declaredSize: 10, ...overrides });
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'motcua-ddb-'));

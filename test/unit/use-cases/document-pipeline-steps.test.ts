@@ -4,6 +4,7 @@ import type { DocumentRecord } from '#shared/domain/document.ts';
 import { ConflictError } from '#shared/domain/errors.ts';
 import type { DocumentToolkit, OcrEngine, PdfSigner, SignerDirectory } from '#shared/ports.ts';
 import { createDocumentPipelineSteps } from '#shared/use-cases/document-pipeline-steps.ts';
+import { makeDocumentRecord } from '#test/support/document-records.ts';
 import { createInMemoryObjectStore, createInMemoryRepository } from '#test/support/in-memory-ports.ts';
 
 const NOW = new Date('2026-11-22T03:00:00.000Z');
@@ -29,24 +30,8 @@ function setUp() {
   return { repository, objects, steps };
 }
 
-function record(documentId: string, overrides: Partial<DocumentRecord> = {}): DocumentRecord {
-  return {
-    documentId,
-    agencyId: '000.00.01.H99',
-    uploadedBy: 'officer',
-    mediaType: 'image/jpeg',
-    declaredSize: 3,
-    declaredSha256: 'x',
-    bucket: 'ingest',
-    key: `incoming/000.00.01.H99/_/_/${documentId}`,
-    status: 'PROCESSING',
-    createdAt: NOW.toISOString(),
-    updatedAt: NOW.toISOString(),
-    pageCount: 1,
-    textSource: 'ocr',
-    ...overrides,
-  };
-}
+const record = (documentId: string, overrides: Partial<DocumentRecord> = {}) =>
+  makeDocumentRecord(documentId, { status: 'PROCESSING', pageCount: 1, textSource: 'ocr', ...overrides });
 
 const input = (documentId: string) => ({
   bucket: 'ingest',

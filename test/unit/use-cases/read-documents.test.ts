@@ -4,6 +4,7 @@ import type { DocumentRecord } from '#shared/domain/document.ts';
 import { NotFoundError } from '#shared/domain/errors.ts';
 import type { ArchiveAuditLog, ArchiveRead } from '#shared/ports.ts';
 import { createReadDocuments } from '#shared/use-cases/read-documents.ts';
+import { makeDocumentRecord } from '#test/support/document-records.ts';
 import { createInMemoryObjectStore, createInMemoryRepository } from '#test/support/in-memory-ports.ts';
 
 const NOW = new Date('2026-11-22T03:00:00.000Z');
@@ -14,18 +15,8 @@ const commune = principalFromClaims({
   'custom:agency': '000.17.22.H99',
 });
 
-const archived: DocumentRecord = {
-  documentId: 'd1',
-  agencyId: '000.00.01.H99',
-  uploadedBy: 'officer',
-  mediaType: 'image/jpeg',
-  declaredSize: 3,
-  declaredSha256: 'x',
-  bucket: 'ingest',
-  key: 'incoming/000.00.01.H99/_/_/d1',
+const archived: DocumentRecord = makeDocumentRecord('d1', {
   status: 'ARCHIVED',
-  createdAt: NOW.toISOString(),
-  updatedAt: NOW.toISOString(),
   code: '038319001234.KS.01',
   archive: {
     bucket: 'archive',
@@ -34,7 +25,7 @@ const archived: DocumentRecord = {
     textKey: 't',
     retainUntil: NOW.toISOString(),
   },
-};
+});
 
 async function setUp(audit: ArchiveAuditLog) {
   const repository = createInMemoryRepository();
