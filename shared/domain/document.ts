@@ -61,4 +61,6 @@ export interface DocumentRecord {
   };
   signature?: SignatureInfo;
   quarantine?: { reason: string; message: string; at: string };
+  /** How many times the reconciler restarted a stalled pipeline for it. */
+  resumeCount?: number;
 }

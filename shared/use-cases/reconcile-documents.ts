@@ -9,6 +9,9 @@ export interface ReconcileDependencies {
   clock: Clock;
 }
 
+/** Restarts of one document before it is quarantined as stalled. */
+const MAX_RESUMES = 3;
+
 export interface ReconcileReport {
   resumed: string[];
   /** Upload requests whose object never arrived (yet). */
@@ -22,6 +25,26 @@ export interface ReconcileReport {
  */
 export function createReconcileDocuments(deps: ReconcileDependencies) {
   async function resume(record: DocumentRecord, reason: string): Promise<boolean> {
+    const resumeCount = (record.resumeCount ?? 0) + 1;
+    const at = deps.clock.now().toISOString();
+    if (resumeCount > MAX_RESUMES) {
+      // A document that stalls every time is not retried forever: it ends in quarantine, visibly.
+      await deps.repository.update(
+        record.documentId,
+        {
+          status: 'QUARANTINED',
+          quarantine: {
+            reason: 'PROCESSING_FAILED',
+            message: `stalled ${MAX_RESUMES + 1} times (${reason})`,
+            at,
+          },
+          updatedAt: at,
+        },
+        [record.status],
+      );
+      return false;
+    }
+    await deps.repository.update(record.documentId, { resumeCount, updatedAt: at }, [record.status]);
     const input: PipelineInput = {
       bucket: record.bucket,
       key: record.key,

@@ -42,5 +42,25 @@ describe('reconcileDocuments', () => {
     expect(reviewed?.input).toMatchObject({ documentId: 'reviewed', reviewed: true });
     const stuck = started.find((call) => call.name.startsWith('stuck-resume-'));
     expect(stuck?.input).not.toHaveProperty('reviewed');
+    expect((await repository.get('stuck'))?.resumeCount).toBe(1);
+  });
+
+  it('quarantines a document that stalled after three restarts instead of retrying it forever', async () => {
+    const repository = createInMemoryRepository();
+    const starter: ExecutionStarter = { start: async () => ({ started: true }) };
+    await repository.create(
+      makeDocumentRecord('poison', { status: 'PROCESSING', updatedAt: LONG_AGO, resumeCount: 3 }),
+    );
+    const reconcile = createReconcileDocuments({
+      repository,
+      objects: createInMemoryObjectStore(),
+      starter,
+      clock: { now: () => NOW },
+    });
+    expect((await reconcile({ idleForMs: 0 })).resumed).toEqual([]);
+    expect(await repository.get('poison')).toMatchObject({
+      status: 'QUARANTINED',
+      quarantine: { reason: 'PROCESSING_FAILED' },
+    });
   });
 });
