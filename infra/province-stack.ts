@@ -41,7 +41,8 @@ export class ProvinceStack extends Stack {
     this.keys = new EncryptionKeys(this, 'Keys', { slug: config.province.slug });
     const { dataKey, logsKey } = this.keys;
     const accessLogs = new AccessLogsBucket(this, 'AccessLogs').bucket;
-    this.ingest = new IngestBucket(this, 'Ingest', { dataKey, accessLogs });
+    const { allowedOrigins } = config.uploads;
+    this.ingest = new IngestBucket(this, 'Ingest', { dataKey, accessLogs, allowedOrigins });
     this.archive = new ArchiveBucket(this, 'Archive', {
       dataKey,
       accessLogs,
@@ -68,7 +69,11 @@ export class ProvinceStack extends Stack {
       stateMachine: this.pipeline.stateMachine,
       logsKey,
     });
-    this.api = new BackOfficeApi(this, 'Api', { ...shared, stateMachine: this.pipeline.stateMachine });
+    this.api = new BackOfficeApi(this, 'Api', {
+      ...shared,
+      stateMachine: this.pipeline.stateMachine,
+      allowedOrigins,
+    });
     this.acknowledgeStackWide();
     this.addOutputs();
   }

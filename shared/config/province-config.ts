@@ -80,12 +80,31 @@ export const provinceConfigSchema = z
         /** Decompression-bomb guard: largest decoded page, in pixels. */
         maxPixelsPerPage: z.number().int().min(1).default(60_000_000),
         urlExpirySeconds: z.number().int().min(60).max(3600).default(900),
+        /**
+         * Browser origins (the province's console) allowed to call the API and PUT scans; `*` allows
+         * any, which is safe but loose since every call carries a bearer token or a presigned URL.
+         */
+        allowedOrigins: z
+          .array(
+            z.union([
+              z.literal('*'),
+              z
+                .string()
+                .regex(
+                  /^https:\/\/[a-z0-9.-]+(:\d+)?$/,
+                  'must be an https origin such as https://motcua.example.gov.vn',
+                ),
+            ]),
+          )
+          .min(1)
+          .default(['*']),
       })
       .default({
         maxBytes: 25 * 1024 ** 2,
         maxPages: 100,
         maxPixelsPerPage: 60_000_000,
         urlExpirySeconds: 900,
+        allowedOrigins: ['*'],
       }),
     archive: z
       .strictObject({

@@ -207,6 +207,19 @@ describe('ProvinceStack', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
   });
 
+  it("allows only the province's console origin to PUT scans and call the API", () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      CorsConfiguration: {
+        CorsRules: [
+          Match.objectLike({ AllowedOrigins: ['https://motcua.thunghiem.gov.vn'], AllowedMethods: ['PUT'] }),
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: Match.objectLike({ AllowOrigins: ['https://motcua.thunghiem.gov.vn'] }),
+    });
+  });
+
   it('has no unacknowledged cdk-nag finding in the AwsSolutions, NIST 800-53 R5 and Serverless packs', () => {
     const findings = [new AwsSolutionsChecks(), new NIST80053R5Checks(), new ServerlessChecks()].flatMap(
       (pack) =>

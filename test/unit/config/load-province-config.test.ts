@@ -101,6 +101,12 @@ describe('configuration errors', () => {
     expect(error.message).toMatch(/^typo\.yaml: ocr \(line \d+\): .*minConfidense/);
   });
 
+  it('accepts only https origins for browsers', () => {
+    const text = sampleText.replace('maxBytes:', 'allowedOrigins: [http://motcua.example.gov.vn]\n  maxBytes:');
+    const error = configError(() => parseProvinceConfig(text, 'origins.yaml'));
+    expect(error.message).toMatch(/^origins\.yaml: uploads\.allowedOrigins\[0\] \(line \d+\): .*https origin/);
+  });
+
   it('fails on a parent agency that is not listed', () => {
     const text = sampleText.replace(
       '    name: Ủy ban nhân dân xã Hòa Bình\n    level: commune\n    parentId: 000.00.00.H99',
