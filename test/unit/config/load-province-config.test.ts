@@ -102,9 +102,14 @@ describe('configuration errors', () => {
   });
 
   it('accepts only https origins for browsers', () => {
-    const text = sampleText.replace('maxBytes:', 'allowedOrigins: [http://motcua.example.gov.vn]\n  maxBytes:');
+    const text = sampleText.replace(
+      'maxBytes:',
+      'allowedOrigins: [http://motcua.example.gov.vn]\n  maxBytes:',
+    );
     const error = configError(() => parseProvinceConfig(text, 'origins.yaml'));
-    expect(error.message).toMatch(/^origins\.yaml: uploads\.allowedOrigins\[0\] \(line \d+\): .*https origin/);
+    expect(error.message).toMatch(
+      /^origins\.yaml: uploads\.allowedOrigins\[0\] \(line \d+\): .*https origin/,
+    );
   });
 
   it('fails on a parent agency that is not listed', () => {
