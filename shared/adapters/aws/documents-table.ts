@@ -7,9 +7,14 @@
  * - `SEQ#{ownerId}#{docType}` / `SEQ`: the per-owner, per-type code counter
  * - `CODE#{code}` / `CODE`: the claim of a digitised code and its archive entry
  * - `OWNER#{ownerId}` / `CODE#{code}` and `DOSSIER#{dossierId}` / `CODE#{code}`: archive index
+ *
+ * `ttlAttribute` (epoch seconds) is the table's DynamoDB TTL attribute: set on AWAITING_UPLOAD
+ * records so unused upload requests expire, removed when processing starts. The embedded
+ * runtime (dynalite) has no TTL, so nothing expires there.
  */
 export const DOCUMENTS_TABLE_SCHEMA = {
   partitionKey: 'pk',
   sortKey: 'sk',
   statusIndex: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  ttlAttribute: 'expiresAt',
 } as const;
