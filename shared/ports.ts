@@ -182,6 +182,8 @@ export interface SignatureVerification {
   signer: string;
   signedAt?: string;
   message: string;
+  /** Present when the signature certifies the document (DocMDP); `changesPermitted` is false once a later update exceeds `permission`. */
+  certification?: { permission: 1 | 2 | 3; changesPermitted: boolean };
 }
 
 export interface PdfSignatureVerifier {

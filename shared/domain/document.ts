@@ -28,6 +28,8 @@ export interface SignatureInfo {
   algorithm: string;
   signedAt: string;
   certificateFingerprint: string;
+  /** Present when the signature certifies the document: its DocMDP permission (2: only form fill-in and further signatures). */
+  certification?: { permission: 1 | 2 | 3 };
 }
 
 /** One uploaded paper, from the upload request to its terminal state. */
