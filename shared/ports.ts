@@ -12,6 +12,16 @@ export interface ObjectInfo {
 /** Blob storage (S3 in AWS, a local S3 server in the embedded runtime). */
 export interface ObjectStore {
   get(bucket: string, key: string): Promise<Uint8Array>;
+  /**
+   * The object's bytes as they arrive, for reading without holding the whole object. Iterate it to
+   * the end or stop early (`break`, a throw): stopping ends the download. A stream that is never
+   * iterated holds its connection open.
+   */
+  getStream(
+    bucket: string,
+    key: string,
+    options?: { versionId?: string },
+  ): Promise<AsyncIterable<Uint8Array>>;
   /** Reads at most `length` bytes from the start: enough to sniff a file's magic bytes. */
   getRange(bucket: string, key: string, length: number): Promise<Uint8Array>;
   head(bucket: string, key: string): Promise<ObjectInfo | undefined>;

@@ -60,6 +60,9 @@ export function createInMemoryRepository(): DocumentRepository & { claims: Map<s
   };
 }
 
+/** Chunk size of the in-memory store's streams: S3 bodies arrive in pieces too, never whole. */
+export const STREAM_CHUNK_BYTES = 64 * 1024;
+
 /** An ObjectStore in memory; `writes` records every stored object with its options. */
 export function createInMemoryObjectStore(): ObjectStore & {
   writes: Map<string, { body: Uint8Array; retainUntil?: Date }>;
@@ -74,6 +77,14 @@ export function createInMemoryObjectStore(): ObjectStore & {
     writes,
     async get(bucket, key) {
       return read(bucket, key);
+    },
+    async getStream(bucket, key) {
+      const body = read(bucket, key);
+      return (async function* () {
+        for (let offset = 0; offset < body.byteLength; offset += STREAM_CHUNK_BYTES) {
+          yield body.subarray(offset, offset + STREAM_CHUNK_BYTES);
+        }
+      })();
     },
     async getRange(bucket, key, length) {
       return read(bucket, key).subarray(0, length);

@@ -34,6 +34,18 @@ export function createS3ObjectStore(s3: S3Client): ObjectStore {
       return response.Body.transformToByteArray();
     },
 
+    async getStream(bucket, key, options = {}) {
+      const response = await s3.send(
+        new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: options.versionId }),
+      );
+      const body: unknown = response.Body;
+      if (!body || typeof body !== 'object' || !(Symbol.asyncIterator in body)) {
+        throw new Error(`s3://${bucket}/${key} has no readable body`);
+      }
+      // In Node the body is an http.IncomingMessage: leaving its iterator early destroys the socket.
+      return body as AsyncIterable<Uint8Array>;
+    },
+
     async getRange(bucket, key, length) {
       const response = await s3.send(
         new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=0-${Math.max(0, length - 1)}` }),

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOCAL_S3_CREDENTIALS, type LocalS3, startLocalS3 } from '#infra/local/start-local-s3.ts';
 import { awsClientSettings } from '#shared/adapters/aws/aws-client-settings.ts';
 import { createS3ObjectStore } from '#shared/adapters/aws/s3-object-store.ts';
@@ -44,6 +45,54 @@ describe('S3 object store (against the local S3 server)', () => {
     const keys: string[] = [];
     for await (const item of store.list(BUCKET, 'work/a/')) keys.push(item.key);
     expect(keys.sort()).toEqual(['work/a/one.txt', 'work/a/two.txt']);
+  });
+
+  it('streams an object in pieces, byte for byte', async () => {
+    const body = new Uint8Array(3 * 1024 ** 2).map((_, index) => (index * 2654435761) >>> 24);
+    await store.put(BUCKET, 'work/stream/large.bin', body);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of await store.getStream(BUCKET, 'work/stream/large.bin')) chunks.push(chunk);
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(Buffer.concat(chunks).equals(Buffer.from(body))).toBe(true);
+  });
+
+  it('ends the download when the reader stops early', async () => {
+    await store.put(BUCKET, 'work/stream/early.bin', new Uint8Array(2 * 1024 ** 2).fill(7));
+    const stream = await store.getStream(BUCKET, 'work/stream/early.bin');
+    let read = 0;
+    for await (const chunk of stream) {
+      read += chunk.byteLength;
+      break;
+    }
+    expect(read).toBeGreaterThan(0);
+    expect(read).toBeLessThan(2 * 1024 ** 2);
+    await vi.waitFor(() => expect((stream as Readable).destroyed).toBe(true), { timeout: 2000 });
+    expect([...(await store.getRange(BUCKET, 'work/stream/early.bin', 2))]).toEqual([7, 7]);
+  });
+
+  it('asks for the version given (s3rver does not version, so it serves the only one)', async () => {
+    const queries: Record<string, unknown>[] = [];
+    const client = new S3Client({
+      ...awsClientSettings(),
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials: LOCAL_S3_CREDENTIALS,
+    });
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        queries.push({ ...(args.request as { query?: Record<string, unknown> }).query });
+        return next(args);
+      },
+      { step: 'finalizeRequest' },
+    );
+    await store.put(BUCKET, 'work/stream/versioned.txt', new TextEncoder().encode('phiên bản'));
+    const chunks: Uint8Array[] = [];
+    const stream = await createS3ObjectStore(client).getStream(BUCKET, 'work/stream/versioned.txt', {
+      versionId: 'v-42',
+    });
+    for await (const chunk of stream) chunks.push(chunk);
+    expect(new TextDecoder().decode(Buffer.concat(chunks))).toBe('phiên bản');
+    expect(queries).toEqual([expect.objectContaining({ versionId: 'v-42' })]);
   });
 
   it('copies an object with new metadata, keys with spaces and Vietnamese letters included', async () => {
