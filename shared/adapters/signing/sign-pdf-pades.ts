@@ -15,7 +15,6 @@ import {
 import {
   appendSignaturePlaceholder,
   type SignatureFields,
-  UnsupportedPdfStructureError,
 } from '#shared/adapters/signing/append-signature-placeholder.ts';
 import {
   certificateFingerprint,
@@ -23,9 +22,11 @@ import {
   signatureAlgorithmIdentifier,
 } from '#shared/adapters/signing/build-self-signed-certificate.ts';
 import { CMS_OID } from '#shared/adapters/signing/cms-oids.ts';
+import { UnsupportedPdfStructureError } from '#shared/adapters/signing/read-pdf-objects.ts';
 import type { SignatureInfo } from '#shared/domain/document.ts';
 import type { DigestSigner, PdfSigner } from '#shared/ports.ts';
 
+/** Options of {@link createPadesPdfSigner}. */
 export interface PadesPdfSignerOptions {
   /**
    * Bytes reserved for the CMS in /Contents; RSA-3072 with a self-signed certificate needs
@@ -35,6 +36,13 @@ export interface PadesPdfSignerOptions {
   signatureLength?: number;
   /** Written as /Prop_Build /App /Name. @default 'motcua' */
   appName?: string;
+  /**
+   * The first signature of a document certifies it (DocMDP P=2: later signatures only); later
+   * signatures are approval signatures whatever this says. `false` makes every signature an
+   * approval signature.
+   * @default true
+   */
+  certify?: boolean;
 }
 
 const sha256 = (...parts: Uint8Array[]): Buffer => {
@@ -214,6 +222,7 @@ const pdfTextString = (text: string): string => {
  * cross-reference streams (pdf-lib's default save) is first rewritten with a classic xref
  * table. A PDF already signed gets a further signature as another incremental update, which
  * keeps the earlier ones valid; that needs a classic xref table (SignedPdfRewriteError if not).
+ * The first signature of a document is a certification (see PadesPdfSignerOptions.certify).
  */
 export function createPadesPdfSigner(options: PadesPdfSignerOptions = {}): PdfSigner {
   const signatureLength = options.signatureLength ?? 8192;
@@ -228,6 +237,7 @@ export function createPadesPdfSigner(options: PadesPdfSignerOptions = {}): PdfSi
         location: location ? pdfTextString(location) : undefined,
         name: signerName ? pdfTextString(signerName) : undefined,
         appName: options.appName ?? 'motcua',
+        certify: options.certify ?? true,
       });
       const signed = await fillSignature(prepared, signer);
       const info: SignatureInfo = {
@@ -235,6 +245,7 @@ export function createPadesPdfSigner(options: PadesPdfSignerOptions = {}): PdfSi
         algorithm: signer.algorithm(),
         signedAt: signedAt.toISOString(),
         certificateFingerprint: certificateFingerprint(certificateDer),
+        ...(prepared.certification ? { certification: prepared.certification } : {}),
       };
       return { pdf: new Uint8Array(signed.buffer, signed.byteOffset, signed.byteLength), info };
     },

@@ -2,11 +2,24 @@ import { createHash, createPublicKey, verify as verifySignature } from 'node:cry
 import * as asn1js from 'asn1js';
 import { Certificate, ContentInfo, IssuerAndSerialNumber, SignedData, type SignerInfo } from 'pkijs';
 import { readCommonName } from '#shared/adapters/signing/build-self-signed-certificate.ts';
+import { laterRevisionsOnlyAddSignatures } from '#shared/adapters/signing/check-later-revisions.ts';
 import { CMS_OID } from '#shared/adapters/signing/cms-oids.ts';
+import { lastStartxref, ObjectReader, parseValue } from '#shared/adapters/signing/read-pdf-objects.ts';
+
+/** DocMDP state of a certification signature. */
+export interface CertificationStatus {
+  /** DocMDP /P: 1 no change at all, 2 form fill-in and signing, 3 also annotations. */
+  permission: 1 | 2 | 3;
+  /** Every update after the certified revision only adds signatures, and P allows signing (P ≥ 2). */
+  changesPermitted: boolean;
+}
 
 /** What a reader would say about one signature of a PDF. */
 export interface SignatureVerification {
-  /** Integrity and signature both hold. Check `coversWholeDocument` too before trusting the file. */
+  /**
+   * Integrity and signature both hold, and a certification's DocMDP permission was respected.
+   * Check `coversWholeDocument` too before trusting the file.
+   */
   valid: boolean;
   /** The digest of the signed byte ranges matches the signed messageDigest. */
   integrity: boolean;
@@ -21,12 +34,16 @@ export interface SignatureVerification {
   /** Vietnamese summary for officers. */
   message: string;
   reason?: string;
+  /** Present when the signature certifies the document (a DocMDP /Reference). */
+  certification?: CertificationStatus;
 }
 
 const MESSAGES = {
   valid: 'Chữ ký hợp lệ',
   validWithAdditions: 'Chữ ký hợp lệ, nhưng tài liệu có nội dung được thêm sau khi ký',
   modified: 'Tài liệu đã bị thay đổi sau khi ký',
+  changedAfterCertification:
+    'Tài liệu đã được chứng thực, nhưng sau đó bị thay đổi theo cách không được phép',
   badSignature: 'Chữ ký không hợp lệ',
   unreadable: 'Không đọc được chữ ký',
 } as const;
@@ -180,6 +197,37 @@ const unreadable = (): SignatureVerification => ({
   message: MESSAGES.unreadable,
 });
 
+/**
+ * The DocMDP permission of a signature dictionary's /Reference, or undefined when it does not
+ * certify. An indirect /TransformParams is looked up; /P defaults to 2 (ISO 32000-1 Table 254).
+ */
+const readDocMdpPermission = (pdf: Buffer, dictionary: Buffer): 1 | 2 | 3 | undefined => {
+  const text = dictionary.toString('latin1');
+  const at = /\/Reference\s*\[/.exec(text);
+  if (!at) return undefined;
+  let references: ReturnType<typeof parseValue>['value'];
+  try {
+    references = parseValue(text, at.index + at[0].length - 1).value;
+  } catch {
+    return undefined;
+  }
+  if (references.kind !== 'array') return undefined;
+  for (const reference of references.items) {
+    if (reference.kind !== 'dict' || reference.entries.get('TransformMethod')?.raw !== '/DocMDP') continue;
+    let params = reference.entries.get('TransformParams');
+    if (params?.kind === 'ref') {
+      try {
+        params = new ObjectReader(pdf, lastStartxref(pdf)).read(params.num);
+      } catch {
+        params = undefined;
+      }
+    }
+    const p = params?.kind === 'dict' ? Number(params.entries.get('P')?.raw ?? 2) : 2;
+    return p === 1 || p === 3 ? p : 2;
+  }
+  return undefined;
+};
+
 const verifyField = (pdf: Buffer, field: SignatureField): SignatureVerification => {
   const [start, length1, start2, length2] = field.byteRange;
   const signedContent = [pdf.subarray(start, start + length1), pdf.subarray(start2, start2 + length2)];
@@ -187,7 +235,18 @@ const verifyField = (pdf: Buffer, field: SignatureField): SignatureVerification 
   const coversWholeDocument = start === 0 && trailing.trim() === '';
   const reason = readDictionaryString(field.dictionary, 'Reason');
   const signedAt = parsePdfDate(readDictionaryString(field.dictionary, 'M'));
-  const extras = { ...(reason ? { reason } : {}), ...(signedAt ? { signedAt } : {}) };
+  const permission = readDocMdpPermission(pdf, field.dictionary);
+  const certification: CertificationStatus | undefined = permission && {
+    permission,
+    changesPermitted:
+      coversWholeDocument ||
+      (permission >= 2 && start === 0 && laterRevisionsOnlyAddSignatures(pdf, start2 + length2)),
+  };
+  const extras = {
+    ...(reason ? { reason } : {}),
+    ...(signedAt ? { signedAt } : {}),
+    ...(certification ? { certification } : {}),
+  };
 
   let signedData: SignedData;
   try {
@@ -233,14 +292,17 @@ const verifyField = (pdf: Buffer, field: SignatureField): SignatureVerification 
   } else {
     integrity = signatureValid = verifies(signedContent);
   }
-  const valid = integrity && signatureValid;
+  const changesPermitted = certification?.changesPermitted ?? true;
+  const valid = integrity && signatureValid && changesPermitted;
   const message = !integrity
     ? MESSAGES.modified
     : !signatureValid
       ? MESSAGES.badSignature
-      : coversWholeDocument
-        ? MESSAGES.valid
-        : MESSAGES.validWithAdditions;
+      : !changesPermitted
+        ? MESSAGES.changedAfterCertification
+        : coversWholeDocument
+          ? MESSAGES.valid
+          : MESSAGES.validWithAdditions;
   return {
     valid,
     integrity,
@@ -254,9 +316,10 @@ const verifyField = (pdf: Buffer, field: SignatureField): SignatureVerification 
 
 /**
  * Checks every signature of a PDF the way a reader does: digest of the signed byte ranges
- * against the CMS messageDigest, CMS signature against the embedded certificate's key. Does
- * not judge trust in the certificate (self-signed in the embedded runtime). Empty when the
- * PDF has no signature.
+ * against the CMS messageDigest, CMS signature against the embedded certificate's key. A
+ * certification signature (DocMDP) is also judged on what followed it: an update that does
+ * more than add signatures makes it invalid. Does not judge trust in the certificate
+ * (self-signed in the embedded runtime). Empty when the PDF has no signature.
  */
 export async function verifyPdfSignatures(pdf: Uint8Array): Promise<SignatureVerification[]> {
   const buffer = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);

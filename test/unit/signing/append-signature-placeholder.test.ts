@@ -5,11 +5,9 @@ import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRef, PDFString } from 'pdf-
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergePdfPages } from '#shared/adapters/documents/merge-pdf-pages.ts';
-import {
-  appendSignaturePlaceholder,
-  UnsupportedPdfStructureError,
-} from '#shared/adapters/signing/append-signature-placeholder.ts';
+import { appendSignaturePlaceholder } from '#shared/adapters/signing/append-signature-placeholder.ts';
 import { createLocalSignerDirectory } from '#shared/adapters/signing/local-signer-directory.ts';
+import { UnsupportedPdfStructureError } from '#shared/adapters/signing/read-pdf-objects.ts';
 import { createPadesPdfSigner } from '#shared/adapters/signing/sign-pdf-pades.ts';
 import { verifyPdfSignatures } from '#shared/adapters/signing/verify-pdf-signatures.ts';
 import type { DigestSigner } from '#shared/ports.ts';
@@ -129,6 +127,44 @@ describe('appendSignaturePlaceholder', () => {
     expect(document.catalog.get(PDFName.of('Lang'))).toEqual(PDFString.of('vi'));
   });
 
+  it('certifies on request: /Reference DocMDP P=2 in the signature, /Perms in a new catalog version', async () => {
+    const original = makeStructuredPdf();
+    const { pdf, certification } = appendSignaturePlaceholder(original, { ...FIELDS, certify: true });
+    expect(certification).toEqual({ permission: 2 });
+    const update = pdf.toString('latin1', original.length);
+    expect(update).toContain(
+      '/TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P 2 /V /1.2 >>',
+    );
+    const document = await PDFDocument.load(pdf);
+    const perms = document.catalog.lookup(PDFName.of('Perms'), PDFDict);
+    const acroForm = document.catalog.lookup(PDFName.of('AcroForm'), PDFDict);
+    const widget = dictOf(document, acroForm.lookup(PDFName.of('Fields'), PDFArray).get(1));
+    expect(perms.get(PDFName.of('DocMDP'))).toBe(widget.get(PDFName.of('V')));
+    expect(document.catalog.get(PDFName.of('AcroForm'))).toBe(PDFRef.of(7));
+    expect(document.catalog.get(PDFName.of('Lang'))).toEqual(PDFString.of('vi'));
+  });
+
+  it('makes no certification unless asked', () => {
+    const original = makeStructuredPdf();
+    const { pdf, certification } = appendSignaturePlaceholder(original, FIELDS);
+    expect(certification).toBeUndefined();
+    expect(pdf.toString('latin1', original.length)).not.toMatch(/DocMDP|\/Perms/);
+  });
+
+  it('does not certify a PDF that already holds a signature', async () => {
+    const { pdf: signed } = await createPadesPdfSigner({ certify: false }).sign(
+      makeStructuredPdf(),
+      signer,
+      OPTIONS,
+    );
+    const { pdf, certification } = appendSignaturePlaceholder(Buffer.from(signed), {
+      ...FIELDS,
+      certify: true,
+    });
+    expect(certification).toBeUndefined();
+    expect(pdf.toString('latin1', signed.length)).not.toMatch(/DocMDP|\/Perms/);
+  });
+
   it('refuses a PDF whose last cross-reference section is a stream', async () => {
     const pdf = Buffer.from(await makeSamplePdf());
     expect(() => appendSignaturePlaceholder(pdf, FIELDS)).toThrow(UnsupportedPdfStructureError);
@@ -161,7 +197,19 @@ describe('createPadesPdfSigner on real document shapes', () => {
 
   it('signs a hand-written PDF whose page is found through /Prev, valid for pdfsig', async () => {
     const { pdf } = await createPadesPdfSigner().sign(makeStructuredPdf(), signer, OPTIONS);
-    expect(await verifyPdfSignatures(pdf)).toMatchObject([{ valid: true, coversWholeDocument: true }]);
+    expect(await verifyPdfSignatures(pdf)).toMatchObject([
+      { valid: true, coversWholeDocument: true, certification: { permission: 2, changesPermitted: true } },
+    ]);
     expect(await runPdfsig(pdf)).toContain('Signature Validation: Signature is Valid.');
+  });
+
+  it('keeps a certification with an indirect AcroForm and /Annots permitted after a second signature', async () => {
+    const once = await createPadesPdfSigner().sign(makeStructuredPdf(), signer, OPTIONS);
+    const twice = await createPadesPdfSigner().sign(once.pdf, signer, OPTIONS);
+    expect(Buffer.from(twice.pdf).toString('latin1', once.pdf.length)).toMatch(/^7 0 obj/m);
+    expect(await verifyPdfSignatures(twice.pdf)).toMatchObject([
+      { valid: true, certification: { permission: 2, changesPermitted: true } },
+      { valid: true, coversWholeDocument: true },
+    ]);
   });
 });

@@ -64,6 +64,7 @@ describe.each(['RSA_2048', 'ECC_NIST_P256'] as const)('PAdES signature with a lo
         coversWholeDocument: true,
         message: 'Chữ ký hợp lệ',
         reason: 'Số hoá giấy tờ hồ sơ',
+        certification: { permission: 2, changesPermitted: true },
       },
     ]);
   });
@@ -76,6 +77,7 @@ describe.each(['RSA_2048', 'ECC_NIST_P256'] as const)('PAdES signature with a lo
       certificateFingerprint: createHash('sha256')
         .update(await signer.certificate())
         .digest('hex'),
+      certification: { permission: 2 },
     });
   });
 
@@ -121,11 +123,31 @@ describe.each(['RSA_2048', 'ECC_NIST_P256'] as const)('PAdES signature with a lo
     expect(await runPdfsig(tampered)).not.toContain('Signature is Valid.');
   });
 
-  it('reports content appended after signing', async () => {
-    const appended = Buffer.concat([Buffer.from(signed), Buffer.from('\n1 0 obj\n<< >>\nendobj\n')]);
+  it('reports content appended after an approval signature, which stays valid', async () => {
+    const approval = await createPadesPdfSigner({ certify: false }).sign(
+      await makeSamplePdf(),
+      signer,
+      OPTIONS,
+    );
+    const appended = Buffer.concat([Buffer.from(approval.pdf), Buffer.from('\n1 0 obj\n<< >>\nendobj\n')]);
     const [result] = await verifyPdfSignatures(appended);
     expect(result).toMatchObject({ valid: true, coversWholeDocument: false });
+    expect(result?.certification).toBeUndefined();
     expect(result?.message).toBe('Chữ ký hợp lệ, nhưng tài liệu có nội dung được thêm sau khi ký');
+  });
+
+  it('reports content appended after a certification as a change it does not permit', async () => {
+    const appended = Buffer.concat([Buffer.from(signed), Buffer.from('\n1 0 obj\n<< >>\nendobj\n')]);
+    const [result] = await verifyPdfSignatures(appended);
+    expect(result).toMatchObject({
+      valid: false,
+      integrity: true,
+      coversWholeDocument: false,
+      certification: { permission: 2, changesPermitted: false },
+    });
+    expect(result?.message).toBe(
+      'Tài liệu đã được chứng thực, nhưng sau đó bị thay đổi theo cách không được phép',
+    );
   });
 });
 
