@@ -167,6 +167,25 @@ export interface DocumentToolkit {
     declared: { mediaType: string; size: number },
     limits: { maxBytes: number; maxPages: number; maxPixelsPerPage: number },
   ): Promise<{ mediaType: string; pageCount: number; hasTextLayer?: boolean }>;
+  /**
+   * The checks of `inspect` while reading the upload once, as it arrives: counts and hashes
+   * (SHA-256) the bytes, stops at the first byte past the declared size or `maxBytes`, and
+   * quarantines PDFs over `maxInMemoryPdfBytes` (pdfjs needs whole files). Images never sit in
+   * memory whole. A declared `sha256Base64` that differs fails with CHECKSUM_MISMATCH. A PDF
+   * comes back as `pdf`, so that it need not be read again.
+   */
+  inspectStream(
+    chunks: AsyncIterable<Uint8Array>,
+    declared: { mediaType: string; size: number; sha256Base64?: string },
+    limits: { maxBytes: number; maxPages: number; maxPixelsPerPage: number; maxInMemoryPdfBytes: number },
+  ): Promise<{
+    mediaType: string;
+    pageCount: number;
+    hasTextLayer?: boolean;
+    sha256Base64: string;
+    size: number;
+    pdf?: Uint8Array;
+  }>;
   extractPdfText(pdf: Uint8Array): Promise<{ pages: string[]; hasTextLayer: boolean }>;
   renderPdfPages(
     pdf: Uint8Array,
@@ -179,7 +198,14 @@ export interface DocumentToolkit {
   ): AsyncIterable<PageImage>;
   /** Whether a JPEG, judged from its first bytes, can go to OCR as it is (upright, grey or RGB). */
   isOcrReadyJpegHeader(head: Uint8Array): Promise<boolean>;
-  mergePdfPages(pages: Uint8Array[]): Promise<Uint8Array>;
+  /**
+   * Concatenates page PDFs in order, pulling each (from an async generator, say) only once the
+   * previous one is copied; fails with TOO_LARGE when they add up to more than `maxTotalBytes`.
+   */
+  mergePdfPages(
+    pages: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+    options?: { maxTotalBytes?: number },
+  ): Promise<Uint8Array>;
   /** Re-saves a PDF with a classic cross-reference table, which the signer requires. */
   ensureClassicXref(pdf: Uint8Array): Promise<Uint8Array>;
   /** A one-page PDF of a JPEG or PNG page image, for OCR engines that make no PDF. */

@@ -79,6 +79,17 @@ export const provinceConfigSchema = z
         maxPages: z.number().int().min(1).max(1000).default(100),
         /** Decompression-bomb guard: largest decoded page, in pixels. */
         maxPixelsPerPage: z.number().int().min(1).default(60_000_000),
+        /**
+         * The largest PDF a step holds in memory: an upload (pdfjs parses whole files, so a larger
+         * PDF is quarantined as TOO_LARGE) and the merged searchable copy that is signed. Images are
+         * streamed and need no such cap. @default 100 MiB
+         */
+        maxInMemoryPdfBytes: z
+          .number()
+          .int()
+          .min(1024 ** 2)
+          .max(1024 ** 3)
+          .default(100 * 1024 ** 2),
         urlExpirySeconds: z.number().int().min(60).max(3600).default(900),
         /**
          * Browser origins (the province's console) allowed to call the API and PUT scans; `*` allows
@@ -103,6 +114,7 @@ export const provinceConfigSchema = z
         maxBytes: 25 * 1024 ** 2,
         maxPages: 100,
         maxPixelsPerPage: 60_000_000,
+        maxInMemoryPdfBytes: 100 * 1024 ** 2,
         urlExpirySeconds: 900,
         allowedOrigins: ['*'],
       }),

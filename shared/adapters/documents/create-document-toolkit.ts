@@ -1,5 +1,6 @@
 import { extractPdfText } from '#shared/adapters/documents/extract-pdf-text.ts';
 import { inspectUpload } from '#shared/adapters/documents/inspect-upload.ts';
+import { inspectUploadStream } from '#shared/adapters/documents/inspect-upload-stream.ts';
 import {
   ensureClassicXref,
   imagePageToPdf,
@@ -16,6 +17,7 @@ import type { DocumentToolkit } from '#shared/ports.ts';
 export function createDocumentToolkit(): DocumentToolkit {
   return {
     inspect: inspectUpload,
+    inspectStream: (chunks, declared, limits) => inspectUploadStream(chunks, declared, limits),
     extractPdfText,
     renderPdfPages,
     normaliseImagePages,

@@ -51,38 +51,61 @@ const EOF_WINDOW = 1024;
  * Checks an upload before any processing: size, magic bytes against the declared type, that the
  * file opens (PDF structure, image headers and pixel data), page count, and page dimensions read
  * from the header before any pixel is decoded. Fails with a `QuarantineError` whose reason says
- * which check failed and whose detail says why, in plain English.
+ * which check failed and whose detail says why, in plain English. The checks are the ones
+ * `inspectUploadStream` applies while it reads an upload as a stream.
  */
 export async function inspectUpload(
   bytes: Uint8Array,
   declared: DeclaredUpload,
   limits: UploadLimits,
 ): Promise<UploadInspection> {
-  if (bytes.length === 0) throw new QuarantineError('EMPTY_FILE', 'the file is empty (0 bytes)');
-  if (bytes.length > limits.maxBytes) {
-    throw new QuarantineError(
-      'TOO_LARGE',
-      `the file has ${bytes.length} bytes, over the limit of ${limits.maxBytes}`,
-    );
-  }
-  if (bytes.length !== declared.size) {
-    throw new QuarantineError(
-      'SIZE_MISMATCH',
-      `the upload declared ${declared.size} bytes but the file has ${bytes.length} bytes`,
-    );
-  }
+  checkUploadSize(bytes.length, declared, limits, { complete: true });
   const mediaType = checkMediaType(bytes, declared.mediaType);
   return mediaType === 'application/pdf'
-    ? inspectPdf(bytes, limits)
-    : { mediaType, pageCount: await inspectImage(bytes, mediaType, limits) };
+    ? inspectPdfContent(bytes, limits)
+    : { mediaType, pageCount: await inspectImageContent(bytes, mediaType, limits) };
 }
 
-function checkMediaType(bytes: Uint8Array, declaredType: string): SupportedMediaType {
-  const sniffed = sniffMediaType(bytes);
+/**
+ * Checks the size of an upload against the declaration and the limit. With `complete: false`,
+ * `size` is what has been read so far: only an excess can be judged, so that a reader stops as
+ * soon as the file is too large; with `complete: true` it is the whole file's size.
+ */
+export function checkUploadSize(
+  size: number,
+  declared: DeclaredUpload,
+  limits: Pick<UploadLimits, 'maxBytes'>,
+  { complete }: { complete: boolean },
+): void {
+  if (complete && size === 0) throw new QuarantineError('EMPTY_FILE', 'the file is empty (0 bytes)');
+  if (size > limits.maxBytes) {
+    throw new QuarantineError(
+      'TOO_LARGE',
+      complete
+        ? `the file has ${size} bytes, over the limit of ${limits.maxBytes}`
+        : `the file is larger than the limit of ${limits.maxBytes} bytes (reading stopped at ${size})`,
+    );
+  }
+  if (complete ? size !== declared.size : size > declared.size) {
+    throw new QuarantineError(
+      'SIZE_MISMATCH',
+      complete
+        ? `the upload declared ${declared.size} bytes but the file has ${size} bytes`
+        : `the upload declared ${declared.size} bytes but the file has more (reading stopped at ${size})`,
+    );
+  }
+}
+
+/**
+ * The media type a file's first bytes (`SNIFF_BYTES` of them suffice) announce, when it is the
+ * declared one; fails with UNSUPPORTED_MEDIA_TYPE or MEDIA_TYPE_MISMATCH otherwise.
+ */
+export function checkMediaType(head: Uint8Array, declaredType: string): SupportedMediaType {
+  const sniffed = sniffMediaType(head);
   if (!sniffed) {
     throw new QuarantineError(
       'UNSUPPORTED_MEDIA_TYPE',
-      `the file starts like none of PDF, JPEG, PNG or TIFF (first bytes ${hexHead(bytes)})`,
+      `the file starts like none of PDF, JPEG, PNG or TIFF (first bytes ${hexHead(head)})`,
     );
   }
   const declared = MEDIA_TYPE_ALIASES[declaredType.split(';')[0]?.trim().toLowerCase() ?? ''];
@@ -99,7 +122,14 @@ function hexHead(bytes: Uint8Array): string {
   return Array.from(bytes.subarray(0, 8), (byte) => byte.toString(16).padStart(2, '0')).join(' ');
 }
 
-async function inspectPdf(bytes: Uint8Array, limits: UploadLimits): Promise<UploadInspection> {
+/**
+ * Checks a whole PDF: end-of-file marker, that pdfjs opens it and every page, the page limit; and
+ * whether its pages carry a text layer.
+ */
+export async function inspectPdfContent(
+  bytes: Uint8Array,
+  limits: Pick<UploadLimits, 'maxPages' | 'maxPixelsPerPage'>,
+): Promise<UploadInspection> {
   const tail = Buffer.from(bytes.subarray(Math.max(0, bytes.length - EOF_WINDOW))).toString('latin1');
   if (!tail.includes('%%EOF')) {
     throw new QuarantineError(
@@ -141,12 +171,18 @@ async function inspectPdf(bytes: Uint8Array, limits: UploadLimits): Promise<Uplo
   }
 }
 
-async function inspectImage(
-  bytes: Uint8Array,
-  mediaType: SupportedMediaType,
-  limits: UploadLimits,
+/**
+ * Checks a JPEG, PNG or (multi-page) TIFF, given as bytes or as the path of a file (which sharp
+ * reads as it decodes, so the file need not be in memory): page count, each page's dimensions from
+ * its header before any pixel is decoded, then a full decode of each page. Resolves with the page
+ * count.
+ */
+export async function inspectImageContent(
+  input: Uint8Array | string,
+  mediaType: Exclude<SupportedMediaType, 'application/pdf'>,
+  limits: Pick<UploadLimits, 'maxPages' | 'maxPixelsPerPage'>,
 ): Promise<number> {
-  const header = await readHeader(bytes, 0);
+  const header = await readHeader(input, 0);
   const pageCount = mediaType === 'image/tiff' ? (header.pages ?? 1) : 1;
   if (pageCount > limits.maxPages) {
     throw new QuarantineError(
@@ -155,31 +191,31 @@ async function inspectImage(
     );
   }
   for (let page = 0; page < pageCount; page++) {
-    const { width = 0, height = 0 } = page === 0 ? header : await readHeader(bytes, page);
+    const { width = 0, height = 0 } = page === 0 ? header : await readHeader(input, page);
     if (width * height > limits.maxPixelsPerPage) {
       throw new QuarantineError(
         'TOO_MANY_PIXELS',
         `${pageCount > 1 ? `page ${page + 1} of ` : ''}the image declares ${width}×${height} pixels (${megapixels(width * height)}), over the limit of ${megapixels(limits.maxPixelsPerPage)}`,
       );
     }
-    await decodeFully(bytes, page, limits.maxPixelsPerPage);
+    await decodeFully(input, page, limits.maxPixelsPerPage);
   }
   return pageCount;
 }
 
-async function readHeader(bytes: Uint8Array, page: number): Promise<Metadata> {
+async function readHeader(input: Uint8Array | string, page: number): Promise<Metadata> {
   try {
     // Reads the header only: dimensions are checked against the limit before any decoding.
-    return await sharp(bytes, { page, limitInputPixels: false }).metadata();
+    return await sharp(input, { page, limitInputPixels: false }).metadata();
   } catch (error) {
     throw new QuarantineError('CORRUPT_FILE', `the image header cannot be read (${firstLine(error)})`);
   }
 }
 
 /** Decodes every pixel (into a tiny thumbnail) so that truncated or damaged data is caught now. */
-async function decodeFully(bytes: Uint8Array, page: number, maxPixels: number): Promise<void> {
+async function decodeFully(input: Uint8Array | string, page: number, maxPixels: number): Promise<void> {
   try {
-    await sharp(bytes, { page, limitInputPixels: maxPixels, failOn: 'error', sequentialRead: true })
+    await sharp(input, { page, limitInputPixels: maxPixels, failOn: 'error', sequentialRead: true })
       .resize(32, 32, { fit: 'inside' })
       .raw()
       .toBuffer();

@@ -1,4 +1,5 @@
 import { PDFDocument } from 'pdf-lib';
+import { QuarantineError } from '#shared/domain/errors.ts';
 
 /**
  * Save options for every PDF handed to the signer: a classic cross-reference table and no
@@ -6,16 +7,50 @@ import { PDFDocument } from 'pdf-lib';
  */
 const CLASSIC_XREF = { useObjectStreams: false } as const;
 
-/** Concatenates PDFs (e.g. one searchable page per OCR'd image) into one PDF with a classic xref. */
-export async function mergePdfPages(pages: readonly Uint8Array[]): Promise<Uint8Array> {
-  if (pages.length === 0) throw new Error('mergePdfPages needs at least one page');
+/** Options of {@link mergePdfPages}. */
+export interface MergePdfPagesOptions {
+  /**
+   * The most bytes the page PDFs may add up to (the merged PDF is about as large, and is held in
+   * memory); more fails with `QuarantineError('TOO_LARGE')` before the next page is read.
+   * @default Number.POSITIVE_INFINITY
+   */
+  maxTotalBytes?: number;
+}
+
+/**
+ * Concatenates PDFs (e.g. one searchable page per OCR'd image) into one PDF with a classic xref.
+ * The pages may come lazily (an async generator that reads each from storage): each is pulled only
+ * once the previous one has been copied into the output and released, so at most one source PDF
+ * is held besides the output.
+ */
+export async function mergePdfPages(
+  pages: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+  options: MergePdfPagesOptions = {},
+): Promise<Uint8Array> {
+  const maxTotalBytes = options.maxTotalBytes ?? Number.POSITIVE_INFINITY;
   const merged = await PDFDocument.create();
-  for (const bytes of pages) {
-    const source = await PDFDocument.load(bytes);
-    const copied = await merged.copyPages(source, source.getPageIndices());
-    for (const page of copied) merged.addPage(page);
+  let total = 0;
+  let count = 0;
+  for await (const bytes of pages) {
+    total += bytes.byteLength;
+    if (total > maxTotalBytes) {
+      throw new QuarantineError(
+        'TOO_LARGE',
+        `the searchable pages add up to more than ${maxTotalBytes} bytes (over ${total} after page ${count + 1}), more than a signed copy may hold in memory`,
+      );
+    }
+    await appendPages(merged, bytes);
+    count++;
   }
+  if (count === 0) throw new Error('mergePdfPages needs at least one page');
   return merged.save(CLASSIC_XREF);
+}
+
+/** Copies every page of `source` to the end of `target`; the parsed source is garbage once this returns. */
+async function appendPages(target: PDFDocument, source: Uint8Array): Promise<void> {
+  const document = await PDFDocument.load(source, { updateMetadata: false });
+  const copied = await target.copyPages(document, document.getPageIndices());
+  for (const page of copied) target.addPage(page);
 }
 
 /**

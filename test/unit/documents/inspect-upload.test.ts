@@ -48,7 +48,7 @@ describe('inspectUpload', () => {
   ] as const)('quarantines the %s input with its reason', async (name) => {
     const error = await quarantineOf(bad[name]);
     expect(error.code).toBe(bad[name].reason);
-    expect(error.message).toBe(`${bad[name].reason}: ${error.detail}`);
+    expect(error.message).toContain(error.detail);
   });
 
   it('says in plain words what the file looks like when the declared type is wrong', async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PDFDocument } from 'pdf-lib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { extractPdfText } from '#shared/adapters/documents/extract-pdf-text.ts';
 import {
   ensureClassicXref,
@@ -12,6 +12,7 @@ import {
 import { createLocalSignerDirectory } from '#shared/adapters/signing/local-signer-directory.ts';
 import { createPadesPdfSigner } from '#shared/adapters/signing/sign-pdf-pades.ts';
 import { verifyPdfSignatures } from '#shared/adapters/signing/verify-pdf-signatures.ts';
+import { QuarantineError } from '#shared/domain/errors.ts';
 import {
   makeTextLayerPdf,
   PAGE_HEIGHT_PX,
@@ -44,6 +45,58 @@ describe('mergePdfPages', () => {
 
   it('refuses an empty list', async () => {
     await expect(mergePdfPages([])).rejects.toThrow('at least one page');
+  });
+
+  it('pulls pages from a lazy source one at a time, each copied before the next is read', async () => {
+    const papers = ['KS', 'LLTP', 'GPXD'] as const;
+    const pdfs = await Promise.all(papers.map((docType) => makeTextLayerPdf(samplePaper(docType))));
+    const events: string[] = [];
+    const original = PDFDocument.load.bind(PDFDocument);
+    const load = vi.spyOn(PDFDocument, 'load').mockImplementation((...args) => {
+      events.push('load');
+      return original(...args);
+    });
+    try {
+      const merged = await mergePdfPages(
+        (async function* () {
+          for (const [index, pdf] of pdfs.entries()) {
+            events.push(`pull ${index + 1}`);
+            yield pdf;
+          }
+        })(),
+      );
+      expect(events).toEqual(['pull 1', 'load', 'pull 2', 'load', 'pull 3', 'load']);
+      const { pages } = await extractPdfText(merged);
+      expect(pages.map((page) => page.split('\n')[2])).toEqual([
+        'GIẤY KHAI SINH',
+        'PHIẾU LÝ LỊCH TƯ PHÁP',
+        'GIẤY PHÉP XÂY DỰNG',
+      ]);
+    } finally {
+      load.mockRestore();
+    }
+  });
+
+  it('stops pulling pages once they add up to more than the cap', async () => {
+    const page = await makeTextLayerPdf(samplePaper('KS'));
+    let pulled = 0;
+    let closed = false;
+    const source = (async function* () {
+      try {
+        for (let index = 0; index < 5; index++) {
+          pulled++;
+          yield page;
+        }
+      } finally {
+        closed = true;
+      }
+    })();
+    const error = await mergePdfPages(source, { maxTotalBytes: page.length * 1.5 }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(QuarantineError);
+    expect(error).toMatchObject({ code: 'TOO_LARGE' });
+    expect({ pulled, closed }).toEqual({ pulled: 2, closed: true });
   });
 });
 
