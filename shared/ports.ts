@@ -7,6 +7,8 @@ export interface ObjectInfo {
   versionId?: string;
   contentType?: string;
   lastModified?: Date;
+  /** User metadata (`x-amz-meta-*`), keys in lower case. */
+  metadata?: Record<string, string>;
 }
 
 /** Blob storage (S3 in AWS, a local S3 server in the embedded runtime). */
@@ -24,19 +26,22 @@ export interface ObjectStore {
   ): Promise<AsyncIterable<Uint8Array>>;
   /** Reads at most `length` bytes from the start: enough to sniff a file's magic bytes. */
   getRange(bucket: string, key: string, length: number): Promise<Uint8Array>;
-  head(bucket: string, key: string): Promise<ObjectInfo | undefined>;
+  head(bucket: string, key: string, options?: { versionId?: string }): Promise<ObjectInfo | undefined>;
+  /** Writes an object; resolves with the version it created (where the bucket keeps versions). */
   put(
     bucket: string,
     key: string,
     body: Uint8Array,
     options?: { contentType?: string; metadata?: Record<string, string>; retainUntil?: Date },
-  ): Promise<void>;
+  ): Promise<{ versionId?: string }>;
   /** Copies within storage: the bytes never pass through the caller. */
   copy(
-    source: { bucket: string; key: string },
+    source: { bucket: string; key: string; versionId?: string },
     target: { bucket: string; key: string },
     options?: { contentType?: string; metadata?: Record<string, string>; retainUntil?: Date },
-  ): Promise<void>;
+  ): Promise<{ versionId?: string }>;
+  /** Replaces the object's tags (which lifecycle rules select on). */
+  tag(bucket: string, key: string, tags: Record<string, string>, options?: { versionId?: string }): Promise<void>;
   list(bucket: string, prefix: string): AsyncIterable<{ key: string } & ObjectInfo>;
   /** A URL that lets its holder PUT exactly this object (type, size and SHA-256 are signed). */
   presignPut(
@@ -44,7 +49,12 @@ export interface ObjectStore {
     key: string,
     request: { contentType: string; contentLength: number; sha256Base64: string; expiresInSeconds: number },
   ): Promise<{ url: string; headers: Record<string, string> }>;
-  presignGet(bucket: string, key: string, expiresInSeconds: number): Promise<string>;
+  presignGet(
+    bucket: string,
+    key: string,
+    expiresInSeconds: number,
+    options?: { versionId?: string },
+  ): Promise<string>;
 }
 
 /** An entry of the archive index, one per digitised paper. */
@@ -57,6 +67,8 @@ export interface ArchiveEntry {
   dossierId?: string;
   archivedAt: string;
   signedPdfKey: string;
+  /** The archived signed copy's version, which reads name. */
+  signedPdfVersionId?: string;
 }
 
 /** One read of an archived document: who, what, when. Recorded before the content is handed out. */
@@ -77,20 +89,34 @@ export interface ArchiveAuditLog {
   listReads(documentId: string): Promise<ArchiveRead[]>;
 }
 
+/** What must hold for an update to apply. */
+export interface UpdateCondition {
+  /** The record's status is one of these. */
+  status?: readonly DocumentStatus[];
+  /** The record is owned by this pipeline run. */
+  runId?: string;
+}
+
 /** Persistence of document records and the archive index (DynamoDB). */
 export interface DocumentRepository {
   /** Fails with ConflictError if the id exists. */
   create(record: DocumentRecord): Promise<void>;
   get(documentId: string): Promise<DocumentRecord | undefined>;
   /**
-   * Applies `patch` when the record's status is one of `expected` (any when omitted);
-   * fails with ConflictError otherwise.
+   * Applies `patch` when the record meets `condition` (always when omitted); fails with
+   * ConflictError otherwise, NotFoundError when there is no record.
    */
   update(
     documentId: string,
     patch: Partial<Omit<DocumentRecord, 'documentId'>>,
-    expected?: readonly DocumentStatus[],
+    condition?: UpdateCondition,
   ): Promise<DocumentRecord>;
+  /**
+   * Makes `runId` the pipeline run that owns the document: from AWAITING_UPLOAD (the upload's
+   * first run), or again for the run that already owns it (a replayed step). Fails with
+   * ConflictError when another run owns it or it has settled; NotFoundError when there is no record.
+   */
+  claim(documentId: string, runId: string, at: string): Promise<DocumentRecord>;
   /** Next per-owner, per-type suffix (1, 2, …); atomic. */
   nextSequence(ownerId: string, docType: string): Promise<number>;
   /** Reserves a digitised code for a document; false if another document holds it. */
@@ -99,7 +125,11 @@ export interface DocumentRepository {
   findArchiveByCode(code: string): Promise<ArchiveEntry | undefined>;
   findArchiveByOwner(ownerId: string): Promise<ArchiveEntry[]>;
   findArchiveByDossier(dossierId: string): Promise<ArchiveEntry[]>;
-  listByStatus(status: DocumentStatus, limit?: number): Promise<DocumentRecord[]>;
+  /** One page of the documents in a status, by last change (newest first unless `oldestFirst`). */
+  listByStatus(
+    status: DocumentStatus,
+    options?: { limit?: number; cursor?: string; oldestFirst?: boolean },
+  ): Promise<{ items: DocumentRecord[]; cursor?: string }>;
 }
 
 /** Text recognised on one page image. */
@@ -143,6 +173,8 @@ export interface PdfSigner {
 /** Starts a document pipeline execution; a name already used is not an error. */
 export interface ExecutionStarter {
   start(name: string, input: unknown): Promise<{ started: boolean; executionArn?: string }>;
+  /** Whether the execution of that name is still running (false when there is none). */
+  isRunning(name: string): Promise<boolean>;
 }
 
 export interface Clock {

@@ -1,3 +1,3 @@
 import { pipelineTask } from './pipeline-task.ts';
 
-export const handler = pipelineTask('archiveDocument');
+export const handler = pipelineTask('ArchiveDocument');

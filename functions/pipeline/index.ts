@@ -1,30 +1,17 @@
-import { handler as archiveDocument } from './archive-document.ts';
-import { handler as assignCode } from './assign-code.ts';
-import { handler as awaitReview } from './await-review.ts';
-import { handler as classifyDocument } from './classify-document.ts';
-import { handler as ocrPage } from './ocr-page.ts';
-import { handler as preparePages } from './prepare-pages.ts';
-import { handler as quarantineDocument } from './quarantine-document.ts';
-import { handler as signDocument } from './sign-document.ts';
-import { handler as validateUpload } from './validate-upload.ts';
+import {
+  DOCUMENT_PIPELINE_TASKS,
+  type DocumentPipelineTask,
+} from '#state-machines/document-pipeline-tasks.ts';
+import { pipelineTask } from './pipeline-task.ts';
 
 export { closePipeline } from './wire-pipeline.ts';
 
 type TaskHandler = (event: unknown) => Promise<unknown>;
-const asTask = (handler: unknown): TaskHandler => {
-  const fn = handler as (event: unknown, context: unknown) => Promise<unknown>;
-  return (event) => fn(event, {});
-};
 
-/** The pipeline's handlers keyed by the Task state names of document-pipeline.asl.json. */
-export const pipelineTaskHandlers: Record<string, TaskHandler> = {
-  ValidateUpload: asTask(validateUpload),
-  PreparePages: asTask(preparePages),
-  OcrPage: asTask(ocrPage),
-  ClassifyDocument: asTask(classifyDocument),
-  AwaitReview: asTask(awaitReview),
-  AssignCode: asTask(assignCode),
-  SignDocument: asTask(signDocument),
-  ArchiveDocument: asTask(archiveDocument),
-  QuarantineDocument: asTask(quarantineDocument),
-};
+/** The pipeline's handlers keyed by Task state name, as the task table lists them. */
+export const pipelineTaskHandlers: Record<string, TaskHandler> = Object.fromEntries(
+  (Object.keys(DOCUMENT_PIPELINE_TASKS) as DocumentPipelineTask[]).map((task) => {
+    const handler = pipelineTask(task) as unknown as (event: unknown, context: unknown) => Promise<unknown>;
+    return [task, (event: unknown) => handler(event, {})];
+  }),
+);

@@ -1,3 +1,3 @@
 import { pipelineTask } from './pipeline-task.ts';
 
-export const handler = pipelineTask('ocrPage');
+export const handler = pipelineTask('OcrPage');

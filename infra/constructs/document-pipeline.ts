@@ -5,47 +5,15 @@ import type { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { DOCUMENTS_TABLE_SCHEMA } from '#shared/adapters/aws/documents-table.ts';
+import {
+  DOCUMENT_PIPELINE_TASKS,
+  type DocumentPipelineTask,
+  loadDocumentPipelineDefinition,
+} from '#state-machines/document-pipeline-tasks.ts';
 import { grantObjects, grantTableItems } from './grant-access.ts';
 import { INGEST_PREFIXES } from './ingest-bucket.ts';
-import { MotcuaFunction, PROJECT_ROOT } from './motcua-function.ts';
+import { MotcuaFunction } from './motcua-function.ts';
 import type { ProvinceResources } from './province-resources.ts';
-
-/** The ASL file whose `${…FunctionArn}` placeholders this construct fills. */
-export const DOCUMENT_PIPELINE_ASL = join(PROJECT_ROOT, 'state-machines', 'document-pipeline.asl.json');
-
-/** Task state name → handler file under functions/pipeline/. */
-export const PIPELINE_TASKS = {
-  ValidateUpload: 'validate-upload',
-  PreparePages: 'prepare-pages',
-  OcrPage: 'ocr-page',
-  ClassifyDocument: 'classify-document',
-  AwaitReview: 'await-review',
-  AssignCode: 'assign-code',
-  SignDocument: 'sign-document',
-  ArchiveDocument: 'archive-document',
-  QuarantineDocument: 'quarantine-document',
-} as const;
-
-export type PipelineTask = keyof typeof PIPELINE_TASKS;
-
-interface TaskSizing {
-  readonly memorySize: number;
-  readonly timeout: Duration;
-}
-
-/** Function timeouts never exceed the Task state's TimeoutSeconds in the ASL. */
-const SIZING: Record<PipelineTask, TaskSizing> = {
-  ValidateUpload: { memorySize: 1024, timeout: Duration.seconds(60) },
-  PreparePages: { memorySize: 3008, timeout: Duration.minutes(5) },
-  OcrPage: { memorySize: 3008, timeout: Duration.minutes(5) },
-  ClassifyDocument: { memorySize: 512, timeout: Duration.seconds(60) },
-  AwaitReview: { memorySize: 256, timeout: Duration.seconds(30) },
-  AssignCode: { memorySize: 256, timeout: Duration.seconds(30) },
-  SignDocument: { memorySize: 1024, timeout: Duration.minutes(5) },
-  ArchiveDocument: { memorySize: 512, timeout: Duration.minutes(2) },
-  QuarantineDocument: { memorySize: 256, timeout: Duration.seconds(60) },
-};
 
 export interface DocumentPipelineProps extends ProvinceResources {
   /** Agency ID → signing key. */
@@ -55,11 +23,12 @@ export interface DocumentPipelineProps extends ProvinceResources {
 }
 
 /**
- * The document pipeline: nine task functions with least-privilege grants and the STANDARD
- * state machine from `state-machines/document-pipeline.asl.json` (logging ALL, X-Ray).
+ * The document pipeline: one function per entry of the task table (sized from it) with
+ * least-privilege grants, and the STANDARD state machine from `document-pipeline.asl.json`
+ * completed with the table's timeouts and error policy (logging ALL, X-Ray).
  */
 export class DocumentPipeline extends Construct {
-  readonly functions: Record<PipelineTask, MotcuaFunction>;
+  readonly functions: Record<DocumentPipelineTask, MotcuaFunction>;
   readonly stateMachine: StateMachine;
 
   constructor(scope: Construct, id: string, props: DocumentPipelineProps) {
@@ -72,59 +41,50 @@ export class DocumentPipeline extends Construct {
       SIGNER: 'kms',
       OCR_WORKERS: String(props.ocrWorkers ?? 2),
     };
-    const make = (task: PipelineTask) =>
-      new MotcuaFunction(this, task, {
-        entry: join(props.functionsRoot, 'pipeline', `${PIPELINE_TASKS[task]}.ts`),
+    const make = (task: DocumentPipelineTask) => {
+      const { entry, memoryMb, timeoutSeconds } = DOCUMENT_PIPELINE_TASKS[task];
+      return new MotcuaFunction(this, task, {
+        entry: join(props.functionsRoot, 'pipeline', `${entry}.ts`),
         description: `motcua ${props.config.province.slug}: document pipeline task ${task}`,
         config: props.config,
         logsKey: props.logsKey,
         environment,
-        ...SIZING[task],
+        memorySize: memoryMb,
+        // The Task state times out first, so a function never outlives the state waiting for it.
+        timeout: Duration.seconds(timeoutSeconds),
       });
-    this.functions = {
-      ValidateUpload: make('ValidateUpload'),
-      PreparePages: make('PreparePages'),
-      OcrPage: make('OcrPage'),
-      ClassifyDocument: make('ClassifyDocument'),
-      AwaitReview: make('AwaitReview'),
-      AssignCode: make('AssignCode'),
-      SignDocument: make('SignDocument'),
-      ArchiveDocument: make('ArchiveDocument'),
-      QuarantineDocument: make('QuarantineDocument'),
     };
+    this.functions = Object.fromEntries(
+      (Object.keys(DOCUMENT_PIPELINE_TASKS) as DocumentPipelineTask[]).map((task) => [task, make(task)]),
+    ) as Record<DocumentPipelineTask, MotcuaFunction>;
     this.grant(props);
     this.stateMachine = this.createStateMachine(props);
   }
 
   private grant(props: DocumentPipelineProps): void {
     const { incoming, work } = INGEST_PREFIXES;
-    const ingest = (fn: MotcuaFunction, read: string[], write: string[] = []) =>
-      grantObjects(fn.role, fn.role, { bucket: props.ingestBucket, key: props.dataKey, read, write });
+    const ingest = (fn: MotcuaFunction, grant: { read?: string[]; write?: string[]; tag?: string[] }) =>
+      grantObjects(fn.role, fn.role, { bucket: props.ingestBucket, key: props.dataKey, ...grant });
     const f = this.functions;
-    ingest(f.ValidateUpload, [incoming]);
-    ingest(f.PreparePages, [incoming], [work]);
-    ingest(f.OcrPage, [incoming, work], [work]);
-    ingest(f.ClassifyDocument, [work]);
-    ingest(f.SignDocument, [incoming, work], [work]);
-    ingest(f.ArchiveDocument, [incoming, work]);
-    ingest(f.QuarantineDocument, [incoming]);
+    ingest(f.ClaimDocument, { read: [work] });
+    ingest(f.ValidateUpload, { read: [incoming] });
+    ingest(f.PreparePages, { read: [incoming], write: [work] });
+    ingest(f.OcrPage, { read: [incoming, work], write: [work] });
+    ingest(f.ClassifyDocument, { read: [work] });
+    ingest(f.SignDocument, { read: [work], write: [work] });
+    ingest(f.ArchiveDocument, { read: [incoming, work], tag: [incoming] });
+    ingest(f.QuarantineDocument, { read: [incoming], tag: [incoming] });
+    // Read to find a copy a half-finished run already locked, which is kept rather than written twice.
     grantObjects(f.ArchiveDocument.role, f.ArchiveDocument.role, {
       bucket: props.archiveBucket,
       key: props.dataKey,
+      read: [''],
       write: [''],
       extraWriteActions: ['s3:PutObjectRetention'],
     });
-    for (const task of [
-      'ValidateUpload',
-      'PreparePages',
-      'ClassifyDocument',
-      'AwaitReview',
-      'AssignCode',
-      'SignDocument',
-      'ArchiveDocument',
-      'QuarantineDocument',
-    ] as const) {
-      grantTableItems(f[task].role, props.table, DOCUMENTS_TABLE_SCHEMA.statusIndex.name);
+    for (const task of Object.keys(DOCUMENT_PIPELINE_TASKS) as DocumentPipelineTask[]) {
+      if (task === 'OcrPage') continue;
+      grantTableItems(f[task].role, props.table, 'readWrite');
     }
     const keyArns = [...props.signingKeys.values()].map((key) => key.keyArn);
     if (keyArns.length > 0) {
@@ -147,7 +107,7 @@ export class DocumentPipeline extends Construct {
     const stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName: `motcua-${props.config.province.slug}-document-pipeline`,
       stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromFile(DOCUMENT_PIPELINE_ASL),
+      definitionBody: DefinitionBody.fromString(JSON.stringify(loadDocumentPipelineDefinition(), null, 2)),
       definitionSubstitutions: substitutions,
       logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,

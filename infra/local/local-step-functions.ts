@@ -29,6 +29,11 @@ export interface LocalStateMachineOptions {
   taskHandlers: Readonly<Record<string, TaskHandler>>;
   /** Values for other `${Name}` placeholders of the definition. */
   substitutions?: Readonly<Record<string, string>>;
+  /**
+   * Waits this long before every retry instead of the definition's backoff (tests).
+   * @default the definition's IntervalSeconds, BackoffRate and jitter
+   */
+  retryIntervalMs?: number;
 }
 
 /** Options of {@link startLocalStepFunctions}. */
@@ -123,7 +128,10 @@ export async function startLocalStepFunctions(
         `State Machine Does Not Exist: '${record.stateMachineArn}'`,
       );
     const execution = machine.stateMachine.run(JSON.parse(record.input), {
-      overrides: { taskResourceLocalHandlers: machine.localHandlers },
+      overrides: {
+        taskResourceLocalHandlers: machine.localHandlers,
+        ...(machine.retryIntervalOverrides ? { retryIntervalOverrides: machine.retryIntervalOverrides } : {}),
+      },
       context: {
         Execution: {
           Id: record.executionArn,
@@ -253,6 +261,7 @@ interface PreparedStateMachine {
   name: string;
   stateMachine: StateMachine;
   localHandlers: LocalHandlers;
+  retryIntervalOverrides?: Record<string, number>;
 }
 
 function prepareStateMachine(machine: LocalStateMachineOptions, region: string): PreparedStateMachine {
@@ -267,7 +276,16 @@ function prepareStateMachine(machine: LocalStateMachineOptions, region: string):
   const localHandlers = Object.fromEntries(
     taskNames.map((name) => [name, asLambdaInvocation(name, machine.taskHandlers[name] as TaskHandler)]),
   );
-  return { name: machine.name, stateMachine: new StateMachine(definition), localHandlers };
+  const retryIntervalMs = machine.retryIntervalMs;
+  return {
+    name: machine.name,
+    stateMachine: new StateMachine(definition),
+    localHandlers,
+    retryIntervalOverrides:
+      retryIntervalMs === undefined
+        ? undefined
+        : Object.fromEntries(taskNames.map((name) => [name, retryIntervalMs])),
+  };
 }
 
 /**

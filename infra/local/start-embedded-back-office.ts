@@ -27,6 +27,10 @@ import {
 import { LOCAL_S3_CREDENTIALS, type LocalS3, startLocalS3 } from '#infra/local/start-local-s3.ts';
 import { loadProvinceConfig } from '#shared/config/load-province-config.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
+import {
+  DOCUMENT_PIPELINE_NAME,
+  loadDocumentPipelineDefinition,
+} from '#state-machines/document-pipeline-tasks.ts';
 
 /** The handler functions the embedded runtime binds (the same ones Lambda runs). */
 export interface EmbeddedHandlers {
@@ -36,6 +40,8 @@ export interface EmbeddedHandlers {
   startPipeline: IngestStarter;
   /** The HTTP API's handler. */
   httpApi: HttpApiHandler;
+  /** The reconciler's sweep: resumes documents that stopped moving. */
+  reconcile?: () => Promise<unknown>;
   /** Releases what the handlers hold (OCR workers) so the process can exit. */
   close?: () => Promise<void>;
 }
@@ -50,6 +56,16 @@ export interface EmbeddedBackOfficeOptions {
   provinceConfigPath?: string;
   /** Tesseract workers (`OCR_WORKERS`). @default the handlers' default (one per CPU) */
   ocrWorkers?: number;
+  /**
+   * Waits this long before every retry of a failed Task instead of the definition's backoff.
+   * @default the definition's backoff (seconds, as in AWS)
+   */
+  retryIntervalMs?: number;
+  /**
+   * How often the reconciler sweeps, as the schedule does in AWS; 0 turns the sweep off.
+   * @default 300000 (5 minutes)
+   */
+  reconcileEveryMs?: number;
   /** Silences the runtime's informational lines (failures are still written to stderr). */
   quiet?: boolean;
   /**
@@ -81,8 +97,7 @@ export class DataDirInUseError extends Error {
 }
 
 const REGION = 'ap-southeast-1';
-const PIPELINE_STATE_MACHINE = 'document-pipeline';
-const PIPELINE_ASL = new URL('../../state-machines/document-pipeline.asl.json', import.meta.url);
+const PIPELINE_STATE_MACHINE = DOCUMENT_PIPELINE_NAME;
 
 /**
  * Runs the whole back office on this machine: local S3, DynamoDB, Step Functions and HTTP API
@@ -128,7 +143,7 @@ export async function startEmbeddedBackOffice(
     stoppers.push(() => dynamodb.stop());
 
     const handlers = deferred<EmbeddedHandlers>();
-    const definition = await readFile(PIPELINE_ASL, 'utf8');
+    const definition = loadDocumentPipelineDefinition();
     const sfn = await startLocalStepFunctions({
       dataDir,
       region: REGION,
@@ -139,6 +154,7 @@ export async function startEmbeddedBackOffice(
           definition,
           // Resumed executions may start before the handlers are imported: they wait for them.
           taskHandlers: lazyTaskHandlers(definition, handlers.promise),
+          retryIntervalMs: options.retryIntervalMs,
         },
       ],
     });
@@ -186,6 +202,18 @@ export async function startEmbeddedBackOffice(
     s3Client.destroy();
     if (replayed > 0)
       info(`[embedded] re-submitted ${replayed} upload(s) found in ${names.ingestBucket}/incoming/`);
+
+    const reconcileEveryMs = options.reconcileEveryMs ?? 5 * 60 * 1000;
+    const reconcile = loaded.reconcile;
+    if (reconcile && reconcileEveryMs > 0) {
+      const timer = setInterval(() => {
+        reconcile().catch((error: unknown) =>
+          process.stderr.write(`[embedded] reconcile: ${String(error)}\n`),
+        );
+      }, reconcileEveryMs);
+      timer.unref();
+      stoppers.push(() => clearInterval(timer));
+    }
 
     const auth = await loadLocalAuth(join(dataDir, 'auth'));
     const api: LocalHttpApi = await startLocalHttpApi({
@@ -270,11 +298,13 @@ function clientSettings(endpoint: string) {
 
 /** The project's handlers, imported only after the environment is set. */
 async function importHandlers(): Promise<EmbeddedHandlers> {
-  const [pipeline, ingest, api] = await Promise.all([
+  const [pipeline, ingest, api, reconciler] = await Promise.all([
     import('#functions/pipeline/index.ts'),
     import('#functions/ingest/start-pipeline.ts'),
     import('#functions/api/http-api.ts'),
+    import('#functions/ingest/reconcile-documents.ts'),
   ]);
+  const reconcile = reconciler.handler as unknown as (event: unknown, context: Context) => Promise<unknown>;
   const startPipeline = ingest.handler as unknown as (
     event: unknown,
     context: Context,
@@ -284,6 +314,7 @@ async function importHandlers(): Promise<EmbeddedHandlers> {
     pipelineTaskHandlers: pipeline.pipelineTaskHandlers,
     startPipeline: (event) => startPipeline(event, lambdaContext('start-pipeline')),
     httpApi: (event) => httpApi(event, lambdaContext('http-api')),
+    reconcile: () => reconcile({}, lambdaContext('reconcile-documents', 300_000)),
     close: pipeline.closePipeline,
   };
 }
@@ -308,7 +339,7 @@ function lambdaContext(functionName: string, timeoutMs = 30_000): Context {
 }
 
 function lazyTaskHandlers(
-  definition: string,
+  definition: object,
   handlers: Promise<EmbeddedHandlers>,
 ): Record<string, TaskHandler> {
   const names = collectTaskStateNames(loadAslDefinition(definition, { region: REGION }));
@@ -324,7 +355,7 @@ function lazyTaskHandlers(
   );
 }
 
-function assertTaskHandlers(definition: string, taskHandlers: Readonly<Record<string, TaskHandler>>): void {
+function assertTaskHandlers(definition: object, taskHandlers: Readonly<Record<string, TaskHandler>>): void {
   const names = collectTaskStateNames(loadAslDefinition(definition, { region: REGION }));
   const missing = names.filter((name) => typeof taskHandlers[name] !== 'function');
   if (missing.length > 0) throw new Error(`pipelineTaskHandlers lacks Task state(s): ${missing.join(', ')}`);

@@ -60,7 +60,13 @@ export interface DocumentRecord {
     originalKey: string;
     textKey: string;
     retainUntil: string;
+    /** The archived objects' versions: reads name them, so a later write can never change what is read. */
+    versions?: { signedPdf?: string; original?: string; text?: string };
   };
+  /** The pipeline run (execution name) that owns the document while it is processed. */
+  runId?: string;
+  /** Epoch seconds after which an upload request that was never used is deleted (DynamoDB TTL). */
+  expiresAt?: number;
   signature?: SignatureInfo;
   quarantine?: { reason: string; message: string; at: string };
   /** How many times the reconciler restarted a stalled pipeline for it. */

@@ -44,18 +44,26 @@ export class ConflictError extends DomainError {
 }
 
 /**
- * An uploaded object cannot be processed and must end in quarantine.
- * The message starts with the machine-readable reason so that it survives Step Functions'
- * error serialisation (`{Error, Cause}`) unchanged.
+ * An uploaded object cannot be processed and must end in quarantine. The reason travels as the
+ * error's name (`Quarantine.TOO_LARGE`), which Step Functions keeps as the error it catches.
  */
 export class QuarantineError extends DomainError {
-  override readonly name = 'QuarantineError';
+  override readonly name: `Quarantine.${QuarantineReason}`;
   constructor(
     readonly code: QuarantineReason,
     readonly detail: string,
   ) {
-    super(`${code}: ${detail}`);
+    super(detail);
+    this.name = `Quarantine.${code}`;
   }
+}
+
+/**
+ * A pipeline run that does not own its document (another run claimed it first, or took it over):
+ * it ends quietly and changes nothing.
+ */
+export class SupersededRunError extends Error {
+  override readonly name = 'Pipeline.Superseded';
 }
 
 /** Why an uploaded object was quarantined. */
@@ -74,3 +82,12 @@ export const QUARANTINE_REASONS = [
   'PROCESSING_FAILED',
 ] as const;
 export type QuarantineReason = (typeof QUARANTINE_REASONS)[number];
+
+/** The error names that carry a quarantine reason. */
+export const QUARANTINE_ERROR_NAMES = QUARANTINE_REASONS.map((reason) => `Quarantine.${reason}` as const);
+
+/** The quarantine reason an error name carries, if it carries one. */
+export function quarantineReasonOf(errorName: string | undefined): QuarantineReason | undefined {
+  const reason = errorName?.startsWith('Quarantine.') ? errorName.slice('Quarantine.'.length) : undefined;
+  return QUARANTINE_REASONS.find((candidate) => candidate === reason);
+}

@@ -26,7 +26,8 @@ function readReview(input: unknown): { docType: string; ownerId: string } {
 
 /**
  * An officer decides the type and owner of a document the classifier could not settle; the
- * pipeline then resumes at AssignCode, so nothing is coded on a guess.
+ * pipeline then resumes at AssignCode (reading the upload again if its work files have expired),
+ * so nothing is coded on a guess.
  */
 export function createCompleteReview(deps: CompleteReviewDependencies) {
   return async function completeReview(
@@ -57,10 +58,14 @@ export function createCompleteReview(deps: CompleteReviewDependencies) {
       const kind = type.owner === 'person' ? 'a 12-digit personal ID' : 'a tax code';
       throw new ValidationError('INVALID_OWNER_ID', `ownerId must be ${kind}: ${parsed.reason}`);
     }
+    // The run that resumes the pipeline owns the document from this write on; a second click finds
+    // the document PROCESSING and gets a 409, so a review never starts two runs.
+    const runId = `${documentId}-review-${deps.clock.now().getTime()}`;
     const updated = await deps.repository.update(
       documentId,
       {
         status: 'PROCESSING',
+        runId,
         classification: {
           ...record.classification,
           docType,
@@ -71,10 +76,10 @@ export function createCompleteReview(deps: CompleteReviewDependencies) {
         },
         updatedAt: deps.clock.now().toISOString(),
       },
-      ['NEEDS_REVIEW'],
+      { status: ['NEEDS_REVIEW'] },
     );
-    const resume: PipelineInput = { bucket: record.bucket, key: record.key, documentId, reviewed: true };
-    await deps.starter.start(`${documentId}-review`, resume);
+    const resume: PipelineInput = { bucket: record.bucket, key: record.key, documentId, runId };
+    await deps.starter.start(runId, resume);
     return updated;
   };
 }

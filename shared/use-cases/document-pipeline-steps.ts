@@ -1,9 +1,16 @@
 import { createHash } from 'node:crypto';
+import { INGEST_OBJECT_TAGS } from '#shared/adapters/aws/ingest-object-tags.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import { classifyDocument } from '#shared/domain/classify-document.ts';
 import { formatDigitisedCode } from '#shared/domain/digitised-code.ts';
 import type { DocumentRecord } from '#shared/domain/document.ts';
-import { QUARANTINE_REASONS, QuarantineError, type QuarantineReason } from '#shared/domain/errors.ts';
+import {
+  ConflictError,
+  QuarantineError,
+  type QuarantineReason,
+  quarantineReasonOf,
+  SupersededRunError,
+} from '#shared/domain/errors.ts';
 import type {
   Clock,
   DocumentRepository,
@@ -41,7 +48,6 @@ export interface CaughtError {
   Cause?: string;
 }
 
-const IN_PROGRESS = ['AWAITING_UPLOAD', 'PROCESSING'] as const;
 /** Enough of a JPEG to read its header and EXIF segments. */
 const JPEG_HEADER_BYTES = 64 * 1024;
 const MAX_CODE_ATTEMPTS = 5;
@@ -76,12 +82,10 @@ export function quarantineReasonFrom(error: CaughtError | undefined): {
     const cause = JSON.parse(message) as { errorMessage?: unknown };
     if (typeof cause.errorMessage === 'string') message = cause.errorMessage;
   } catch {
-    // A plain-text cause (the embedded interpreter passes the error message as is).
+    // A plain-text cause.
   }
-  const [prefix, ...rest] = message.split(': ');
-  if (error?.Error === 'QuarantineError' && QUARANTINE_REASONS.includes(prefix as QuarantineReason)) {
-    return { reason: prefix as QuarantineReason, message: rest.join(': ') };
-  }
+  const reason = quarantineReasonOf(error?.Error);
+  if (reason) return { reason, message };
   return {
     reason: 'PROCESSING_FAILED',
     message: `${error?.Error ?? 'Error'}${message ? `: ${message}` : ''}`,
@@ -92,19 +96,32 @@ export function quarantineReasonFrom(error: CaughtError | undefined): {
 export function createDocumentPipelineSteps(deps: PipelineDependencies) {
   const { repository, objects, documents, config } = deps;
 
-  async function requireRecord(documentId: string): Promise<DocumentRecord> {
-    const record = await repository.get(documentId);
-    if (!record)
-      throw new QuarantineError('UNKNOWN_UPLOAD', `no upload was requested for document ${documentId}`);
+  /** The document as this run owns it; a run that does not own it stops here, changing nothing. */
+  async function ownedRecord(input: PipelineInput): Promise<DocumentRecord> {
+    const record = await repository.get(input.documentId);
+    if (!record) throw new SupersededRunError(`document ${input.documentId} has no record`);
+    if (record.runId !== input.runId || record.status !== 'PROCESSING') {
+      throw new SupersededRunError(
+        `document ${input.documentId} is ${record.status}, owned by run ${record.runId ?? 'none'}, not ${input.runId}`,
+      );
+    }
     return record;
   }
 
-  async function readPageTexts(record: DocumentRecord): Promise<string[]> {
-    if (record.textSource === 'text-layer') {
-      return parseJson<{ pages: string[] }>(
-        await objects.get(deps.buckets.ingest, workKey(record.documentId, 'text-layer.json')),
-      ).pages;
+  /** Writes to the document only while this run owns it and it is being processed. */
+  async function updateOwned(
+    input: PipelineInput,
+    patch: Partial<Omit<DocumentRecord, 'documentId'>>,
+  ): Promise<DocumentRecord> {
+    try {
+      return await repository.update(input.documentId, patch, { status: ['PROCESSING'], runId: input.runId });
+    } catch (error) {
+      if (error instanceof ConflictError) throw new SupersededRunError(error.message);
+      throw error;
     }
+  }
+
+  async function readPageTexts(record: DocumentRecord): Promise<string[]> {
     const texts: string[] = [];
     for (let page = 1; page <= (record.pageCount ?? 0); page++) {
       const ocr = parseJson<{ text: string }>(
@@ -113,6 +130,18 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
       texts.push(ocr.text);
     }
     return texts;
+  }
+
+  /** Whether the OCR results and searchable pages that coding, signing and archiving read are all there. */
+  async function hasWorkFiles(record: DocumentRecord): Promise<boolean> {
+    const pages = record.pageCount ?? 0;
+    if (pages === 0) return false;
+    const keys = Array.from({ length: pages }, (_, index) => [
+      workKey(record.documentId, pageName(index + 1, 'ocr.json')),
+      workKey(record.documentId, pageName(index + 1, 'pdf')),
+    ]).flat();
+    const found = await Promise.all(keys.map((key) => objects.head(deps.buckets.ingest, key)));
+    return found.every(Boolean);
   }
 
   /** Tesseract's one-page PDFs, merged; a single page is signed as Tesseract wrote it. */
@@ -126,15 +155,65 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
     return pages.length === 1 && first ? first : documents.mergePdfPages(pages);
   }
 
+  /**
+   * Writes an archive object once: if a run that failed half-way already wrote it for this
+   * document, its version is kept (Object Lock would keep a second copy for decades).
+   */
+  async function archiveOnce(
+    target: { bucket: string; key: string },
+    documentId: string,
+    write: () => Promise<{ versionId?: string }>,
+  ): Promise<string | undefined> {
+    const existing = await objects.head(target.bucket, target.key);
+    if (existing) {
+      if (existing.metadata?.['document-id'] !== documentId) {
+        throw new Error(`archive object ${target.key} already exists for another document`);
+      }
+      return existing.versionId;
+    }
+    return (await write()).versionId;
+  }
+
+  async function tagUpload(record: DocumentRecord, state: keyof typeof INGEST_OBJECT_TAGS.values) {
+    if (!(await objects.head(record.bucket, record.key))) return;
+    await objects.tag(record.bucket, record.key, {
+      [INGEST_OBJECT_TAGS.key]: INGEST_OBJECT_TAGS.values[state],
+    });
+  }
+
   return {
-    async validateUpload(input: PipelineInput) {
-      const record = await requireRecord(input.documentId);
-      if (record.key !== input.key) {
+    /**
+     * Makes this run the document's only owner before any work: the upload's first run takes it
+     * from AWAITING_UPLOAD, a run started by a review or the reconciler was made its owner before
+     * it started. A resumed run whose type and owner are settled and whose work files are still
+     * there goes straight to AssignCode; otherwise it reads the upload again.
+     */
+    async claimDocument(input: PipelineInput): Promise<{ resumeAt: 'ValidateUpload' | 'AssignCode' }> {
+      const record = await repository.get(input.documentId);
+      if (!record) {
         throw new QuarantineError(
           'UNKNOWN_UPLOAD',
-          `object ${input.key} does not match document ${record.documentId}`,
+          `no upload was requested for document ${input.documentId}`,
         );
       }
+      if (record.key !== input.key) {
+        throw new SupersededRunError(
+          `object ${input.key} is not the upload of document ${record.documentId}`,
+        );
+      }
+      let claimed: DocumentRecord;
+      try {
+        claimed = await repository.claim(input.documentId, input.runId, deps.clock.now().toISOString());
+      } catch (error) {
+        if (error instanceof ConflictError) throw new SupersededRunError(error.message);
+        throw error;
+      }
+      const settled = claimed.code !== undefined || claimed.classification?.decidedBy === 'officer';
+      return { resumeAt: settled && (await hasWorkFiles(claimed)) ? 'AssignCode' : 'ValidateUpload' };
+    },
+
+    async validateUpload(input: PipelineInput) {
+      const record = await ownedRecord(input);
       const stored = await objects.head(input.bucket, input.key);
       if (!stored) throw new Error(`object ${input.key} is gone from ${input.bucket}`);
       // Checked before downloading: an oversize object is never read into memory.
@@ -157,16 +236,17 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
           `SHA-256 of the file is ${sha256}, declared ${record.declaredSha256}`,
         );
       }
-      await repository.update(
-        record.documentId,
-        { status: 'PROCESSING', pageCount: inspected.pageCount, updatedAt: deps.clock.now().toISOString() },
-        IN_PROGRESS,
-      );
+      await updateOwned(input, { pageCount: inspected.pageCount, updatedAt: deps.clock.now().toISOString() });
       return { mediaType: inspected.mediaType, pageCount: inspected.pageCount };
     },
 
-    async preparePages(input: PipelineInput): Promise<{ textLayer: boolean; pages: PageTask[] }> {
-      const record = await requireRecord(input.documentId);
+    /**
+     * Every page becomes an image for OCR, PDFs included: a PDF's own text layer is never trusted
+     * (hidden or off-page text could decide the type), and the signed copy is rebuilt from what
+     * was rendered and read, so no script, attachment or form of the upload is ever signed.
+     */
+    async preparePages(input: PipelineInput): Promise<{ pages: PageTask[] }> {
+      const record = await ownedRecord(input);
       if (
         record.mediaType === 'image/jpeg' &&
         (await documents.isOcrReadyJpegHeader(
@@ -174,9 +254,8 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
         ))
       ) {
         // Most scans: the upload itself goes to OCR, neither downloaded here nor copied.
-        await repository.update(record.documentId, { textSource: 'ocr', pageCount: 1 });
+        await updateOwned(input, { textSource: 'ocr', pageCount: 1 });
         return {
-          textLayer: false,
           pages: [
             { documentId: record.documentId, bucket: record.bucket, pageKey: record.key, pageNumber: 1 },
           ],
@@ -184,17 +263,6 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
       }
       const bytes = await objects.get(input.bucket, input.key);
       const limits = { dpi: config.ocr.dpi, maxPixelsPerPage: config.uploads.maxPixelsPerPage };
-      if (record.mediaType === 'application/pdf') {
-        const text = await documents.extractPdfText(bytes);
-        if (text.hasTextLayer) {
-          await objects.put(deps.buckets.ingest, workKey(record.documentId, 'text-layer.json'), json(text));
-          await repository.update(record.documentId, {
-            textSource: 'text-layer',
-            pageCount: text.pages.length,
-          });
-          return { textLayer: true, pages: [] };
-        }
-      }
       const images =
         record.mediaType === 'application/pdf'
           ? documents.renderPdfPages(bytes, limits)
@@ -210,8 +278,8 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
           pageNumber: page.pageNumber,
         });
       }
-      await repository.update(record.documentId, { textSource: 'ocr', pageCount: pages.length });
-      return { textLayer: false, pages };
+      await updateOwned(input, { textSource: 'ocr', pageCount: pages.length });
+      return { pages };
     },
 
     async ocrPage(page: PageTask) {
@@ -233,20 +301,31 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
     },
 
     async classifyDocument(input: PipelineInput & { ocr?: { confidence: number }[] }) {
-      const record = await requireRecord(input.documentId);
+      const record = await ownedRecord(input);
       const pages = await readPageTexts(record);
       if (pages.every((text) => text.trim().length === 0)) {
         throw new QuarantineError('NO_TEXT_FOUND', 'no text was found on any page');
       }
-      const classification = classifyDocument(pages, config.documentTypes, {
-        minConfidence: config.ocr.minConfidence,
-      });
       const confidences = input.ocr?.map((page) => page.confidence) ?? [];
       const ocrConfidence = confidences.length
         ? confidences.reduce((sum, value) => sum + value, 0) / confidences.length
         : undefined;
+      const decided = record.classification;
+      if (decided && (decided.decidedBy === 'officer' || record.code)) {
+        // Read again after its work files expired: what an officer decided, or what was coded, stands.
+        await updateOwned(input, { ocrConfidence });
+        return {
+          needsReview: false,
+          docType: decided.docType,
+          ownerId: decided.ownerId,
+          confidence: decided.confidence,
+        };
+      }
+      const classification = classifyDocument(pages, config.documentTypes, {
+        minConfidence: config.ocr.minConfidence,
+      });
       const { needsReview, ...stored } = classification;
-      await repository.update(record.documentId, { classification: stored, ocrConfidence }, ['PROCESSING']);
+      await updateOwned(input, { classification: stored, ocrConfidence });
       return {
         needsReview,
         docType: classification.docType,
@@ -257,16 +336,13 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
     },
 
     async awaitReview(input: PipelineInput) {
-      await repository.update(
-        input.documentId,
-        { status: 'NEEDS_REVIEW', updatedAt: deps.clock.now().toISOString() },
-        ['PROCESSING'],
-      );
+      await ownedRecord(input);
+      await updateOwned(input, { status: 'NEEDS_REVIEW', updatedAt: deps.clock.now().toISOString() });
       return { status: 'NEEDS_REVIEW' as const };
     },
 
     async assignCode(input: PipelineInput) {
-      const record = await requireRecord(input.documentId);
+      const record = await ownedRecord(input);
       if (record.code) return { code: record.code };
       const { docType, ownerId } = record.classification ?? {};
       if (!docType || !ownerId)
@@ -275,7 +351,7 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
         const sequence = await repository.nextSequence(ownerId, docType);
         const code = formatDigitisedCode({ ownerId, docType, sequence });
         if (await repository.claimCode(code, record.documentId)) {
-          await repository.update(record.documentId, { code }, ['PROCESSING']);
+          await updateOwned(input, { code });
           return { code };
         }
       }
@@ -283,11 +359,11 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
     },
 
     async signDocument(input: PipelineInput) {
-      const record = await requireRecord(input.documentId);
-      const searchable =
-        record.textSource === 'text-layer'
-          ? await documents.ensureClassicXref(await objects.get(record.bucket, record.key))
-          : await searchablePages(record);
+      const record = await ownedRecord(input);
+      const signedKey = workKey(record.documentId, 'signed.pdf');
+      // Replay-safe: a signed copy is made once, so what is archived is what the record describes.
+      if (record.signature && (await objects.head(deps.buckets.ingest, signedKey))) return { signedKey };
+      const searchable = await searchablePages(record);
       const signer = await deps.signers.forAgency(record.agencyId);
       const agency = config.agencies.find((candidate) => candidate.id === record.agencyId);
       const { pdf, info } = await deps.pdfSigner.sign(searchable, signer, {
@@ -295,14 +371,13 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
         location: agency ? `${agency.name}, ${config.province.name}` : config.province.name,
         signedAt: deps.clock.now(),
       });
-      const signedKey = workKey(record.documentId, 'signed.pdf');
       await objects.put(deps.buckets.ingest, signedKey, pdf, { contentType: 'application/pdf' });
-      await repository.update(record.documentId, { signature: info }, ['PROCESSING']);
+      await updateOwned(input, { signature: info });
       return { signedKey };
     },
 
     async archiveDocument(input: PipelineInput) {
-      const record = await requireRecord(input.documentId);
+      const record = await ownedRecord(input);
       const { code, classification } = record;
       if (!code || !classification?.ownerId || !classification.docType) {
         throw new Error(`document ${record.documentId} is not coded`);
@@ -313,33 +388,49 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
           ? PERMANENT_RETENTION_YEARS
           : Math.max(type.retention, config.archive.defaultRetentionYears);
       const now = deps.clock.now();
-      const retainUntil = new Date(now.getTime() + years * YEAR_MS);
+      // A resumed run keeps the retention its first attempt chose.
+      const retainUntil = record.archive
+        ? new Date(record.archive.retainUntil)
+        : new Date(now.getTime() + years * YEAR_MS);
       const prefix = `${classification.ownerId}/${code}`;
-      const archive = {
+      const location = {
         bucket: deps.buckets.archive,
         signedPdfKey: `${prefix}/${code}.pdf`,
         originalKey: `${prefix}/original.${EXTENSIONS[record.mediaType] ?? 'bin'}`,
         textKey: `${prefix}/text.txt`,
         retainUntil: retainUntil.toISOString(),
       };
-      const metadata = { code, 'owner-id': classification.ownerId, 'doc-type': classification.docType };
+      await updateOwned(input, { archive: location });
+      const metadata = {
+        code,
+        'document-id': record.documentId,
+        'owner-id': classification.ownerId,
+        'doc-type': classification.docType,
+      };
       const pages = await readPageTexts(record);
-      await Promise.all([
-        objects.copy(
-          { bucket: deps.buckets.ingest, key: workKey(record.documentId, 'signed.pdf') },
-          { bucket: archive.bucket, key: archive.signedPdfKey },
-          { contentType: 'application/pdf', metadata, retainUntil },
+      const at = (key: string) => ({ bucket: location.bucket, key });
+      const [signedPdf, original, text] = await Promise.all([
+        archiveOnce(at(location.signedPdfKey), record.documentId, () =>
+          objects.copy(
+            { bucket: deps.buckets.ingest, key: workKey(record.documentId, 'signed.pdf') },
+            at(location.signedPdfKey),
+            { contentType: 'application/pdf', metadata, retainUntil },
+          ),
         ),
-        objects.copy(
-          { bucket: record.bucket, key: record.key },
-          { bucket: archive.bucket, key: archive.originalKey },
-          { contentType: record.mediaType, metadata, retainUntil },
+        archiveOnce(at(location.originalKey), record.documentId, () =>
+          objects.copy(
+            { bucket: record.bucket, key: record.key, versionId: input.versionId },
+            at(location.originalKey),
+            { contentType: record.mediaType, metadata, retainUntil },
+          ),
         ),
-        objects.put(archive.bucket, archive.textKey, new TextEncoder().encode(pages.join('\n\f\n')), {
-          contentType: 'text/plain; charset=utf-8',
-          metadata,
-          retainUntil,
-        }),
+        archiveOnce(at(location.textKey), record.documentId, () =>
+          objects.put(location.bucket, location.textKey, new TextEncoder().encode(pages.join('\n\f\n')), {
+            contentType: 'text/plain; charset=utf-8',
+            metadata,
+            retainUntil,
+          }),
+        ),
       ]);
       await repository.putArchiveEntry({
         code,
@@ -349,14 +440,16 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
         agencyId: record.agencyId,
         dossierId: record.dossierId,
         archivedAt: now.toISOString(),
-        signedPdfKey: archive.signedPdfKey,
+        signedPdfKey: location.signedPdfKey,
+        signedPdfVersionId: signedPdf,
       });
-      await repository.update(
-        record.documentId,
-        { status: 'ARCHIVED', archive, updatedAt: now.toISOString() },
-        ['PROCESSING'],
-      );
-      return { code, archiveKey: archive.signedPdfKey };
+      await tagUpload(record, 'archived');
+      await updateOwned(input, {
+        status: 'ARCHIVED',
+        archive: { ...location, versions: { signedPdf, original, text } },
+        updatedAt: now.toISOString(),
+      });
+      return { code, archiveKey: location.signedPdfKey };
     },
 
     async quarantineDocument(input: PipelineInput & { error?: CaughtError }) {
@@ -365,29 +458,35 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
       const quarantine = { reason, message, at };
       const record = await repository.get(input.documentId);
       if (record) {
-        await repository.update(input.documentId, { status: 'QUARANTINED', quarantine, updatedAt: at }, [
-          ...IN_PROGRESS,
-          'NEEDS_REVIEW',
-        ]);
-      } else {
-        // An object nobody asked to upload: recorded so that it is visible, never silently dropped.
-        const parts = input.key.split('/');
-        const size = (await objects.head(input.bucket, input.key))?.size ?? 0;
-        await repository.create({
-          documentId: input.documentId,
-          agencyId: parts[1] ?? 'unknown',
-          uploadedBy: 'unknown',
-          mediaType: 'unknown',
-          declaredSize: size,
-          declaredSha256: '',
-          bucket: input.bucket,
-          key: input.key,
-          status: 'QUARANTINED',
-          createdAt: at,
-          updatedAt: at,
-          quarantine,
-        });
+        await updateOwned(input, { status: 'QUARANTINED', quarantine, updatedAt: at });
+        await tagUpload(record, 'quarantined');
+        return { status: 'QUARANTINED' as const, reason };
       }
+      // An object nobody asked to upload: recorded so that it is visible, never silently dropped.
+      const parts = input.key.split('/');
+      const size = (await objects.head(input.bucket, input.key))?.size ?? 0;
+      const unknown: DocumentRecord = {
+        documentId: input.documentId,
+        agencyId: parts[1] ?? 'unknown',
+        uploadedBy: 'unknown',
+        mediaType: 'unknown',
+        declaredSize: size,
+        declaredSha256: '',
+        bucket: input.bucket,
+        key: input.key,
+        status: 'QUARANTINED',
+        runId: input.runId,
+        createdAt: at,
+        updatedAt: at,
+        quarantine,
+      };
+      try {
+        await repository.create(unknown);
+      } catch (error) {
+        if (error instanceof ConflictError) throw new SupersededRunError(error.message);
+        throw error;
+      }
+      await tagUpload(unknown, 'quarantined');
       return { status: 'QUARANTINED' as const, reason };
     },
   };

@@ -89,8 +89,8 @@ export function createReadDocuments(deps: ReadDocumentsDependencies) {
       const agencyId = query.agencyId ?? principal.agencyId;
       authorize(principal, 'document:list', agencyId);
       const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
-      const records = await deps.repository.listByStatus(status, limit);
-      return records.filter(
+      const { items } = await deps.repository.listByStatus(status, { limit });
+      return items.filter(
         (record) =>
           (agencyId === undefined || record.agencyId === agencyId) &&
           isAllowed(principal, 'document:list', record.agencyId),

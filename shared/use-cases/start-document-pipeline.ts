@@ -19,8 +19,8 @@ export interface PipelineInput {
   documentId: string;
   etag?: string;
   versionId?: string;
-  /** Set when an officer completed a review: the pipeline resumes at AssignCode. */
-  reviewed?: true;
+  /** The run (execution name) that may own the document; every write of the run is conditional on it. */
+  runId: string;
 }
 
 export type StartOutcome =
@@ -56,6 +56,7 @@ export function createStartDocumentPipeline(deps: {
       documentId: parts.documentId,
       etag: object.etag,
       versionId: object.versionId,
+      runId: executionName,
     };
     const { started } = await deps.starter.start(executionName, input);
     return { outcome: started ? 'started' : 'already-started', executionName };

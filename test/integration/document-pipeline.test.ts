@@ -130,12 +130,12 @@ describe('document pipeline on the embedded runtime', () => {
     expect(text.pages).toHaveLength(2);
   });
 
-  it('uses the text layer of a born-digital PDF instead of OCR', async () => {
+  it('reads a born-digital PDF from its rendered pages, never from its text layer', async () => {
     const paper = samplePaper('LLTP');
     const { document } = await uploadAndSettle(await makeTextLayerPdf(paper), 'application/pdf');
     expect(document).toMatchObject({
       status: 'ARCHIVED',
-      textSource: 'text-layer',
+      textSource: 'ocr',
       code: `${paper.ownerId}.LLTP.01`,
     });
   });

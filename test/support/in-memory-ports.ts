@@ -1,4 +1,4 @@
-import type { DocumentRecord, DocumentStatus } from '#shared/domain/document.ts';
+import type { DocumentRecord } from '#shared/domain/document.ts';
 import { ConflictError, NotFoundError } from '#shared/domain/errors.ts';
 import type { ArchiveEntry, DocumentRepository, ObjectStore } from '#shared/ports.ts';
 
@@ -18,16 +18,30 @@ export function createInMemoryRepository(): DocumentRepository & { claims: Map<s
       const record = records.get(documentId);
       return record && structuredClone(record);
     },
-    async update(documentId, patch, expected?: readonly DocumentStatus[]) {
+    async update(documentId, patch, condition) {
       const current = records.get(documentId);
       if (!current) throw new NotFoundError(documentId);
-      if (expected && !expected.includes(current.status)) {
+      if (condition?.status && !condition.status.includes(current.status)) {
         throw new ConflictError('INVALID_STATUS', `${documentId} is ${current.status}`);
+      }
+      if (condition?.runId && condition.runId !== current.runId) {
+        throw new ConflictError('NOT_OWNER', `${documentId} is owned by ${current.runId}`);
       }
       const next = { ...current, ...patch } as DocumentRecord;
       for (const [key, value] of Object.entries(patch)) {
         if (value === undefined) delete (next as unknown as Record<string, unknown>)[key];
       }
+      records.set(documentId, next);
+      return structuredClone(next);
+    },
+    async claim(documentId, runId, at) {
+      const current = records.get(documentId);
+      if (!current) throw new NotFoundError(documentId);
+      const free = current.status === 'AWAITING_UPLOAD';
+      const own = current.status === 'PROCESSING' && current.runId === runId;
+      if (!free && !own) throw new ConflictError('NOT_OWNER', `${documentId} is ${current.status}`);
+      const next: DocumentRecord = { ...current, status: 'PROCESSING', runId, updatedAt: at };
+      delete next.expiresAt;
       records.set(documentId, next);
       return structuredClone(next);
     },
@@ -54,10 +68,29 @@ export function createInMemoryRepository(): DocumentRepository & { claims: Map<s
     async findArchiveByDossier(dossierId) {
       return archive.filter((entry) => entry.dossierId === dossierId);
     },
-    async listByStatus(status) {
-      return [...records.values()].filter((record) => record.status === status);
+    async listByStatus(status, options = {}) {
+      // Keyset pages, as DynamoDB's LastEvaluatedKey: a record that moves while paging is seen where it now is.
+      const order = options.oldestFirst ? 1 : -1;
+      const sortKey = (record: DocumentRecord) => `${record.updatedAt}#${record.documentId}`;
+      const after = options.cursor;
+      const matching = [...records.values()]
+        .filter((record) => record.status === status)
+        .filter((record) => after === undefined || order * sortKey(record).localeCompare(after) > 0)
+        .sort((a, b) => order * sortKey(a).localeCompare(sortKey(b)));
+      const items = matching.slice(0, options.limit ?? 100).map((record) => structuredClone(record));
+      const last = items.at(-1);
+      return { items, cursor: last && matching.length > items.length ? sortKey(last) : undefined };
     },
   };
+}
+
+/** An object of the in-memory store, with what was written beside its bytes. */
+export interface StoredObject {
+  body: Uint8Array;
+  retainUntil?: Date;
+  metadata?: Record<string, string>;
+  versionId?: string;
+  tags?: Record<string, string>;
 }
 
 /** Chunk size of the in-memory store's streams: S3 bodies arrive in pieces too, never whole. */
@@ -65,9 +98,10 @@ export const STREAM_CHUNK_BYTES = 64 * 1024;
 
 /** An ObjectStore in memory; `writes` records every stored object with its options. */
 export function createInMemoryObjectStore(): ObjectStore & {
-  writes: Map<string, { body: Uint8Array; retainUntil?: Date }>;
+  writes: Map<string, StoredObject>;
 } {
-  const writes = new Map<string, { body: Uint8Array; retainUntil?: Date }>();
+  const writes = new Map<string, StoredObject>();
+  let versions = 0;
   const read = (bucket: string, key: string) => {
     const object = writes.get(`${bucket}/${key}`);
     if (!object) throw new Error(`NoSuchKey: ${bucket}/${key}`);
@@ -91,16 +125,34 @@ export function createInMemoryObjectStore(): ObjectStore & {
     },
     async head(bucket, key) {
       const object = writes.get(`${bucket}/${key}`);
-      return object && { size: object.body.byteLength };
+      return (
+        object && { size: object.body.byteLength, metadata: object.metadata, versionId: object.versionId }
+      );
     },
     async put(bucket, key, body, options = {}) {
-      writes.set(`${bucket}/${key}`, { body, retainUntil: options.retainUntil });
+      const versionId = `v${++versions}`;
+      writes.set(`${bucket}/${key}`, {
+        body,
+        retainUntil: options.retainUntil,
+        metadata: options.metadata,
+        versionId,
+      });
+      return { versionId };
     },
     async copy(source, target, options = {}) {
+      const versionId = `v${++versions}`;
       writes.set(`${target.bucket}/${target.key}`, {
         body: read(source.bucket, source.key),
         retainUntil: options.retainUntil,
+        metadata: options.metadata,
+        versionId,
       });
+      return { versionId };
+    },
+    async tag(bucket, key, tags) {
+      const object = writes.get(`${bucket}/${key}`);
+      if (!object) throw new Error(`NoSuchKey: ${bucket}/${key}`);
+      object.tags = { ...tags };
     },
     async *list(bucket, prefix) {
       for (const [path, object] of writes) {

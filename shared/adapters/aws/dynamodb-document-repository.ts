@@ -8,7 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { DocumentRecord, DocumentStatus } from '#shared/domain/document.ts';
-import { ConflictError, NotFoundError } from '#shared/domain/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
 import type { ArchiveAuditLog, ArchiveEntry, ArchiveRead, DocumentRepository } from '#shared/ports.ts';
 import { DOCUMENTS_TABLE_SCHEMA } from './documents-table.ts';
 
@@ -20,6 +20,19 @@ const statusKeys = (status: DocumentStatus, updatedAt: string, documentId: strin
   [statusIndex.partitionKey]: `STATUS#${status}`,
   [statusIndex.sortKey]: `${updatedAt}#${documentId}`,
 });
+
+/** Cursors are opaque to callers: the query's LastEvaluatedKey, base64url JSON. */
+const encodeCursor = (key: Record<string, unknown>) => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+function decodeCursor(cursor: string): Record<string, unknown> {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (key && typeof key === 'object' && !Array.isArray(key)) return key as Record<string, unknown>;
+  } catch {
+    // Reported below.
+  }
+  throw new ValidationError('INVALID_CURSOR', 'the cursor is not one this service returned');
+}
 
 function withoutKeys<T>(item: Record<string, unknown>): T {
   const copy = { ...item };
@@ -83,10 +96,12 @@ export function createDynamoDbDocumentRepository(
       return response.Item ? withoutKeys<DocumentRecord>(response.Item) : undefined;
     },
 
-    async update(documentId, patch, expected) {
+    async update(documentId, patch, condition) {
       const updatedAt = patch.updatedAt ?? new Date().toISOString();
       const fields: Record<string, unknown> = { ...patch, updatedAt };
+      // The status index is ordered by the last change, so the reconciler can stop at the first recent one.
       if (patch.status) Object.assign(fields, statusKeys(patch.status, updatedAt, documentId));
+      else fields[statusIndex.sortKey] = `${updatedAt}#${documentId}`;
       const names: Record<string, string> = {};
       const values: Record<string, unknown> = {};
       const sets: string[] = [];
@@ -101,6 +116,7 @@ export function createDynamoDbDocumentRepository(
         }
       });
       const conditions = ['attribute_exists(pk)'];
+      const expected = condition?.status;
       if (expected?.length) {
         names['#status'] = 'status';
         const placeholders = expected.map((status, index) => {
@@ -108,6 +124,11 @@ export function createDynamoDbDocumentRepository(
           return `:s${index}`;
         });
         conditions.push(`#status IN (${placeholders.join(', ')})`);
+      }
+      if (condition?.runId) {
+        names['#runId'] = 'runId';
+        values[':runId'] = condition.runId;
+        conditions.push('#runId = :runId');
       }
       try {
         const response = await db.send(
@@ -128,9 +149,56 @@ export function createDynamoDbDocumentRepository(
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         const current = await this.get(documentId);
         if (!current) throw new NotFoundError(`document ${documentId} does not exist`);
+        if (condition?.runId && current.runId !== condition.runId) {
+          throw new ConflictError(
+            'NOT_OWNER',
+            `document ${documentId} is owned by run ${current.runId ?? 'none'}, not ${condition.runId}`,
+          );
+        }
         throw new ConflictError(
           'INVALID_STATUS',
           `document ${documentId} is ${current.status}; expected ${expected?.join(' or ')}`,
+        );
+      }
+    },
+
+    async claim(documentId, runId, at) {
+      try {
+        const response = await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: documentKey(documentId),
+            UpdateExpression:
+              'SET #status = :processing, #runId = :runId, #updatedAt = :at, #gpk = :gpk, #gsk = :gsk REMOVE #expiresAt',
+            ConditionExpression:
+              'attribute_exists(pk) AND (#status = :awaiting OR (#status = :processing AND #runId = :runId))',
+            ExpressionAttributeNames: {
+              '#status': 'status',
+              '#runId': 'runId',
+              '#updatedAt': 'updatedAt',
+              '#expiresAt': DOCUMENTS_TABLE_SCHEMA.ttlAttribute,
+              '#gpk': statusIndex.partitionKey,
+              '#gsk': statusIndex.sortKey,
+            },
+            ExpressionAttributeValues: {
+              ':processing': 'PROCESSING',
+              ':awaiting': 'AWAITING_UPLOAD',
+              ':runId': runId,
+              ':at': at,
+              ':gpk': statusKeys('PROCESSING', at, documentId)[statusIndex.partitionKey],
+              ':gsk': statusKeys('PROCESSING', at, documentId)[statusIndex.sortKey],
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return withoutKeys<DocumentRecord>(response.Attributes ?? {});
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        const current = await this.get(documentId);
+        if (!current) throw new NotFoundError(`document ${documentId} does not exist`);
+        throw new ConflictError(
+          'NOT_OWNER',
+          `document ${documentId} is ${current.status}, owned by run ${current.runId ?? 'none'}, not ${runId}`,
         );
       }
     },
@@ -192,7 +260,7 @@ export function createDynamoDbDocumentRepository(
       return (await queryAll(`DOSSIER#${dossierId}`)).map((item) => withoutKeys<ArchiveEntry>(item));
     },
 
-    async listByStatus(status, limit = 100) {
+    async listByStatus(status, options = {}) {
       const response = await db.send(
         new QueryCommand({
           TableName: tableName,
@@ -200,11 +268,15 @@ export function createDynamoDbDocumentRepository(
           KeyConditionExpression: '#pk = :pk',
           ExpressionAttributeNames: { '#pk': statusIndex.partitionKey },
           ExpressionAttributeValues: { ':pk': `STATUS#${status}` },
-          ScanIndexForward: false,
-          Limit: limit,
+          ScanIndexForward: options.oldestFirst ?? false,
+          Limit: options.limit ?? 100,
+          ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor) : undefined,
         }),
       );
-      return (response.Items ?? []).map((item) => withoutKeys<DocumentRecord>(item));
+      return {
+        items: (response.Items ?? []).map((item) => withoutKeys<DocumentRecord>(item)),
+        cursor: response.LastEvaluatedKey ? encodeCursor(response.LastEvaluatedKey) : undefined,
+      };
     },
   };
 }

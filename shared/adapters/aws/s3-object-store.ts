@@ -6,6 +6,7 @@ import {
   NoSuchKey,
   NotFound,
   PutObjectCommand,
+  PutObjectTaggingCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -54,15 +55,18 @@ export function createS3ObjectStore(s3: S3Client): ObjectStore {
       return response.Body.transformToByteArray();
     },
 
-    async head(bucket, key) {
+    async head(bucket, key, options = {}) {
       try {
-        const response = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        const response = await s3.send(
+          new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: options.versionId }),
+        );
         return {
           size: response.ContentLength ?? 0,
           etag: response.ETag,
           versionId: response.VersionId,
           contentType: response.ContentType,
           lastModified: response.LastModified,
+          metadata: response.Metadata,
         };
       } catch (error) {
         if (error instanceof NotFound || error instanceof NoSuchKey) return undefined;
@@ -71,7 +75,7 @@ export function createS3ObjectStore(s3: S3Client): ObjectStore {
     },
 
     async put(bucket, key, body, options = {}) {
-      await s3.send(
+      const response = await s3.send(
         new PutObjectCommand({
           Bucket: bucket,
           Key: key,
@@ -81,18 +85,32 @@ export function createS3ObjectStore(s3: S3Client): ObjectStore {
           ...objectLock(options.retainUntil),
         }),
       );
+      return { versionId: response.VersionId };
     },
 
     async copy(source, target, options = {}) {
-      await s3.send(
+      const path = `${source.bucket}/${source.key.split('/').map(encodeURIComponent).join('/')}`;
+      const response = await s3.send(
         new CopyObjectCommand({
           Bucket: target.bucket,
           Key: target.key,
-          CopySource: `${source.bucket}/${source.key.split('/').map(encodeURIComponent).join('/')}`,
+          CopySource: source.versionId ? `${path}?versionId=${encodeURIComponent(source.versionId)}` : path,
           MetadataDirective: 'REPLACE',
           ContentType: options.contentType,
           Metadata: options.metadata,
           ...objectLock(options.retainUntil),
+        }),
+      );
+      return { versionId: response.VersionId };
+    },
+
+    async tag(bucket, key, tags, options = {}) {
+      await s3.send(
+        new PutObjectTaggingCommand({
+          Bucket: bucket,
+          Key: key,
+          VersionId: options.versionId,
+          Tagging: { TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
         }),
       );
     },
@@ -132,10 +150,12 @@ export function createS3ObjectStore(s3: S3Client): ObjectStore {
       };
     },
 
-    async presignGet(bucket, key, expiresInSeconds) {
-      return getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), {
-        expiresIn: expiresInSeconds,
-      });
+    async presignGet(bucket, key, expiresInSeconds, options = {}) {
+      return getSignedUrl(
+        s3,
+        new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: options.versionId }),
+        { expiresIn: expiresInSeconds },
+      );
     },
   };
 }

@@ -53,19 +53,69 @@ describe('DynamoDB document repository (against dynalite)', () => {
 
   it('updates only from an expected status and moves the record between status lists', async () => {
     await repository.create(record('d2'));
-    const updated = await repository.update('d2', { status: 'PROCESSING', pageCount: 2 }, [
-      'AWAITING_UPLOAD',
-    ]);
-    expect(updated).toMatchObject({ status: 'PROCESSING', pageCount: 2 });
-    await expect(repository.update('d2', { status: 'ARCHIVED' }, ['AWAITING_UPLOAD'])).rejects.toThrow(
-      /is PROCESSING; expected AWAITING_UPLOAD/,
+    const updated = await repository.update(
+      'd2',
+      { status: 'PROCESSING', pageCount: 2 },
+      { status: ['AWAITING_UPLOAD'] },
     );
+    expect(updated).toMatchObject({ status: 'PROCESSING', pageCount: 2 });
+    await expect(
+      repository.update('d2', { status: 'ARCHIVED' }, { status: ['AWAITING_UPLOAD'] }),
+    ).rejects.toThrow(/is PROCESSING; expected AWAITING_UPLOAD/);
     await expect(repository.update('nope', { pageCount: 1 })).rejects.toBeInstanceOf(NotFoundError);
     const processing = await repository.listByStatus('PROCESSING');
-    expect(processing.map((item) => item.documentId)).toContain('d2');
-    expect((await repository.listByStatus('AWAITING_UPLOAD')).map((item) => item.documentId)).not.toContain(
-      'd2',
+    expect(processing.items.map((item) => item.documentId)).toContain('d2');
+    expect(
+      (await repository.listByStatus('AWAITING_UPLOAD')).items.map((item) => item.documentId),
+    ).not.toContain('d2');
+  });
+
+  it('lets one run claim a document; a second run is refused, the owner may claim again', async () => {
+    await repository.create(record('d6', { expiresAt: 1_900_000_000 }));
+    const claims = await Promise.allSettled([
+      repository.claim('d6', 'run-a', '2026-11-22T03:00:00.000Z'),
+      repository.claim('d6', 'run-b', '2026-11-22T03:00:00.000Z'),
+    ]);
+    const won = claims.filter((claim) => claim.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    const lost = claims.find((claim) => claim.status === 'rejected');
+    expect(lost?.reason).toBeInstanceOf(ConflictError);
+    const owner = (await repository.get('d6'))?.runId;
+    expect(owner === 'run-a' || owner === 'run-b').toBe(true);
+    const again = await repository.claim('d6', owner ?? '', '2026-11-22T03:01:00.000Z');
+    // The upload request's expiry goes once processing starts.
+    expect(again).toMatchObject({ status: 'PROCESSING', runId: owner });
+    expect(again.expiresAt).toBeUndefined();
+    expect((await repository.listByStatus('PROCESSING')).items.map((item) => item.documentId)).toContain(
+      'd6',
     );
+  });
+
+  it('applies a run-conditioned update only for the run that owns the document', async () => {
+    await repository.create(record('d7', { status: 'PROCESSING', runId: 'run-a' }));
+    await expect(
+      repository.update('d7', { pageCount: 1 }, { status: ['PROCESSING'], runId: 'run-b' }),
+    ).rejects.toMatchObject({ code: 'NOT_OWNER' });
+    expect((await repository.update('d7', { pageCount: 2 }, { runId: 'run-a' })).pageCount).toBe(2);
+  });
+
+  it('pages a status list with a cursor, oldest first when asked', async () => {
+    for (const minute of ['05', '01', '03']) {
+      await repository.create(
+        record(`paged-${minute}`, { status: 'QUARANTINED', updatedAt: `2026-11-20T00:${minute}:00.000Z` }),
+      );
+    }
+    const first = await repository.listByStatus('QUARANTINED', { limit: 2, oldestFirst: true });
+    expect(first.items.map((item) => item.documentId)).toEqual(['paged-01', 'paged-03']);
+    const second = await repository.listByStatus('QUARANTINED', {
+      limit: 2,
+      oldestFirst: true,
+      cursor: first.cursor,
+    });
+    expect(second.items.map((item) => item.documentId)).toEqual(['paged-05']);
+    await expect(repository.listByStatus('QUARANTINED', { cursor: 'not-a-cursor' })).rejects.toMatchObject({
+      code: 'INVALID_CURSOR',
+    });
   });
 
   it('removes attributes patched to undefined', async () => {

@@ -67,8 +67,9 @@ function standInHandlers(calls: { starter: string[]; archived: string[] }): Embe
       return { batchItemFailures: [] };
     },
     pipelineTaskHandlers: {
+      ClaimDocument: async () => ({ resumeAt: 'ValidateUpload' }),
       ValidateUpload: async (event) => ({ key: (event as { key: string }).key }),
-      PreparePages: async () => ({ textLayer: true, pages: [] }),
+      PreparePages: async () => ({ pages: [] }),
       OcrPage: pass,
       ClassifyDocument: async () => ({ needsReview: false, docType: 'KS' }),
       AwaitReview: pass,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadProvinceConfig } from '#shared/config/load-province-config.ts';
 import type { DocumentRecord } from '#shared/domain/document.ts';
-import { ConflictError } from '#shared/domain/errors.ts';
+import { SupersededRunError } from '#shared/domain/errors.ts';
 import type { DocumentToolkit, OcrEngine, PdfSigner, SignerDirectory } from '#shared/ports.ts';
 import { createDocumentPipelineSteps } from '#shared/use-cases/document-pipeline-steps.ts';
 import { makeDocumentRecord } from '#test/support/document-records.ts';
@@ -30,13 +30,21 @@ function setUp() {
   return { repository, objects, steps };
 }
 
+const RUN = 'run-1';
 const record = (documentId: string, overrides: Partial<DocumentRecord> = {}) =>
-  makeDocumentRecord(documentId, { status: 'PROCESSING', pageCount: 1, textSource: 'ocr', ...overrides });
+  makeDocumentRecord(documentId, {
+    status: 'PROCESSING',
+    pageCount: 1,
+    textSource: 'ocr',
+    runId: RUN,
+    ...overrides,
+  });
 
-const input = (documentId: string) => ({
+const input = (documentId: string, runId = RUN) => ({
   bucket: 'ingest',
   key: `incoming/000.00.01.H99/_/_/${documentId}`,
   documentId,
+  runId,
 });
 
 describe('assignCode', () => {
@@ -98,12 +106,15 @@ describe('archiveDocument', () => {
 });
 
 describe('quarantineDocument', () => {
-  const cause = JSON.stringify({ errorType: 'QuarantineError', errorMessage: 'CORRUPT_FILE: cut in half' });
+  const error = {
+    Error: 'Quarantine.CORRUPT_FILE',
+    Cause: JSON.stringify({ errorType: 'Quarantine.CORRUPT_FILE', errorMessage: 'cut in half' }),
+  };
 
   it('records the reason on a document in progress', async () => {
     const { repository, steps } = setUp();
     await repository.create(record('d4'));
-    await steps.quarantineDocument({ ...input('d4'), error: { Error: 'QuarantineError', Cause: cause } });
+    await steps.quarantineDocument({ ...input('d4'), error });
     expect(await repository.get('d4')).toMatchObject({
       status: 'QUARANTINED',
       quarantine: { reason: 'CORRUPT_FILE', message: 'cut in half', at: NOW.toISOString() },
@@ -113,9 +124,9 @@ describe('quarantineDocument', () => {
   it('never turns an archived document into a quarantined one', async () => {
     const { repository, steps } = setUp();
     await repository.create(record('d5', { status: 'ARCHIVED', code: '038319001234.KS.01' }));
-    await expect(
-      steps.quarantineDocument({ ...input('d5'), error: { Error: 'QuarantineError', Cause: cause } }),
-    ).rejects.toBeInstanceOf(ConflictError);
+    await expect(steps.quarantineDocument({ ...input('d5'), error })).rejects.toBeInstanceOf(
+      SupersededRunError,
+    );
     expect((await repository.get('d5'))?.status).toBe('ARCHIVED');
   });
 });

@@ -1,23 +1,23 @@
 import { describe, expect, it } from 'vitest';
+import { QuarantineError } from '#shared/domain/errors.ts';
 import { quarantineReasonFrom } from '#shared/use-cases/document-pipeline-steps.ts';
 
 describe('quarantineReasonFrom', () => {
-  it('reads a Lambda error cause (JSON) carrying a QuarantineError', () => {
-    const cause = JSON.stringify({
-      errorType: 'QuarantineError',
-      errorMessage: 'EMPTY_FILE: the file is empty',
-    });
-    expect(quarantineReasonFrom({ Error: 'QuarantineError', Cause: cause })).toEqual({
+  it('takes the reason from the error name and the message from a Lambda error cause (JSON)', () => {
+    const error = new QuarantineError('EMPTY_FILE', 'the file is empty');
+    const cause = JSON.stringify({ errorType: error.name, errorMessage: error.message });
+    expect(error.name).toBe('Quarantine.EMPTY_FILE');
+    expect(quarantineReasonFrom({ Error: error.name, Cause: cause })).toEqual({
       reason: 'EMPTY_FILE',
       message: 'the file is empty',
     });
   });
 
-  it('reads a plain-text cause as the embedded interpreter gives it', () => {
+  it('reads a plain-text cause, keeping a message that has colons in it', () => {
     expect(
       quarantineReasonFrom({
-        Error: 'QuarantineError',
-        Cause: 'TOO_MANY_PIXELS: 900000000 pixels: limit 60000000',
+        Error: 'Quarantine.TOO_MANY_PIXELS',
+        Cause: '900000000 pixels: limit 60000000',
       }),
     ).toEqual({ reason: 'TOO_MANY_PIXELS', message: '900000000 pixels: limit 60000000' });
   });
@@ -30,8 +30,11 @@ describe('quarantineReasonFrom', () => {
     expect(quarantineReasonFrom({ Error: 'TypeError', Cause: 'boom' }).message).toBe('TypeError: boom');
   });
 
-  it('does not trust a reason-like prefix on an error that is not a QuarantineError', () => {
+  it('does not trust a reason in a message, nor a reason the catalogue does not know', () => {
     expect(quarantineReasonFrom({ Error: 'Error', Cause: 'EMPTY_FILE: spoofed' }).reason).toBe(
+      'PROCESSING_FAILED',
+    );
+    expect(quarantineReasonFrom({ Error: 'Quarantine.MADE_UP', Cause: 'x' }).reason).toBe(
       'PROCESSING_FAILED',
     );
   });

@@ -15,6 +15,7 @@ function recordingStarter() {
       names.set(name, input);
       return { started: true, executionArn: `arn:local:${name}` };
     },
+    isRunning: async (name) => names.has(name),
   };
   return { starter, names };
 }
@@ -33,11 +34,14 @@ describe('startDocumentPipeline', () => {
     expect((await start(event)).outcome).toBe('started');
     expect((await start(event)).outcome).toBe('already-started');
     expect(names.size).toBe(1);
+    const [name] = [...names.keys()];
+    // The run's id is its execution name: the pipeline's writes are conditional on it.
     expect([...names.values()][0]).toEqual({
       bucket: 'ingest',
       key: KEY,
       documentId: DOCUMENT_ID,
       etag: '"abc"',
+      runId: name,
     });
   });
 

@@ -1,0 +1,3 @@
+import { pipelineTask } from './pipeline-task.ts';
+
+export const handler = pipelineTask('ClaimDocument');
