@@ -1,7 +1,8 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeNoReplication } from './acknowledge-bucket-rules.ts';
+import { acknowledgeOnResource } from './acknowledge-on-resource.ts';
 
 /** The bucket that receives S3 server access logs of the ingest and archive buckets. */
 export class AccessLogsBucket extends Construct {
@@ -27,7 +28,8 @@ export class AccessLogsBucket extends Construct {
     });
     const loop =
       'This is the server access log target; logging it to itself would loop, and S3 only writes access logs to a separate bucket.';
-    Validations.of(this.bucket).acknowledge(
+    acknowledgeOnResource(
+      this.bucket,
       { id: 'AwsSolutions-S1', reason: loop },
       { id: 'NIST.800.53.R5-S3BucketLoggingEnabled', reason: loop },
       {

@@ -1,23 +1,72 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AccountRootPrincipal, type IRole, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import { signingKeyAlias } from '#shared/config/signing-key-alias.ts';
+import { acknowledgeOnResource } from './acknowledge-on-resource.ts';
+
+type SigningKeySpec = ProvinceConfig['signing']['keySpec'];
+
+/**
+ * The KMS signing algorithm the KMS signer (shared/adapters/signing/kms-signer-directory.ts)
+ * uses for each key spec; the key policies allow no other.
+ */
+export const SIGNING_ALGORITHMS: Readonly<Record<SigningKeySpec, readonly string[]>> = {
+  RSA_2048: ['RSASSA_PKCS1_V1_5_SHA_256'],
+  RSA_3072: ['RSASSA_PKCS1_V1_5_SHA_256'],
+  ECC_NIST_P256: ['ECDSA_SHA_256'],
+};
+
+/**
+ * What the account (through IAM policies: deployments, key administrators) may do with a
+ * signing key: manage it, never use it. No Sign, GetPublicKey or Verify, and no CreateGrant,
+ * which would let an administrator hand usage to anyone without changing the key policy.
+ */
+export const KEY_ADMINISTRATION_ACTIONS = [
+  'kms:DescribeKey',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:ListGrants',
+  'kms:ListKeyPolicies',
+  'kms:ListResourceTags',
+  'kms:PutKeyPolicy',
+  'kms:UpdateKeyDescription',
+  'kms:EnableKey',
+  'kms:DisableKey',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:CreateAlias',
+  'kms:UpdateAlias',
+  'kms:DeleteAlias',
+  'kms:RevokeGrant',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+] as const;
 
 /**
  * One asymmetric KMS signing key per one-stop agency, aliased
  * `alias/motcua/{slug}/{agency-id}` (dots as dashes) and retained on delete.
  *
+ * Each key policy is explicit, not CDK's default (which gives the account root `kms:*`): the
+ * account keeps administration (KEY_ADMINISTRATION_ACTIONS, so the key never becomes
+ * unmanageable), and only the role passed to {@link allowSigningBy} may sign. IAM policies
+ * cannot add usage, so the keys' `grant*` methods have no effect: use `allowSigningBy`.
+ *
  * Asymmetric KMS keys cannot rotate automatically: rotate by creating a new key and moving
- * the alias to it, and keep the old key (enabled for Verify) so earlier signatures still verify.
+ * the alias to it, and keep the old key: earlier signatures verify with the public key that their
+ * certificate carries, and the old key's policy stays as it is.
  */
 export class AgencySigningKeys extends Construct {
   /** Agency ID → signing key. */
   readonly keys: ReadonlyMap<string, Key>;
+  /** The algorithms the keys may sign with (`kms:SigningAlgorithm`). */
+  readonly signingAlgorithms: readonly string[];
 
   constructor(scope: Construct, id: string, props: { config: ProvinceConfig }) {
     super(scope, id);
     const { province, agencies, signing } = props.config;
+    this.signingAlgorithms = SIGNING_ALGORITHMS[signing.keySpec];
     const keys = new Map<string, Key>();
     for (const agency of agencies.filter((candidate) => candidate.oneStop)) {
       const key = new Key(this, agency.id, {
@@ -26,15 +75,51 @@ export class AgencySigningKeys extends Construct {
         keyUsage: KeyUsage.SIGN_VERIFY,
         alias: signingKeyAlias(province.slug, agency.id),
         removalPolicy: RemovalPolicy.RETAIN,
+        policy: new PolicyDocument({
+          statements: [
+            new PolicyStatement({
+              sid: 'KeyAdministrationByTheAccount',
+              principals: [new AccountRootPrincipal()],
+              actions: [...KEY_ADMINISTRATION_ACTIONS],
+              resources: ['*'],
+            }),
+          ],
+        }),
       });
       const reason =
         'Asymmetric (SIGN_VERIFY) KMS keys do not support automatic rotation; they rotate by alias: a new key takes the alias and the old one stays for verifying earlier signatures.';
-      Validations.of(key).acknowledge(
+      acknowledgeOnResource(
+        key,
         { id: 'AwsSolutions-KMS5', reason },
         { id: 'NIST.800.53.R5-KMSBackingKeyRotationEnabled', reason },
       );
       keys.set(agency.id, key);
     }
     this.keys = keys;
+  }
+
+  /**
+   * Lets `role` sign SHA-256 digests (MessageType DIGEST, the key spec's algorithm only) and
+   * read the public key, through each key's policy; no other principal may use the keys.
+   */
+  allowSigningBy(role: IRole): void {
+    for (const key of this.keys.values()) {
+      key.addToResourcePolicy(
+        new PolicyStatement({
+          principals: [role],
+          actions: ['kms:Sign'],
+          resources: ['*'],
+          conditions: {
+            StringEquals: {
+              'kms:MessageType': 'DIGEST',
+              'kms:SigningAlgorithm': [...this.signingAlgorithms],
+            },
+          },
+        }),
+      );
+      key.addToResourcePolicy(
+        new PolicyStatement({ principals: [role], actions: ['kms:GetPublicKey'], resources: ['*'] }),
+      );
+    }
   }
 }

@@ -118,7 +118,10 @@ export class BackOfficeApi extends Construct {
       write: [INGEST_PREFIXES.incoming],
     });
     grantObjects(role, role, { bucket: props.archiveBucket, key: props.dataKey, read: [''] });
-    grantTableItems(role, props.table, DOCUMENTS_TABLE_SCHEMA.statusIndex.name);
+    // Upload requests, reviews and audited reads write; listing documents queries the status index.
+    grantTableItems(role, props.table, 'readWrite', {
+      queryIndexes: [DOCUMENTS_TABLE_SCHEMA.statusIndex.name],
+    });
     props.stateMachine.grantStartExecution(role);
 
     const authorizer = new HttpJwtAuthorizer(

@@ -1,9 +1,10 @@
-import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
+import { acknowledgeOnResource, defaultPolicyOf } from './acknowledge-on-resource.ts';
 
 /** What a function may do with objects under some key prefixes of a bucket. */
 export interface ObjectGrant {
@@ -16,6 +17,11 @@ export interface ObjectGrant {
   readonly write?: readonly string[];
   /** Extra object actions on the written prefixes, e.g. `s3:PutObjectRetention`. */
   readonly extraWriteActions?: readonly string[];
+  /**
+   * Prefixes whose objects' tags may be replaced (PutObjectTagging on the current version), e.g.
+   * the terminal-state tag that lifecycle rules expire uploads by. Needs no KMS key.
+   */
+  readonly tag?: readonly string[];
 }
 
 const PREFIX_REASON =
@@ -23,59 +29,105 @@ const PREFIX_REASON =
 
 /**
  * Grants object access limited to key prefixes, plus the KMS calls SSE-KMS needs on the
- * bucket key only, and records why the prefix wildcard is acceptable on `owner`'s policy.
+ * bucket key only, and records why each prefix wildcard is acceptable on the IAM policy that
+ * holds it (`owner` only when the grantee has no policy of this app, e.g. an imported role).
  */
 export function grantObjects(owner: IConstruct, grantee: IGrantable, grant: ObjectGrant): void {
   const logicalId = logicalIdOf(grant.bucket);
   const resources = (prefixes: readonly string[]) =>
     prefixes.map((prefix) => grant.bucket.arnForObjects(`${prefix}*`));
-  const acknowledge = (prefixes: readonly string[]) => {
-    for (const prefix of prefixes) {
-      Validations.of(owner).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/${prefix}*]`,
-        reason: PREFIX_REASON,
-      });
-    }
-  };
+  const add = (statement: PolicyStatement) => grantee.grantPrincipal.addToPrincipalPolicy(statement);
   const read = grant.read ?? [];
   const write = grant.write ?? [];
+  const tag = grant.tag ?? [];
   if (read.length > 0) {
-    grantee.grantPrincipal.addToPrincipalPolicy(
+    add(
       new PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: resources(read) }),
     );
     grant.key.grantDecrypt(grantee);
   }
   if (write.length > 0) {
-    grantee.grantPrincipal.addToPrincipalPolicy(
+    add(
       new PolicyStatement({
         actions: ['s3:PutObject', ...(grant.extraWriteActions ?? [])],
         resources: resources(write),
       }),
     );
-    grantee.grantPrincipal.addToPrincipalPolicy(
+    add(
       new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [grant.key.keyArn] }),
     );
   }
-  acknowledge([...new Set([...read, ...write])]);
+  if (tag.length > 0) {
+    add(new PolicyStatement({ actions: ['s3:PutObjectTagging'], resources: resources(tag) }));
+  }
+  const holder = defaultPolicyOf(grantee.grantPrincipal) ?? owner;
+  for (const prefix of new Set([...read, ...write, ...tag])) {
+    acknowledgeOnResource(holder, {
+      id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/${prefix}*]`,
+      reason: PREFIX_REASON,
+    });
+  }
 }
 
-/** Grants item reads and writes on the table and its status index (no scans, no deletes of the table). */
-export function grantTableItems(grantee: IGrantable, table: ITable, indexName: string): void {
+/**
+ * How much of the table a role gets. Neither level deletes items (no DeleteItem, no
+ * BatchWriteItem, whose puts can delete): nothing in the code deletes, and unused upload
+ * requests go by TTL, which DynamoDB applies without any role's permission.
+ * - `read`: GetItem, Query
+ * - `readWrite`: also PutItem, UpdateItem (conditional writes included)
+ */
+export type TableAccess = 'read' | 'readWrite';
+
+const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
+  read: ['dynamodb:GetItem', 'dynamodb:Query'],
+  readWrite: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+};
+
+export interface TableGrantOptions {
+  /**
+   * Global secondary indexes the grantee queries (Query only).
+   * @default none
+   */
+  readonly queryIndexes?: readonly string[];
+}
+
+/** Grants item access on the table at `access` level, and Query on the indexes the grantee queries. */
+export function grantTableItems(
+  grantee: IGrantable,
+  table: ITable,
+  access: TableAccess,
+  options?: TableGrantOptions,
+): void;
+/**
+ * @deprecated Name the access level and the queried indexes:
+ * `grantTableItems(role, table, 'readWrite', { queryIndexes: [indexName] })` or, for a role
+ * that never queries the index, `grantTableItems(role, table, 'readWrite')`. Until then this
+ * form grants `readWrite` and Query on `indexName`.
+ */
+export function grantTableItems(grantee: IGrantable, table: ITable, indexName: string): void;
+export function grantTableItems(
+  grantee: IGrantable,
+  table: ITable,
+  accessOrIndex: string,
+  options: TableGrantOptions = {},
+): void {
+  const access: TableAccess = isTableAccess(accessOrIndex) ? accessOrIndex : 'readWrite';
+  const queryIndexes = isTableAccess(accessOrIndex) ? (options.queryIndexes ?? []) : [accessOrIndex];
   grantee.grantPrincipal.addToPrincipalPolicy(
-    new PolicyStatement({
-      actions: [
-        'dynamodb:GetItem',
-        'dynamodb:BatchGetItem',
-        'dynamodb:Query',
-        'dynamodb:PutItem',
-        'dynamodb:UpdateItem',
-        'dynamodb:DeleteItem',
-        'dynamodb:BatchWriteItem',
-        'dynamodb:ConditionCheckItem',
-      ],
-      resources: [table.tableArn, `${table.tableArn}/index/${indexName}`],
-    }),
+    new PolicyStatement({ actions: [...TABLE_ACTIONS[access]], resources: [table.tableArn] }),
   );
+  if (queryIndexes.length > 0) {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: queryIndexes.map((index) => `${table.tableArn}/index/${index}`),
+      }),
+    );
+  }
+}
+
+function isTableAccess(value: string): value is TableAccess {
+  return value === 'read' || value === 'readWrite';
 }
 
 function logicalIdOf(bucket: IBucket): string {

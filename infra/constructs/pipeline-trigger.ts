@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -11,6 +12,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DOCUMENTS_TABLE_SCHEMA } from '#shared/adapters/aws/documents-table.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
+import { acknowledgeOnResource } from './acknowledge-on-resource.ts';
 import { grantObjects, grantTableItems } from './grant-access.ts';
 import { INGEST_PREFIXES } from './ingest-bucket.ts';
 import { MotcuaFunction } from './motcua-function.ts';
@@ -119,21 +121,27 @@ export class PipelineTrigger extends Construct {
         }),
       ],
     });
-    for (const fn of [this.starter, this.reconciler]) {
-      props.stateMachine.grantStartExecution(fn.role);
-      grantTableItems(fn.role, props.table, DOCUMENTS_TABLE_SCHEMA.statusIndex.name);
-    }
+    for (const fn of [this.starter, this.reconciler]) props.stateMachine.grantStartExecution(fn.role);
+    // The starter only reads the record; the reconciler lists stalled documents by status and
+    // resumes or quarantines them, tagging a quarantined upload so that it expires.
+    grantTableItems(this.starter.role, props.table, 'read');
+    grantTableItems(this.reconciler.role, props.table, 'readWrite', {
+      queryIndexes: [DOCUMENTS_TABLE_SCHEMA.statusIndex.name],
+    });
     grantObjects(this.reconciler.role, this.reconciler.role, {
       bucket: props.ingestBucket,
       key: props.dataKey,
       read: [INGEST_PREFIXES.incoming],
+      tag: [INGEST_PREFIXES.incoming],
     });
-    Validations.of(this.deadLetterQueue).acknowledge({
+    acknowledgeOnResource(this.deadLetterQueue, {
       id: 'Serverless-SQSRedrivePolicy',
       reason:
         'This queue is the dead-letter queue of the ingest queue and of the EventBridge target; it keeps failed events 14 days for inspection and redrive.',
     });
-    Validations.of(this.starter.function).acknowledge({
+    const mapping = this.starter.function.node.children.find((child) => child instanceof EventSourceMapping);
+    if (!mapping) throw new Error('the starter has no SQS event source mapping');
+    acknowledgeOnResource(mapping, {
       id: 'Serverless-LambdaEventSourceMappingDestination',
       reason:
         'SQS event source mappings do not support on-failure destinations; failed messages go to the DLQ through the queue redrive policy (maxReceiveCount 5).',

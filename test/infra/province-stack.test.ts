@@ -1,12 +1,23 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CfnElement, Stack } from 'aws-cdk-lib';
+import { type CfnElement, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CfnPolicy } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks, NIST80053R5Checks, ServerlessChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createMotcuaApp, type MotcuaApp } from '#infra/bin/create-motcua-app.ts';
-import { DOCUMENT_PIPELINE_ASL, PIPELINE_TASKS } from '#infra/constructs/document-pipeline.ts';
+import {
+  LOG_DELIVERY,
+  WILDCARD_RESOURCE_FINDING,
+  wildcardActions,
+  XRAY_TRACING,
+} from '#infra/constructs/acknowledge-unscopable-actions.ts';
+import { MotcuaFunction } from '#infra/constructs/motcua-function.ts';
+import { DOCUMENTS_TABLE_SCHEMA } from '#shared/adapters/aws/documents-table.ts';
+import { INGEST_OBJECT_EXPIRY_DAYS, INGEST_OBJECT_TAGS } from '#shared/adapters/aws/ingest-object-tags.ts';
+import { DOCUMENT_PIPELINE_ASL, DOCUMENT_PIPELINE_TASKS } from '#state-machines/document-pipeline-tasks.ts';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'test-province.yaml');
 const CDK_CONTEXT = JSON.parse(readFileSync(join(import.meta.dirname, '../../cdk.json'), 'utf8'))
@@ -21,6 +32,33 @@ function buildApp(configPath: string): MotcuaApp {
 
 function logicalId(element: unknown): string {
   return Stack.of(element as CfnElement).getLogicalId(element as CfnElement);
+}
+
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource?: unknown;
+  Principal?: unknown;
+  Condition?: unknown;
+}
+
+const actionsOf = (statement: Statement): string[] =>
+  Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+
+/** Whether an IAM action pattern (`kms:*`, `dynamodb:Delete*`) covers `action`. */
+const covers = (pattern: string, action: string): boolean =>
+  new RegExp(`^${pattern.replaceAll('*', '.*')}$`, 'i').test(action);
+
+/** Every acknowledgement recorded in the construct tree, where it was recorded. */
+function acknowledgementsIn(root: IConstruct): { id: string; construct: IConstruct }[] {
+  return root.node
+    .findAll()
+    .flatMap((construct) =>
+      construct.node.metadata
+        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((entry) => Object.keys(entry.data as object).map((id) => ({ id, construct }))),
+    );
 }
 
 describe('ProvinceStack', () => {
@@ -125,8 +163,8 @@ describe('ProvinceStack', () => {
 
   it('runs every Lambda function on nodejs22.x with active tracing', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-    // Nine pipeline tasks, the starter, the reconciler and the API.
-    expect(functions).toHaveLength(12);
+    // The pipeline tasks, the starter, the reconciler and the API.
+    expect(functions).toHaveLength(Object.keys(DOCUMENT_PIPELINE_TASKS).length + 3);
     for (const fn of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
@@ -170,7 +208,7 @@ describe('ProvinceStack', () => {
     );
     const substitutions = machine?.Properties.DefinitionSubstitutions as Record<string, unknown>;
     expect(Object.keys(substitutions).sort()).toEqual([...new Set(placeholders)].sort());
-    for (const task of Object.keys(PIPELINE_TASKS) as (keyof typeof PIPELINE_TASKS)[]) {
+    for (const task of Object.keys(DOCUMENT_PIPELINE_TASKS) as (keyof typeof DOCUMENT_PIPELINE_TASKS)[]) {
       const fnId = logicalId(built.stack.pipeline.functions[task].function.node.defaultChild);
       expect(substitutions[`${task}FunctionArn`], task).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
     }
@@ -230,6 +268,213 @@ describe('ProvinceStack', () => {
           ),
     );
     expect(findings).toEqual([]);
+  });
+});
+
+describe('ProvinceStack retention and least privilege', () => {
+  let built: MotcuaApp;
+  let template: Template;
+  const roleRef = (role: IConstruct) => ({ Ref: logicalId(role.node.defaultChild) });
+  const policies = () =>
+    Object.values(template.findResources('AWS::IAM::Policy')).map((policy) => ({
+      roles: policy.Properties.Roles as unknown[],
+      statements: policy.Properties.PolicyDocument.Statement as Statement[],
+    }));
+
+  beforeAll(() => {
+    built = buildApp(FIXTURE);
+    template = Template.fromStack(built.stack);
+  });
+
+  it('expires uploads under incoming/ by the tag of their terminal state: quarantined after 90 days, archived after 7', () => {
+    expect(INGEST_OBJECT_TAGS).toEqual({
+      key: 'motcua-state',
+      values: { quarantined: 'quarantined', archived: 'archived' },
+    });
+    expect(INGEST_OBJECT_EXPIRY_DAYS).toEqual({ quarantined: 90, archived: 7 });
+    const rules =
+      template.findResources('AWS::S3::Bucket')[logicalId(built.stack.ingest.bucket.node.defaultChild)]
+        ?.Properties.LifecycleConfiguration.Rules;
+    for (const [state, days] of [
+      ['quarantined', 90],
+      ['archived', 7],
+    ] as const) {
+      expect(rules).toContainEqual(
+        expect.objectContaining({
+          Prefix: 'incoming/',
+          TagFilters: [{ Key: 'motcua-state', Value: state }],
+          ExpirationInDays: days,
+          Status: 'Enabled',
+        }),
+      );
+    }
+    // Expiring a current version leaves its data as a noncurrent version behind a delete marker.
+    expect(rules).toContainEqual(
+      expect.objectContaining({
+        NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+        ExpiredObjectDeleteMarker: true,
+      }),
+    );
+  });
+
+  it('lets only the archive, quarantine and reconcile roles tag uploads, so no browser upload picks its own expiry', () => {
+    const tagging = policies().filter(({ statements }) =>
+      statements.some((statement) =>
+        actionsOf(statement).some((action) => covers(action, 's3:PutObjectTagging')),
+      ),
+    );
+    const { functions } = built.stack.pipeline;
+    expect(tagging.flatMap(({ roles }) => roles)).toEqual(
+      expect.arrayContaining(
+        [
+          functions.ArchiveDocument.role,
+          functions.QuarantineDocument.role,
+          built.stack.trigger.reconciler.role,
+        ].map(roleRef),
+      ),
+    );
+    expect(tagging).toHaveLength(3);
+    expect(tagging.flatMap(({ roles }) => roles)).not.toContainEqual(roleRef(built.stack.api.handler.role));
+  });
+
+  it('deletes upload requests never used through DynamoDB TTL on expiresAt', () => {
+    expect(DOCUMENTS_TABLE_SCHEMA.ttlAttribute).toBe('expiresAt');
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it('lets no role delete items of the documents table (no DeleteItem, no BatchWriteItem)', () => {
+    const inline = Object.values(template.findResources('AWS::IAM::Role')).flatMap(
+      (role) =>
+        (role.Properties.Policies ?? []).flatMap(
+          (policy: { PolicyDocument: { Statement: Statement[] } }) => policy.PolicyDocument.Statement,
+        ) as Statement[],
+    );
+    const statements = [...policies().flatMap((policy) => policy.statements), ...inline].filter(
+      (statement) => statement.Effect === 'Allow',
+    );
+    expect(statements.some((statement) => actionsOf(statement).includes('dynamodb:GetItem'))).toBe(true);
+    const deleting = statements
+      .flatMap(actionsOf)
+      .filter((action) =>
+        ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'].some((name) => covers(action, name)),
+      );
+    expect(deleting).toEqual([]);
+  });
+
+  it('grants Query on the status index only to the API and the reconciler, which list documents by status, and no writes to the starter', () => {
+    const indexArn = `/index/${DOCUMENTS_TABLE_SCHEMA.statusIndex.name}`;
+    const onIndex = policies().flatMap(({ roles, statements }) =>
+      statements
+        .filter((statement) => JSON.stringify(statement.Resource).includes(indexArn))
+        .map((statement) => ({ roles, actions: actionsOf(statement) })),
+    );
+    expect(onIndex.flatMap(({ roles }) => roles)).toEqual(
+      expect.arrayContaining([
+        roleRef(built.stack.api.handler.role),
+        roleRef(built.stack.trigger.reconciler.role),
+      ]),
+    );
+    expect(onIndex).toHaveLength(2);
+    for (const { actions } of onIndex) expect(actions).toEqual(['dynamodb:Query']);
+    const starter = policies().find(({ roles }) =>
+      JSON.stringify(roles).includes(logicalId(built.stack.trigger.starter.role.node.defaultChild)),
+    );
+    const starterTableActions = starter?.statements
+      .filter((statement) =>
+        JSON.stringify(statement.Resource).includes(logicalId(built.stack.documents.table.node.defaultChild)),
+      )
+      .flatMap(actionsOf);
+    expect(starterTableActions?.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+  });
+
+  it('gives kms:Sign on the agency keys only to the sign function, for digests with the key spec algorithm, and leaves the account administration without use', () => {
+    const signer = {
+      AWS: {
+        'Fn::GetAtt': [logicalId(built.stack.pipeline.functions.SignDocument.role.node.defaultChild), 'Arn'],
+      },
+    };
+    const keys = Object.values(
+      template.findResources('AWS::KMS::Key', { Properties: { KeyUsage: 'SIGN_VERIFY' } }),
+    );
+    expect(keys).toHaveLength(2);
+    for (const key of keys) {
+      const statements = (key.Properties.KeyPolicy.Statement as Statement[]).filter(
+        (s) => s.Effect === 'Allow',
+      );
+      const allowing = (action: string) =>
+        statements.filter((statement) => actionsOf(statement).some((pattern) => covers(pattern, action)));
+      expect(allowing('kms:Sign')).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'kms:Sign',
+          Principal: signer,
+          Resource: '*',
+          Condition: {
+            StringEquals: { 'kms:MessageType': 'DIGEST', 'kms:SigningAlgorithm': ['ECDSA_SHA_256'] },
+          },
+        },
+      ]);
+      expect(allowing('kms:GetPublicKey').map((statement) => statement.Principal)).toEqual([signer]);
+      for (const usage of ['kms:Verify', 'kms:CreateGrant', 'kms:Decrypt', 'kms:ReEncryptFrom']) {
+        expect(allowing(usage), usage).toEqual([]);
+      }
+      const administration = statements.filter((statement) =>
+        JSON.stringify(statement.Principal).includes(':root'),
+      );
+      expect(administration).toHaveLength(1);
+      expect(actionsOf(administration[0] as Statement)).toEqual(
+        expect.arrayContaining([
+          'kms:PutKeyPolicy',
+          'kms:DescribeKey',
+          'kms:DisableKey',
+          'kms:UpdateAlias',
+          'kms:ScheduleKeyDeletion',
+        ]),
+      );
+    }
+  });
+
+  // Recorded on whole constructs by files owned elsewhere until they call the scoped helpers
+  // (motcua-function.ts: acknowledgeFunctionTracing and acknowledgeOnResource; document-pipeline.ts:
+  // acknowledgeStateMachineRole); remove each from this list once its file does.
+  const ownedElsewhere = (): Set<IConstruct> => {
+    const functions = built.stack.node
+      .findAll()
+      .filter((c): c is MotcuaFunction => c instanceof MotcuaFunction);
+    return new Set<IConstruct>([
+      ...functions.flatMap((fn) => [fn.function, fn.role]),
+      built.stack.pipeline.stateMachine.role,
+    ]);
+  };
+
+  it('records every acknowledgement on the CloudFormation resource it covers, never on a scope above it', () => {
+    const elsewhere = ownedElsewhere();
+    const acknowledgements = acknowledgementsIn(built.app);
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    const onScopes = acknowledgements
+      .filter(({ construct }) => !CfnResource.isCfnResource(construct) && !elsewhere.has(construct))
+      .map(({ id, construct }) => `${construct.node.path}: ${id}`);
+    expect(onScopes).toEqual([]);
+  });
+
+  it('acknowledges wildcard resources only on the IAM policy that holds them, and Resource::* only for actions without resource-level permissions', () => {
+    const elsewhere = ownedElsewhere();
+    const unscopable = new Set([...XRAY_TRACING.actions, ...LOG_DELIVERY.actions]);
+    const wildcards = acknowledgementsIn(built.app).filter(({ id }) =>
+      /\[Resource::[^\]]*\*[^\]]*\]$/.test(id),
+    );
+    expect(wildcards.some(({ id }) => id.endsWith('/incoming/*]'))).toBe(true);
+    for (const { id, construct } of wildcards) {
+      const blanket = id.endsWith(WILDCARD_RESOURCE_FINDING);
+      if (blanket && elsewhere.has(construct)) continue;
+      expect(construct, `${construct.node.path}: ${id}`).toBeInstanceOf(CfnPolicy);
+      if (blanket) {
+        const outside = wildcardActions(construct as CfnPolicy).filter((action) => !unscopable.has(action));
+        expect(outside, construct.node.path).toEqual([]);
+      }
+    }
   });
 });
 
