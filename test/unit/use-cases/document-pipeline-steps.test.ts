@@ -130,3 +130,145 @@ describe('quarantineDocument', () => {
     expect((await repository.get('d5'))?.status).toBe('ARCHIVED');
   });
 });
+
+describe('claimDocument', () => {
+  const awaiting = (documentId: string, overrides: Partial<DocumentRecord> = {}) =>
+    record(documentId, {
+      status: 'AWAITING_UPLOAD',
+      runId: undefined,
+      expiresAt: 1_900_000_000,
+      ...overrides,
+    });
+
+  it('lets the first run own an uploaded document and ends a second run quietly', async () => {
+    const { repository, steps } = setUp();
+    await repository.create(awaiting('c1'));
+    expect(await steps.claimDocument(input('c1', 'run-a'))).toEqual({ resumeAt: 'ValidateUpload' });
+    await expect(steps.claimDocument(input('c1', 'run-b'))).rejects.toBeInstanceOf(SupersededRunError);
+    expect(await repository.get('c1')).toMatchObject({ status: 'PROCESSING', runId: 'run-a' });
+    expect((await repository.get('c1'))?.expiresAt).toBeUndefined();
+    // A replayed claim of the owner (an embedded restart re-runs the execution) goes on.
+    expect(await steps.claimDocument(input('c1', 'run-a'))).toEqual({ resumeAt: 'ValidateUpload' });
+  });
+
+  it('resumes at AssignCode only when the type and owner are settled and the work files are there', async () => {
+    const { repository, objects, steps } = setUp();
+    const officer = { docType: 'KS', ownerId: '038319001234', confidence: 1, decidedBy: 'officer' as const };
+    await repository.create(record('c2', { runId: 'review-run', classification: officer }));
+    expect(await steps.claimDocument(input('c2', 'review-run'))).toEqual({ resumeAt: 'ValidateUpload' });
+    await objects.put('ingest', 'work/c2/page-0001.ocr.json', new TextEncoder().encode('{"text":"x"}'));
+    await objects.put('ingest', 'work/c2/page-0001.pdf', new Uint8Array([1]));
+    expect(await steps.claimDocument(input('c2', 'review-run'))).toEqual({ resumeAt: 'AssignCode' });
+  });
+
+  it('ends quietly for an object that is not the document’s upload', async () => {
+    const { repository, steps } = setUp();
+    await repository.create(awaiting('c3'));
+    await expect(
+      steps.claimDocument({ ...input('c3', 'run-a'), key: 'incoming/other/_/_/c3' }),
+    ).rejects.toBeInstanceOf(SupersededRunError);
+    expect((await repository.get('c3'))?.status).toBe('AWAITING_UPLOAD');
+  });
+});
+
+describe('a run that does not own its document', () => {
+  it('writes nothing: no code is claimed and nothing is archived', async () => {
+    const { repository, objects, steps } = setUp();
+    const classification = {
+      docType: 'KS',
+      ownerId: '038319001234',
+      confidence: 1,
+      decidedBy: 'classifier' as const,
+    };
+    await repository.create(record('o1', { runId: 'run-new', classification }));
+    await expect(steps.assignCode(input('o1', 'run-old'))).rejects.toBeInstanceOf(SupersededRunError);
+    expect(repository.claims.size).toBe(0);
+    await expect(steps.archiveDocument(input('o1', 'run-old'))).rejects.toBeInstanceOf(SupersededRunError);
+    expect([...objects.writes.keys()].filter((key) => key.startsWith('archive/'))).toEqual([]);
+  });
+});
+
+describe('classifyDocument after a review', () => {
+  it('keeps the officer’s decision when the pages are read again', async () => {
+    const { repository, objects, steps } = setUp();
+    const officer = { docType: 'DDN', ownerId: '040088007777', confidence: 1, decidedBy: 'officer' as const };
+    await repository.create(record('r1', { classification: officer }));
+    await objects.put(
+      'ingest',
+      'work/r1/page-0001.ocr.json',
+      new TextEncoder().encode('{"text":"GIẤY KHAI SINH"}'),
+    );
+    expect(await steps.classifyDocument(input('r1'))).toMatchObject({ needsReview: false, docType: 'DDN' });
+    expect((await repository.get('r1'))?.classification).toEqual(officer);
+  });
+});
+
+describe('archiveDocument, resumed after failing half-way', () => {
+  it('keeps the copy already locked for this document, writes the rest once, and records versions', async () => {
+    const { repository, objects, steps } = setUp();
+    const code = '038319001234.KS.01';
+    const classification = {
+      docType: 'KS',
+      ownerId: '038319001234',
+      confidence: 1,
+      decidedBy: 'classifier' as const,
+    };
+    await repository.create(record('h1', { code, classification }));
+    await objects.put('ingest', 'incoming/000.00.01.H99/_/_/h1', new Uint8Array([1, 2, 3]));
+    await objects.put('ingest', 'work/h1/signed.pdf', new Uint8Array([4, 5]));
+    await objects.put('ingest', 'work/h1/page-0001.ocr.json', new TextEncoder().encode('{"text":"GIẤY"}'));
+    const signedKey = `038319001234/${code}/${code}.pdf`;
+    await objects.put('archive', signedKey, new Uint8Array([4, 5]), { metadata: { 'document-id': 'h1' } });
+    const first = objects.writes.get(`archive/${signedKey}`)?.versionId;
+
+    await steps.archiveDocument(input('h1'));
+
+    expect(objects.writes.get(`archive/${signedKey}`)?.versionId).toBe(first);
+    const stored = await repository.get('h1');
+    expect(stored?.status).toBe('ARCHIVED');
+    expect(stored?.archive?.versions).toEqual({
+      signedPdf: first,
+      original: objects.writes.get(`archive/038319001234/${code}/original.jpg`)?.versionId,
+      text: objects.writes.get(`archive/038319001234/${code}/text.txt`)?.versionId,
+    });
+    expect((await repository.findArchiveByCode(code))?.signedPdfVersionId).toBe(first);
+    expect(objects.writes.get('ingest/incoming/000.00.01.H99/_/_/h1')?.tags).toEqual({
+      'motcua-state': 'archived',
+    });
+  });
+
+  it('never writes over an archive object of another document', async () => {
+    const { repository, objects, steps } = setUp();
+    const code = '038319001234.KS.01';
+    const classification = {
+      docType: 'KS',
+      ownerId: '038319001234',
+      confidence: 1,
+      decidedBy: 'classifier' as const,
+    };
+    await repository.create(record('h2', { code, classification }));
+    await objects.put('ingest', 'work/h2/page-0001.ocr.json', new TextEncoder().encode('{"text":"x"}'));
+    await objects.put('ingest', 'work/h2/signed.pdf', new Uint8Array([4]));
+    await objects.put('ingest', 'incoming/000.00.01.H99/_/_/h2', new Uint8Array([1]));
+    await objects.put('archive', `038319001234/${code}/${code}.pdf`, new Uint8Array([9]), {
+      metadata: { 'document-id': 'someone-else' },
+    });
+    await expect(steps.archiveDocument(input('h2'))).rejects.toThrow(/already exists for another document/);
+    expect([...(objects.writes.get(`archive/038319001234/${code}/${code}.pdf`)?.body ?? [])]).toEqual([9]);
+  });
+});
+
+describe('quarantineDocument tags', () => {
+  it('tags the upload so the bucket’s lifecycle rule expires it', async () => {
+    const { repository, objects, steps } = setUp();
+    await repository.create(record('q1'));
+    await objects.put('ingest', 'incoming/000.00.01.H99/_/_/q1', new Uint8Array([1]));
+    await steps.quarantineDocument({
+      ...input('q1'),
+      error: { Error: 'Quarantine.EMPTY_FILE', Cause: 'empty' },
+    });
+    expect(objects.writes.get('ingest/incoming/000.00.01.H99/_/_/q1')?.tags).toEqual({
+      'motcua-state': 'quarantined',
+    });
+  });
+});

@@ -1,0 +1,160 @@
+import { DeleteObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_S3_CREDENTIALS } from '#infra/local/start-local-s3.ts';
+import { verifyPdfSignatures } from '#shared/adapters/signing/verify-pdf-signatures.ts';
+import {
+  renderPaperJpeg,
+  renderPaperPng,
+  samplePaper,
+  type TestPaper,
+} from '#test/support/make-test-scans.ts';
+import {
+  startTestBackOffice,
+  TEST_AGENCY,
+  type TestBackOffice,
+} from '#test/support/start-test-back-office.ts';
+
+let test: TestBackOffice;
+let s3: S3Client;
+let sfn: SFNClient;
+let buckets: { ingest: string; archive: string };
+
+beforeAll(async () => {
+  test = await startTestBackOffice();
+  const slug = test.backOffice.config.province.slug;
+  buckets = { ingest: `motcua-${slug}-ingest`, archive: `motcua-${slug}-archive` };
+  const local = { region: 'ap-southeast-1', credentials: LOCAL_S3_CREDENTIALS };
+  s3 = new S3Client({ ...local, endpoint: test.backOffice.s3Endpoint, forcePathStyle: true });
+  sfn = new SFNClient({ ...local, endpoint: test.backOffice.env.AWS_ENDPOINT_URL_SFN });
+});
+
+afterAll(async () => {
+  s3?.destroy();
+  sfn?.destroy();
+  await test?.stop();
+});
+
+async function keysUnder(bucket: string, prefix: string): Promise<string[]> {
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+  return (listed.Contents ?? []).map((item) => item.Key ?? '').sort();
+}
+
+describe('one run per document', () => {
+  it('lets exactly one of several racing executions process a document: one code, one archive copy', async () => {
+    const paper = samplePaper('GPXD');
+    const bytes = await renderPaperJpeg(paper);
+    const ticket = await test.api.upload(bytes, { agencyId: TEST_AGENCY, mediaType: 'image/jpeg' });
+    // Beside the run the upload event started, two more as a retried event or a second reconciler would.
+    const stateMachineArn = test.backOffice.env.STATE_MACHINE_ARN;
+    const key = new URL(ticket.url).pathname.split('/').slice(2).join('/');
+    const extra = await Promise.all(
+      ['race-a', 'race-b'].map(async (suffix) => {
+        const name = `${ticket.documentId}-${suffix}`;
+        const input = {
+          bucket: buckets.ingest,
+          key: decodeURIComponent(key),
+          documentId: ticket.documentId,
+          runId: name,
+        };
+        const started = await sfn.send(
+          new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
+        );
+        return started.executionArn ?? '';
+      }),
+    );
+    const { document } = await test.api.waitUntilSettled(ticket.documentId);
+    await test.backOffice.whenIdle();
+
+    expect(document).toMatchObject({ status: 'ARCHIVED', code: `${paper.ownerId}.GPXD.01` });
+    expect(await keysUnder(buckets.archive, `${paper.ownerId}/`)).toEqual([
+      `${paper.ownerId}/${paper.ownerId}.GPXD.01/${paper.ownerId}.GPXD.01.pdf`,
+      `${paper.ownerId}/${paper.ownerId}.GPXD.01/original.jpg`,
+      `${paper.ownerId}/${paper.ownerId}.GPXD.01/text.txt`,
+    ]);
+    // The runs that lost the claim ended quietly, not in failure and not in quarantine.
+    for (const executionArn of extra) {
+      const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      expect(described.status).toBe('SUCCEEDED');
+    }
+    // No code was spent by the losers: the next paper of this owner and type is .02.
+    const next = await test.uploadAndSettle(bytes, 'image/jpeg');
+    expect(next.document.code).toBe(`${paper.ownerId}.GPXD.02`);
+  });
+
+  it('processes a paper PUT twice to its URL once', async () => {
+    const paper = samplePaper('TTHN');
+    const bytes = await renderPaperJpeg(paper);
+    const ticket = await test.api.requestUpload({
+      agencyId: TEST_AGENCY,
+      mediaType: 'image/jpeg',
+      size: bytes.byteLength,
+      sha256: (await import('node:crypto')).createHash('sha256').update(bytes).digest('hex'),
+    });
+    for (let put = 0; put < 2; put++) {
+      const response = await fetch(ticket.url, {
+        method: ticket.method,
+        headers: ticket.headers,
+        body: bytes,
+      });
+      expect(response.ok).toBe(true);
+    }
+    const { document } = await test.api.waitUntilSettled(ticket.documentId);
+    await test.backOffice.whenIdle();
+    expect(document).toMatchObject({ status: 'ARCHIVED', code: `${paper.ownerId}.TTHN.01` });
+    expect(await keysUnder(buckets.archive, `${paper.ownerId}/${paper.ownerId}.TTHN.`)).toHaveLength(3);
+  });
+});
+
+describe('a late review', () => {
+  it('still archives after the work files have expired, reading the upload again', async () => {
+    const form: TestPaper = {
+      name: 'late-review',
+      docType: 'DDN',
+      ownerId: '',
+      title: 'ĐƠN ĐỀ NGHỊ',
+      lines: [
+        'Kính gửi: Ủy ban nhân dân phường Đông Thành',
+        'Tôi tên là: LÊ THỊ HOA',
+        'Đề nghị cấp bản sao.',
+      ],
+    };
+    const { document } = await test.uploadAndSettle(await renderPaperPng(form), 'image/png');
+    expect(document.status).toBe('NEEDS_REVIEW');
+    const work = await keysUnder(buckets.ingest, `work/${document.documentId}/`);
+    expect(work.length).toBeGreaterThan(0);
+    // What the bucket's 7-day lifecycle rule does to a review that waits too long.
+    for (const key of work) await s3.send(new DeleteObjectCommand({ Bucket: buckets.ingest, Key: key }));
+
+    await test.api.completeReview(document.documentId, { docType: 'DDN', ownerId: '052199004455' });
+    const reviewed = await test.api.waitUntilSettled(document.documentId);
+
+    expect(reviewed.document).toMatchObject({
+      status: 'ARCHIVED',
+      code: '052199004455.DDN.01',
+      classification: { docType: 'DDN', ownerId: '052199004455', decidedBy: 'officer' },
+    });
+    const [signature] = await verifyPdfSignatures(await test.downloadSigned(document.documentId));
+    expect(signature?.valid).toBe(true);
+  });
+
+  it('refuses a second click on the same review with a 409, starting no second run', async () => {
+    const form: TestPaper = {
+      name: 'double-click',
+      docType: 'DDN',
+      ownerId: '',
+      title: 'ĐƠN ĐỀ NGHỊ',
+      lines: ['Kính gửi: Ủy ban nhân dân phường Đông Thành', 'Tôi tên là: PHẠM VĂN AN', 'Đề nghị xác nhận.'],
+    };
+    const { document } = await test.uploadAndSettle(await renderPaperPng(form), 'image/png');
+    const decision = { docType: 'DDN', ownerId: '052199006677' };
+    const clicks = await Promise.allSettled([
+      test.api.completeReview(document.documentId, decision),
+      test.api.completeReview(document.documentId, decision),
+    ]);
+    expect(clicks.filter((click) => click.status === 'fulfilled')).toHaveLength(1);
+    expect(clicks.find((click) => click.status === 'rejected')).toMatchObject({ reason: { status: 409 } });
+    const reviewed = await test.api.waitUntilSettled(document.documentId);
+    expect(reviewed.document.code).toBe('052199006677.DDN.01');
+  });
+});
