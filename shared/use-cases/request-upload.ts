@@ -25,6 +25,9 @@ export interface UploadTicket {
   expiresAt: string;
 }
 
+/** How long an upload request outlives its URL: time for a late upload event or the reconciler to arrive. */
+export const UNUSED_REQUEST_GRACE_SECONDS = 24 * 3600;
+
 /**
  * An officer asks to upload a scan: the server chooses the key, records the declared type, size
  * and SHA-256, and returns a presigned PUT URL bound to them.
@@ -36,6 +39,7 @@ export function createRequestUpload(deps: RequestUploadDependencies) {
     const documentId = deps.ids.newId();
     const key = uploadObjectKey({ ...request, documentId });
     const now = deps.clock.now();
+    const expiresInSeconds = deps.config.uploads.urlExpirySeconds;
     const record: DocumentRecord = {
       documentId,
       agencyId: request.agencyId,
@@ -50,9 +54,10 @@ export function createRequestUpload(deps: RequestUploadDependencies) {
       status: 'AWAITING_UPLOAD',
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
+      // Claiming the document removes this; a request never used is deleted a day after its URL expired.
+      expiresAt: Math.ceil(now.getTime() / 1000) + expiresInSeconds + UNUSED_REQUEST_GRACE_SECONDS,
     };
     await deps.repository.create(record);
-    const expiresInSeconds = deps.config.uploads.urlExpirySeconds;
     const { url, headers } = await deps.objects.presignPut(deps.ingestBucket, key, {
       contentType: request.mediaType,
       contentLength: request.size,
