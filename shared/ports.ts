@@ -257,3 +257,16 @@ export interface SignatureVerification {
 export interface PdfSignatureVerifier {
   verify(pdf: Uint8Array): Promise<SignatureVerification[]>;
 }
+
+/**
+ * What the pipeline counts as its steps finish (CloudWatch metrics through Powertools in AWS and
+ * the embedded runtime; an in-memory recorder in tests).
+ */
+export interface PipelineMetrics {
+  /** A document reached the archive. */
+  archived(): void;
+  /** A document ended in quarantine, for this reason. */
+  quarantined(reason: string): void;
+  /** `pages` page images were read by OCR in `seconds`. */
+  pagesRecognised(pages: number, seconds: number): void;
+}

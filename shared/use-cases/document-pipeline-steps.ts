@@ -18,6 +18,7 @@ import type {
   ObjectStore,
   OcrEngine,
   PdfSigner,
+  PipelineMetrics,
   SignerDirectory,
 } from '#shared/ports.ts';
 import type { PipelineInput } from './start-document-pipeline.ts';
@@ -32,6 +33,8 @@ export interface PipelineDependencies {
   pdfSigner: PdfSigner;
   clock: Clock;
   buckets: { ingest: string; archive: string };
+  /** Counts archived and quarantined documents and OCR'd pages. @default counts nothing */
+  metrics?: PipelineMetrics;
 }
 
 /** One page handed to the OCR Map state. */
@@ -284,7 +287,9 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
 
     async ocrPage(page: PageTask) {
       const image = await objects.get(page.bucket, page.pageKey);
+      const started = deps.clock.now().getTime();
       const result = await deps.ocr.recognize(image, { language: config.ocr.language, wantPdf: true });
+      deps.metrics?.pagesRecognised(1, (deps.clock.now().getTime() - started) / 1000);
       await objects.put(
         deps.buckets.ingest,
         workKey(page.documentId, pageName(page.pageNumber, 'ocr.json')),
@@ -449,6 +454,7 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
         archive: { ...location, versions: { signedPdf, original, text } },
         updatedAt: now.toISOString(),
       });
+      deps.metrics?.archived();
       return { code, archiveKey: location.signedPdfKey };
     },
 
@@ -460,6 +466,7 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
       if (record) {
         await updateOwned(input, { status: 'QUARANTINED', quarantine, updatedAt: at });
         await tagUpload(record, 'quarantined');
+        deps.metrics?.quarantined(reason);
         return { status: 'QUARANTINED' as const, reason };
       }
       // An object nobody asked to upload: recorded so that it is visible, never silently dropped.
@@ -487,6 +494,7 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
         throw error;
       }
       await tagUpload(unknown, 'quarantined');
+      deps.metrics?.quarantined(reason);
       return { status: 'QUARANTINED' as const, reason };
     },
   };
