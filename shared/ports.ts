@@ -13,7 +13,8 @@ export interface ObjectInfo {
 
 /** Blob storage (S3 in AWS, a local S3 server in the embedded runtime). */
 export interface ObjectStore {
-  get(bucket: string, key: string): Promise<Uint8Array>;
+  /** The object's bytes: of the named version when `versionId` is given, else of the current one. */
+  get(bucket: string, key: string, options?: { versionId?: string }): Promise<Uint8Array>;
   /**
    * The object's bytes as they arrive, for reading without holding the whole object. Iterate it to
    * the end or stop early (`break`, a throw): stopping ends the download. A stream that is never
@@ -41,7 +42,12 @@ export interface ObjectStore {
     options?: { contentType?: string; metadata?: Record<string, string>; retainUntil?: Date },
   ): Promise<{ versionId?: string }>;
   /** Replaces the object's tags (which lifecycle rules select on). */
-  tag(bucket: string, key: string, tags: Record<string, string>, options?: { versionId?: string }): Promise<void>;
+  tag(
+    bucket: string,
+    key: string,
+    tags: Record<string, string>,
+    options?: { versionId?: string },
+  ): Promise<void>;
   list(bucket: string, prefix: string): AsyncIterable<{ key: string } & ObjectInfo>;
   /** A URL that lets its holder PUT exactly this object (type, size and SHA-256 are signed). */
   presignPut(
@@ -104,11 +110,12 @@ export interface DocumentRepository {
   get(documentId: string): Promise<DocumentRecord | undefined>;
   /**
    * Applies `patch` when the record meets `condition` (always when omitted); fails with
-   * ConflictError otherwise, NotFoundError when there is no record.
+   * ConflictError otherwise, NotFoundError when there is no record. A document's agency is set
+   * once, by `create`.
    */
   update(
     documentId: string,
-    patch: Partial<Omit<DocumentRecord, 'documentId'>>,
+    patch: Partial<Omit<DocumentRecord, 'documentId' | 'agencyId'>>,
     condition?: UpdateCondition,
   ): Promise<DocumentRecord>;
   /**
@@ -127,6 +134,16 @@ export interface DocumentRepository {
   findArchiveByDossier(dossierId: string): Promise<ArchiveEntry[]>;
   /** One page of the documents in a status, by last change (newest first unless `oldestFirst`). */
   listByStatus(
+    status: DocumentStatus,
+    options?: { limit?: number; cursor?: string; oldestFirst?: boolean },
+  ): Promise<{ items: DocumentRecord[]; cursor?: string }>;
+  /**
+   * One page of one agency's documents in a status, by last change (newest first unless
+   * `oldestFirst`): every item is that agency's, so a page is never emptied by filtering. A cursor
+   * of another list fails with ValidationError INVALID_CURSOR.
+   */
+  listByAgencyAndStatus(
+    agencyId: string,
     status: DocumentStatus,
     options?: { limit?: number; cursor?: string; oldestFirst?: boolean },
   ): Promise<{ items: DocumentRecord[]; cursor?: string }>;

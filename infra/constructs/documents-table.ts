@@ -34,6 +34,12 @@ export class DocumentsTable extends Construct {
       partitionKey: { name: statusIndex.partitionKey, type: AttributeType.STRING },
       sortKey: { name: statusIndex.sortKey, type: AttributeType.STRING },
     });
+    const { agencyStatusIndex } = DOCUMENTS_TABLE_SCHEMA;
+    this.table.addGlobalSecondaryIndex({
+      indexName: agencyStatusIndex.name,
+      partitionKey: { name: agencyStatusIndex.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: agencyStatusIndex.sortKey, type: AttributeType.STRING },
+    });
     const vault = new BackupVault(this, 'BackupVault', {
       encryptionKey: props.backupKey,
       removalPolicy: RemovalPolicy.RETAIN,

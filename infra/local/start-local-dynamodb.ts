@@ -6,9 +6,10 @@ import {
   type DynamoDBClient,
   ResourceInUseException,
   ResourceNotFoundException,
+  type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { DOCUMENTS_TABLE_SCHEMA } from '#shared/adapters/aws/documents-table.ts';
+import { DOCUMENTS_TABLE_INDEXES, DOCUMENTS_TABLE_SCHEMA } from '#shared/adapters/aws/documents-table.ts';
 import { closeServer, listenOnLoopback } from './listen-on-loopback.ts';
 
 /** Options of {@link startLocalDynamoDb}. */
@@ -36,35 +37,41 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
 }
 
 /**
- * Creates the documents table (keys and GSI of DOCUMENTS_TABLE_SCHEMA, on-demand) unless it
- * exists. Idempotent.
+ * Creates the documents table (keys and every GSI of DOCUMENTS_TABLE_SCHEMA, on-demand) unless it
+ * exists. Idempotent. A table made before an index was added is refused with the missing index
+ * named: dynalite cannot add an index to a table, and the items written before it would be
+ * missing from it anyway.
  * @returns whether the table was created now
  */
 export async function ensureDocumentsTable(client: DynamoDBClient, tableName: string): Promise<boolean> {
-  if (await tableExists(client, tableName)) return false;
-  const { partitionKey, sortKey, statusIndex } = DOCUMENTS_TABLE_SCHEMA;
+  const existing = await describeTable(client, tableName);
+  if (existing) {
+    assertIndexes(tableName, existing);
+    return false;
+  }
+  const { partitionKey, sortKey } = DOCUMENTS_TABLE_SCHEMA;
+  const indexKeys = DOCUMENTS_TABLE_INDEXES.flatMap((index) => [index.partitionKey, index.sortKey]);
   try {
     await client.send(
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [partitionKey, sortKey, statusIndex.partitionKey, statusIndex.sortKey].map(
-          (name) => ({ AttributeName: name, AttributeType: 'S' }),
-        ),
+        AttributeDefinitions: [partitionKey, sortKey, ...indexKeys].map((name) => ({
+          AttributeName: name,
+          AttributeType: 'S',
+        })),
         KeySchema: [
           { AttributeName: partitionKey, KeyType: 'HASH' },
           { AttributeName: sortKey, KeyType: 'RANGE' },
         ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: statusIndex.name,
-            KeySchema: [
-              { AttributeName: statusIndex.partitionKey, KeyType: 'HASH' },
-              { AttributeName: statusIndex.sortKey, KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
+        GlobalSecondaryIndexes: DOCUMENTS_TABLE_INDEXES.map((index) => ({
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
       }),
     );
     return true;
@@ -74,12 +81,26 @@ export async function ensureDocumentsTable(client: DynamoDBClient, tableName: st
   }
 }
 
-async function tableExists(client: DynamoDBClient, tableName: string): Promise<boolean> {
+function assertIndexes(tableName: string, table: TableDescription): void {
+  const present = new Set((table.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  const missing = DOCUMENTS_TABLE_INDEXES.filter((index) => !present.has(index.name)).map(
+    (index) => index.name,
+  );
+  if (missing.length > 0) {
+    throw new Error(
+      `table ${tableName} has no index ${missing.join(', ')}: its data folder predates the index; start on a new data folder`,
+    );
+  }
+}
+
+async function describeTable(
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<TableDescription | undefined> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return true;
+    return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
   } catch (error) {
-    if (error instanceof ResourceNotFoundException) return false;
+    if (error instanceof ResourceNotFoundException) return undefined;
     throw error;
   }
 }

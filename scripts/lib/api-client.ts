@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { DocumentRecord } from '#shared/domain/document.ts';
 import type { SignatureVerification } from '#shared/ports.ts';
+import type { DocumentPage } from '#shared/use-cases/read-documents.ts';
 import type { UploadTicket } from '#shared/use-cases/request-upload.ts';
+
+/** One page of `GET /documents`; `nextCursor` is absent on the last page. */
+export type { DocumentPage };
 
 /** An error answer of the API, in its `{ error: { code, message } }` format. */
 export class ApiError extends Error {
@@ -90,8 +94,33 @@ export function createApiClient(apiUrl: string, token: string) {
       return call('GET', `/documents/${encodeURIComponent(documentId)}${suffix}`);
     },
 
-    listDocuments(status: string): Promise<{ documents: DocumentRecord[] }> {
-      return call('GET', `/documents?status=${encodeURIComponent(status)}`);
+    /**
+     * One page of the documents in a status: the caller's agency's, or the province's for a
+     * province-wide role (one agency's when `agencyId` is given). Pass `nextCursor` back for the next.
+     * @param options.limit page size, 1..200. @default 50
+     */
+    listDocuments(
+      status: string,
+      options: { agencyId?: string; limit?: number; cursor?: string } = {},
+    ): Promise<DocumentPage> {
+      const query = new URLSearchParams({ status });
+      if (options.agencyId !== undefined) query.set('agencyId', options.agencyId);
+      if (options.limit !== undefined) query.set('limit', String(options.limit));
+      if (options.cursor !== undefined) query.set('cursor', options.cursor);
+      return call('GET', `/documents?${query}`);
+    },
+
+    /** Every document of a list, page after page. */
+    async *listAllDocuments(
+      status: string,
+      options: { agencyId?: string; limit?: number } = {},
+    ): AsyncIterable<DocumentRecord> {
+      let cursor: string | undefined;
+      do {
+        const page = await this.listDocuments(status, { ...options, cursor });
+        yield* page.documents;
+        cursor = page.nextCursor;
+      } while (cursor);
     },
 
     completeReview(documentId: string, review: { docType: string; ownerId: string }) {

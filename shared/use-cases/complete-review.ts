@@ -1,4 +1,4 @@
-import { authorize, type Principal } from '#shared/auth/authorize.ts';
+import { authorize, isAllowed, type Principal } from '#shared/auth/authorize.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import type { DocumentRecord } from '#shared/domain/document.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
@@ -36,7 +36,10 @@ export function createCompleteReview(deps: CompleteReviewDependencies) {
     input: unknown,
   ): Promise<DocumentRecord> {
     const record = await deps.repository.get(documentId);
-    if (!record) throw new NotFoundError(`document ${documentId} does not exist`);
+    // A document the caller may not even see is missing, as on every route: a 403 would confirm it exists.
+    if (!record || !isAllowed(principal, 'document:read', record.agencyId)) {
+      throw new NotFoundError(`document ${documentId} does not exist`);
+    }
     authorize(principal, 'document:review', record.agencyId);
     if (record.status !== 'NEEDS_REVIEW') {
       throw new ConflictError(

@@ -19,6 +19,8 @@ const STATUSES: readonly DocumentStatus[] = [
   'QUARANTINED',
 ];
 const DOWNLOAD_URL_SECONDS = 300;
+/** Page size of a document list. @default 50, at most 200 */
+const PAGE_LIMIT = { default: 50, max: 200 } as const;
 
 export interface ReadDocumentsDependencies {
   repository: DocumentRepository;
@@ -33,6 +35,30 @@ export interface DocumentView {
   document: DocumentRecord;
   downloadUrl?: string;
   verification?: SignatureVerification[];
+}
+
+/** One page of a document list; `nextCursor` asks for the next page, absent on the last. */
+export interface DocumentPage {
+  documents: DocumentRecord[];
+  nextCursor?: string;
+}
+
+/** What a list asks for: `limit` 1..200 (default 50), `cursor` as a previous page returned it. */
+export interface DocumentListQuery {
+  /** @default NEEDS_REVIEW */
+  status?: string;
+  /** A province-wide caller's choice of agency; an agency's own staff always list their agency. */
+  agencyId?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+function pageLimit(limit: number | undefined): number {
+  if (limit === undefined) return PAGE_LIMIT.default;
+  if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_LIMIT.max) {
+    throw new ValidationError('INVALID_LIMIT', `limit must be a whole number from 1 to ${PAGE_LIMIT.max}`);
+  }
+  return limit;
 }
 
 /** Status, result, signed copy and on-demand signature check of uploaded documents. */
@@ -54,7 +80,9 @@ export function createReadDocuments(deps: ReadDocumentsDependencies) {
     ): Promise<DocumentView> {
       const document = await readable(principal, documentId);
       if (document.status !== 'ARCHIVED' || !document.archive || !document.code) return { document };
-      const { bucket, signedPdfKey } = document.archive;
+      // The version archived is the one read, whatever is written under the key later.
+      const { bucket, signedPdfKey, versions } = document.archive;
+      const version = { versionId: versions?.signedPdf };
       const record = (action: ArchiveRead['action']) =>
         deps.audit.recordRead({
           documentId,
@@ -69,32 +97,35 @@ export function createReadDocuments(deps: ReadDocumentsDependencies) {
       const view: DocumentView = { document };
       if (options.download) {
         await record('download');
-        view.downloadUrl = await deps.objects.presignGet(bucket, signedPdfKey, DOWNLOAD_URL_SECONDS);
+        view.downloadUrl = await deps.objects.presignGet(bucket, signedPdfKey, DOWNLOAD_URL_SECONDS, version);
       }
       if (options.verify) {
         await record('verify');
-        view.verification = await deps.verifier.verify(await deps.objects.get(bucket, signedPdfKey));
+        view.verification = await deps.verifier.verify(await deps.objects.get(bucket, signedPdfKey, version));
       }
       return view;
     },
 
-    async listDocuments(
-      principal: Principal,
-      query: { status?: string; agencyId?: string; limit?: number },
-    ): Promise<DocumentRecord[]> {
+    /**
+     * One page of the documents in a status (newest change first). Agency staff get their agency's
+     * documents; a province-wide caller gets the province's, or one agency's when it names one.
+     * Each page is read from an index of exactly that list, so a page is full whenever more remain.
+     */
+    async listDocuments(principal: Principal, query: DocumentListQuery): Promise<DocumentPage> {
       const status = (query.status ?? 'NEEDS_REVIEW') as DocumentStatus;
       if (!STATUSES.includes(status)) {
         throw new ValidationError('INVALID_STATUS', `status must be one of ${STATUSES.join(', ')}`);
       }
-      const agencyId = query.agencyId ?? principal.agencyId;
+      const limit = pageLimit(query.limit);
+      const provinceWide = isAllowed(principal, 'document:list', undefined);
+      const agencyId = provinceWide ? query.agencyId : (query.agencyId ?? principal.agencyId);
       authorize(principal, 'document:list', agencyId);
-      const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
-      const { items } = await deps.repository.listByStatus(status, { limit });
-      return items.filter(
-        (record) =>
-          (agencyId === undefined || record.agencyId === agencyId) &&
-          isAllowed(principal, 'document:list', record.agencyId),
-      );
+      const options = { limit, cursor: query.cursor || undefined };
+      const page =
+        agencyId === undefined
+          ? await deps.repository.listByStatus(status, options)
+          : await deps.repository.listByAgencyAndStatus(agencyId, status, options);
+      return { documents: page.items, ...(page.cursor && { nextCursor: page.cursor }) };
     },
   };
 }

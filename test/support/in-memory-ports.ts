@@ -1,5 +1,5 @@
 import type { DocumentRecord } from '#shared/domain/document.ts';
-import { ConflictError, NotFoundError } from '#shared/domain/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
 import type { ArchiveEntry, DocumentRepository, ObjectStore } from '#shared/ports.ts';
 
 /** A DocumentRepository in memory with the same conditional semantics as the DynamoDB one. */
@@ -81,6 +81,37 @@ export function createInMemoryRepository(): DocumentRepository & { claims: Map<s
       const last = items.at(-1);
       return { items, cursor: last && matching.length > items.length ? sortKey(last) : undefined };
     },
+    async listByAgencyAndStatus(agencyId, status, options = {}) {
+      // Cursors name their list, as the DynamoDB adapter's do: one of another list is INVALID_CURSOR.
+      const list = `${agencyId}#${status}`;
+      const order = options.oldestFirst ? 1 : -1;
+      const sortKey = (record: DocumentRecord) => `${record.updatedAt}#${record.documentId}`;
+      let after: string | undefined;
+      if (options.cursor !== undefined) {
+        const [cursorList, cursorAfter] = (() => {
+          try {
+            return JSON.parse(Buffer.from(options.cursor, 'base64url').toString('utf8')) as unknown[];
+          } catch {
+            return [];
+          }
+        })();
+        if (cursorList !== list || typeof cursorAfter !== 'string') {
+          throw new ValidationError('INVALID_CURSOR', 'the cursor is not one this list returned');
+        }
+        after = cursorAfter;
+      }
+      const matching = [...records.values()]
+        .filter((record) => record.agencyId === agencyId && record.status === status)
+        .filter((record) => after === undefined || order * sortKey(record).localeCompare(after) > 0)
+        .sort((a, b) => order * sortKey(a).localeCompare(sortKey(b)));
+      const items = matching.slice(0, options.limit ?? 100).map((record) => structuredClone(record));
+      const last = items.at(-1);
+      const cursor =
+        last && matching.length > items.length
+          ? Buffer.from(JSON.stringify([list, sortKey(last)])).toString('base64url')
+          : undefined;
+      return { items, cursor };
+    },
   };
 }
 
@@ -96,21 +127,39 @@ export interface StoredObject {
 /** Chunk size of the in-memory store's streams: S3 bodies arrive in pieces too, never whole. */
 export const STREAM_CHUNK_BYTES = 64 * 1024;
 
-/** An ObjectStore in memory; `writes` records every stored object with its options. */
+/**
+ * An ObjectStore in memory; `writes` records every stored object with its options (the current
+ * version), `versions` every version written, by `{bucket}/{key}#{versionId}`.
+ */
 export function createInMemoryObjectStore(): ObjectStore & {
   writes: Map<string, StoredObject>;
+  versions: Map<string, StoredObject>;
 } {
   const writes = new Map<string, StoredObject>();
+  const history = new Map<string, StoredObject>();
   let versions = 0;
   const read = (bucket: string, key: string) => {
     const object = writes.get(`${bucket}/${key}`);
     if (!object) throw new Error(`NoSuchKey: ${bucket}/${key}`);
     return object.body;
   };
+  const readVersion = (bucket: string, key: string, versionId: string) => {
+    const object = history.get(`${bucket}/${key}#${versionId}`);
+    if (!object) throw new Error(`NoSuchVersion: ${bucket}/${key}#${versionId}`);
+    return object.body;
+  };
+  // Every version stays readable by its id, as in a versioned bucket.
+  const write = (bucket: string, key: string, object: StoredObject) => {
+    writes.set(`${bucket}/${key}`, object);
+    history.set(`${bucket}/${key}#${object.versionId}`, object);
+  };
   return {
     writes,
-    async get(bucket, key) {
-      return read(bucket, key);
+    versions: history,
+    async get(bucket, key, options = {}) {
+      return options.versionId === undefined
+        ? read(bucket, key)
+        : readVersion(bucket, key, options.versionId);
     },
     async getStream(bucket, key) {
       const body = read(bucket, key);
@@ -131,7 +180,7 @@ export function createInMemoryObjectStore(): ObjectStore & {
     },
     async put(bucket, key, body, options = {}) {
       const versionId = `v${++versions}`;
-      writes.set(`${bucket}/${key}`, {
+      write(bucket, key, {
         body,
         retainUntil: options.retainUntil,
         metadata: options.metadata,
@@ -141,7 +190,7 @@ export function createInMemoryObjectStore(): ObjectStore & {
     },
     async copy(source, target, options = {}) {
       const versionId = `v${++versions}`;
-      writes.set(`${target.bucket}/${target.key}`, {
+      write(target.bucket, target.key, {
         body: read(source.bucket, source.key),
         retainUntil: options.retainUntil,
         metadata: options.metadata,
@@ -164,8 +213,10 @@ export function createInMemoryObjectStore(): ObjectStore & {
     async presignPut(bucket, key) {
       return { url: `memory://${bucket}/${key}`, headers: {} };
     },
-    async presignGet(bucket, key) {
-      return `memory://${bucket}/${key}`;
+    async presignGet(bucket, key, _seconds, options = {}) {
+      const version =
+        options.versionId === undefined ? '' : `?versionId=${encodeURIComponent(options.versionId)}`;
+      return `memory://${bucket}/${key}${version}`;
     },
   };
 }

@@ -3,7 +3,10 @@
  * that both create the same table.
  *
  * Items:
- * - `DOC#{documentId}` / `DOC`: the document record (gsi1: `STATUS#{status}` / updatedAt)
+ * - `DOC#{documentId}` / `DOC`: the document record, in two indexes ordered by its last change:
+ *   gsi1 `STATUS#{status}` / `{updatedAt}#{documentId}` (province-wide lists, the reconciler) and
+ *   gsi2 `AGENCY#{agencyId}#STATUS#{status}` / `{updatedAt}#{documentId}` (an agency's queue, so
+ *   that a page of it is a page of that agency's documents, never a filtered province-wide page)
  * - `SEQ#{ownerId}#{docType}` / `SEQ`: the per-owner, per-type code counter
  * - `CODE#{code}` / `CODE`: the claim of a digitised code and its archive entry
  * - `OWNER#{ownerId}` / `CODE#{code}` and `DOSSIER#{dossierId}` / `CODE#{code}`: archive index
@@ -16,5 +19,12 @@ export const DOCUMENTS_TABLE_SCHEMA = {
   partitionKey: 'pk',
   sortKey: 'sk',
   statusIndex: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  agencyStatusIndex: { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   ttlAttribute: 'expiresAt',
 } as const;
+
+/** Every global secondary index of the documents table (all project every attribute). */
+export const DOCUMENTS_TABLE_INDEXES = [
+  DOCUMENTS_TABLE_SCHEMA.statusIndex,
+  DOCUMENTS_TABLE_SCHEMA.agencyStatusIndex,
+] as const;

@@ -10,28 +10,61 @@ import {
 import type { DocumentRecord, DocumentStatus } from '#shared/domain/document.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
 import type { ArchiveAuditLog, ArchiveEntry, ArchiveRead, DocumentRepository } from '#shared/ports.ts';
-import { DOCUMENTS_TABLE_SCHEMA } from './documents-table.ts';
+import { DOCUMENTS_TABLE_INDEXES, DOCUMENTS_TABLE_SCHEMA } from './documents-table.ts';
 
-const { statusIndex } = DOCUMENTS_TABLE_SCHEMA;
-const KEY_ATTRIBUTES = ['pk', 'sk', statusIndex.partitionKey, statusIndex.sortKey];
+const { statusIndex, agencyStatusIndex } = DOCUMENTS_TABLE_SCHEMA;
+type IndexSchema = (typeof DOCUMENTS_TABLE_INDEXES)[number];
+const KEY_ATTRIBUTES = [
+  'pk',
+  'sk',
+  ...DOCUMENTS_TABLE_INDEXES.flatMap((index) => [index.partitionKey, index.sortKey]),
+];
+/** How many documents' agencies a repository remembers (an agency never changes, so none goes stale). */
+const REMEMBERED_AGENCIES = 1000;
 
 const documentKey = (documentId: string) => ({ pk: `DOC#${documentId}`, sk: 'DOC' });
+const statusPartition = (status: DocumentStatus) => `STATUS#${status}`;
+const agencyStatusPartition = (agencyId: string, status: DocumentStatus) =>
+  `AGENCY#${agencyId}#STATUS#${status}`;
+/** Both indexes are ordered by the last change, so the reconciler can stop at the first recent one. */
+const changeOrder = (updatedAt: string, documentId: string) => `${updatedAt}#${documentId}`;
 const statusKeys = (status: DocumentStatus, updatedAt: string, documentId: string) => ({
-  [statusIndex.partitionKey]: `STATUS#${status}`,
-  [statusIndex.sortKey]: `${updatedAt}#${documentId}`,
+  [statusIndex.partitionKey]: statusPartition(status),
+  [statusIndex.sortKey]: changeOrder(updatedAt, documentId),
+});
+const agencyStatusKeys = (
+  agencyId: string,
+  status: DocumentStatus,
+  updatedAt: string,
+  documentId: string,
+) => ({
+  [agencyStatusIndex.partitionKey]: agencyStatusPartition(agencyId, status),
+  [agencyStatusIndex.sortKey]: changeOrder(updatedAt, documentId),
 });
 
 /** Cursors are opaque to callers: the query's LastEvaluatedKey, base64url JSON. */
 const encodeCursor = (key: Record<string, unknown>) => Buffer.from(JSON.stringify(key)).toString('base64url');
 
-function decodeCursor(cursor: string): Record<string, unknown> {
+/**
+ * The start key a cursor carries, accepted only as a key of this very query (index and partition):
+ * a cursor of another list, agency or status, or a forged one, is a 400, never a DynamoDB error.
+ */
+function decodeCursor(cursor: string, index: IndexSchema, partition: string): Record<string, unknown> {
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (key && typeof key === 'object' && !Array.isArray(key)) return key as Record<string, unknown>;
+    if (key && typeof key === 'object' && !Array.isArray(key)) {
+      const start = key as Record<string, unknown>;
+      const names = ['pk', 'sk', index.partitionKey, index.sortKey];
+      const shaped =
+        Object.keys(start).length === names.length &&
+        names.every((name) => typeof start[name] === 'string') &&
+        start[index.partitionKey] === partition;
+      if (shaped) return start;
+    }
   } catch {
     // Reported below.
   }
-  throw new ValidationError('INVALID_CURSOR', 'the cursor is not one this service returned');
+  throw new ValidationError('INVALID_CURSOR', 'the cursor is not one this list returned');
 }
 
 function withoutKeys<T>(item: Record<string, unknown>): T {
@@ -50,6 +83,58 @@ export function createDynamoDbDocumentRepository(
   tableName: string,
 ): DocumentRepository {
   const db = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+  // The agency index's partition names the agency, which a status change does not carry: it is
+  // remembered from reads and writes, and read (once, consistently) when not known.
+  const agencies = new Map<string, string>();
+
+  function remember<T extends Partial<DocumentRecord>>(record: T): T {
+    if (record.documentId && record.agencyId) {
+      agencies.delete(record.documentId);
+      agencies.set(record.documentId, record.agencyId);
+      if (agencies.size > REMEMBERED_AGENCIES) agencies.delete(agencies.keys().next().value ?? '');
+    }
+    return record;
+  }
+
+  async function agencyOf(documentId: string): Promise<string | undefined> {
+    const known = agencies.get(documentId);
+    if (known) return known;
+    const response = await db.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: documentKey(documentId),
+        ProjectionExpression: '#agencyId',
+        ExpressionAttributeNames: { '#agencyId': 'agencyId' },
+        ConsistentRead: true,
+      }),
+    );
+    if (!response.Item) throw new NotFoundError(`document ${documentId} does not exist`);
+    const agencyId = response.Item.agencyId;
+    return typeof agencyId === 'string' ? remember({ documentId, agencyId }).agencyId : undefined;
+  }
+
+  async function queryPage(
+    index: IndexSchema,
+    partition: string,
+    options: { limit?: number; cursor?: string; oldestFirst?: boolean },
+  ): Promise<{ items: DocumentRecord[]; cursor?: string }> {
+    const response = await db.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': index.partitionKey },
+        ExpressionAttributeValues: { ':pk': partition },
+        ScanIndexForward: options.oldestFirst ?? false,
+        Limit: options.limit ?? 100,
+        ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor, index, partition) : undefined,
+      }),
+    );
+    return {
+      items: (response.Items ?? []).map((item) => remember(withoutKeys<DocumentRecord>(item))),
+      cursor: response.LastEvaluatedKey ? encodeCursor(response.LastEvaluatedKey) : undefined,
+    };
+  }
 
   async function queryAll(pk: string): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
@@ -78,11 +163,13 @@ export function createDynamoDbDocumentRepository(
             Item: {
               ...documentKey(record.documentId),
               ...statusKeys(record.status, record.updatedAt, record.documentId),
+              ...agencyStatusKeys(record.agencyId, record.status, record.updatedAt, record.documentId),
               ...record,
             },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
+        remember(record);
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) {
           throw new ConflictError('DOCUMENT_EXISTS', `document ${record.documentId} already exists`);
@@ -93,15 +180,22 @@ export function createDynamoDbDocumentRepository(
 
     async get(documentId) {
       const response = await db.send(new GetCommand({ TableName: tableName, Key: documentKey(documentId) }));
-      return response.Item ? withoutKeys<DocumentRecord>(response.Item) : undefined;
+      return response.Item ? remember(withoutKeys<DocumentRecord>(response.Item)) : undefined;
     },
 
     async update(documentId, patch, condition) {
       const updatedAt = patch.updatedAt ?? new Date().toISOString();
       const fields: Record<string, unknown> = { ...patch, updatedAt };
-      // The status index is ordered by the last change, so the reconciler can stop at the first recent one.
-      if (patch.status) Object.assign(fields, statusKeys(patch.status, updatedAt, documentId));
-      else fields[statusIndex.sortKey] = `${updatedAt}#${documentId}`;
+      // Both indexes follow every change: a new status moves the record to other partitions, any
+      // change moves it within its partitions.
+      if (patch.status) {
+        Object.assign(fields, statusKeys(patch.status, updatedAt, documentId));
+        const agencyId = await agencyOf(documentId);
+        if (agencyId) Object.assign(fields, agencyStatusKeys(agencyId, patch.status, updatedAt, documentId));
+      } else {
+        fields[statusIndex.sortKey] = changeOrder(updatedAt, documentId);
+        fields[agencyStatusIndex.sortKey] = changeOrder(updatedAt, documentId);
+      }
       const names: Record<string, string> = {};
       const values: Record<string, unknown> = {};
       const sets: string[] = [];
@@ -144,7 +238,7 @@ export function createDynamoDbDocumentRepository(
             ReturnValues: 'ALL_NEW',
           }),
         );
-        return withoutKeys<DocumentRecord>(response.Attributes ?? {});
+        return remember(withoutKeys<DocumentRecord>(response.Attributes ?? {}));
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         const current = await this.get(documentId);
@@ -163,13 +257,18 @@ export function createDynamoDbDocumentRepository(
     },
 
     async claim(documentId, runId, at) {
+      const agencyId = await agencyOf(documentId);
+      const agencyKeys = agencyId ? agencyStatusKeys(agencyId, 'PROCESSING', at, documentId) : undefined;
       try {
         const response = await db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: documentKey(documentId),
-            UpdateExpression:
-              'SET #status = :processing, #runId = :runId, #updatedAt = :at, #gpk = :gpk, #gsk = :gsk REMOVE #expiresAt',
+            UpdateExpression: [
+              'SET #status = :processing, #runId = :runId, #updatedAt = :at, #gpk = :gpk, #gsk = :gsk',
+              agencyKeys ? ', #apk = :apk, #ask = :ask' : '',
+              ' REMOVE #expiresAt',
+            ].join(''),
             ConditionExpression:
               'attribute_exists(pk) AND (#status = :awaiting OR (#status = :processing AND #runId = :runId))',
             ExpressionAttributeNames: {
@@ -179,6 +278,10 @@ export function createDynamoDbDocumentRepository(
               '#expiresAt': DOCUMENTS_TABLE_SCHEMA.ttlAttribute,
               '#gpk': statusIndex.partitionKey,
               '#gsk': statusIndex.sortKey,
+              ...(agencyKeys && {
+                '#apk': agencyStatusIndex.partitionKey,
+                '#ask': agencyStatusIndex.sortKey,
+              }),
             },
             ExpressionAttributeValues: {
               ':processing': 'PROCESSING',
@@ -187,11 +290,15 @@ export function createDynamoDbDocumentRepository(
               ':at': at,
               ':gpk': statusKeys('PROCESSING', at, documentId)[statusIndex.partitionKey],
               ':gsk': statusKeys('PROCESSING', at, documentId)[statusIndex.sortKey],
+              ...(agencyKeys && {
+                ':apk': agencyKeys[agencyStatusIndex.partitionKey],
+                ':ask': agencyKeys[agencyStatusIndex.sortKey],
+              }),
             },
             ReturnValues: 'ALL_NEW',
           }),
         );
-        return withoutKeys<DocumentRecord>(response.Attributes ?? {});
+        return remember(withoutKeys<DocumentRecord>(response.Attributes ?? {}));
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         const current = await this.get(documentId);
@@ -261,22 +368,11 @@ export function createDynamoDbDocumentRepository(
     },
 
     async listByStatus(status, options = {}) {
-      const response = await db.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: statusIndex.name,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': statusIndex.partitionKey },
-          ExpressionAttributeValues: { ':pk': `STATUS#${status}` },
-          ScanIndexForward: options.oldestFirst ?? false,
-          Limit: options.limit ?? 100,
-          ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor) : undefined,
-        }),
-      );
-      return {
-        items: (response.Items ?? []).map((item) => withoutKeys<DocumentRecord>(item)),
-        cursor: response.LastEvaluatedKey ? encodeCursor(response.LastEvaluatedKey) : undefined,
-      };
+      return queryPage(statusIndex, statusPartition(status), options);
+    },
+
+    async listByAgencyAndStatus(agencyId, status, options = {}) {
+      return queryPage(agencyStatusIndex, agencyStatusPartition(agencyId, status), options);
     },
   };
 }

@@ -29,8 +29,10 @@ function objectLock(retainUntil: Date | undefined) {
  */
 export function createS3ObjectStore(s3: S3Client): ObjectStore {
   return {
-    async get(bucket, key) {
-      const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    async get(bucket, key, options = {}) {
+      const response = await s3.send(
+        new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: options.versionId }),
+      );
       if (!response.Body) throw new Error(`s3://${bucket}/${key} has no body`);
       return response.Body.transformToByteArray();
     },

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ensureDocumentsTable,
@@ -13,7 +13,7 @@ import {
   createDynamoDbDocumentRepository,
 } from '#shared/adapters/aws/dynamodb-document-repository.ts';
 import type { DocumentRecord } from '#shared/domain/document.ts';
-import { ConflictError, NotFoundError } from '#shared/domain/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
 import type { DocumentRepository } from '#shared/ports.ts';
 import { makeDocumentRecord } from '#test/support/document-records.ts';
 
@@ -116,6 +116,151 @@ describe('DynamoDB document repository (against dynalite)', () => {
     await expect(repository.listByStatus('QUARANTINED', { cursor: 'not-a-cursor' })).rejects.toMatchObject({
       code: 'INVALID_CURSOR',
     });
+  });
+
+  it("pages one agency's documents in a status from its own index, unaffected by other agencies' newer ones", async () => {
+    const ward = '000.17.22.H98';
+    for (const minute of ['01', '02', '03']) {
+      await repository.create(
+        record(`ward-${minute}`, {
+          agencyId: ward,
+          status: 'NEEDS_REVIEW',
+          updatedAt: `2026-11-21T00:${minute}:00.000Z`,
+        }),
+      );
+    }
+    for (let index = 0; index < 5; index += 1) {
+      await repository.create(
+        record(`centre-${index}`, {
+          agencyId: '000.00.01.H98',
+          status: 'NEEDS_REVIEW',
+          updatedAt: `2026-11-21T01:0${index}:00.000Z`,
+        }),
+      );
+    }
+    const first = await repository.listByAgencyAndStatus(ward, 'NEEDS_REVIEW', { limit: 2 });
+    expect(first.items.map((item) => item.documentId)).toEqual(['ward-03', 'ward-02']);
+    expect(first.items[0]).toEqual(
+      record('ward-03', { agencyId: ward, status: 'NEEDS_REVIEW', updatedAt: '2026-11-21T00:03:00.000Z' }),
+    );
+    const second = await repository.listByAgencyAndStatus(ward, 'NEEDS_REVIEW', {
+      limit: 2,
+      cursor: first.cursor,
+    });
+    expect(second.items.map((item) => item.documentId)).toEqual(['ward-01']);
+    const oldest = await repository.listByAgencyAndStatus(ward, 'NEEDS_REVIEW', {
+      limit: 1,
+      oldestFirst: true,
+    });
+    expect(oldest.items.map((item) => item.documentId)).toEqual(['ward-01']);
+    expect(await repository.listByAgencyAndStatus('000.00.00.H98', 'NEEDS_REVIEW')).toEqual({ items: [] });
+  });
+
+  it("moves a document between its agency's lists on every status change, also from a repository that never read it", async () => {
+    const agency = '000.17.23.H98';
+    const list = async (status: DocumentRecord['status']) =>
+      (await repository.listByAgencyAndStatus(agency, status)).items.map((item) => item.documentId);
+    await repository.create(record('moves', { agencyId: agency, updatedAt: '2026-11-21T02:00:00.000Z' }));
+    await repository.create(record('stays', { agencyId: agency, updatedAt: '2026-11-21T02:01:00.000Z' }));
+    expect(await list('AWAITING_UPLOAD')).toEqual(['stays', 'moves']);
+
+    // A fresh repository (another Lambda) knows no agency yet: it must look it up, not skip the index.
+    const claimed = await createDynamoDbDocumentRepository(client, 'documents').claim(
+      'moves',
+      'run-1',
+      '2026-11-21T02:02:00.000Z',
+    );
+    expect(claimed.status).toBe('PROCESSING');
+    expect(await list('AWAITING_UPLOAD')).toEqual(['stays']);
+    expect(await list('PROCESSING')).toEqual(['moves']);
+
+    await createDynamoDbDocumentRepository(client, 'documents').update(
+      'moves',
+      { status: 'NEEDS_REVIEW', updatedAt: '2026-11-21T02:03:00.000Z' },
+      { status: ['PROCESSING'], runId: 'run-1' },
+    );
+    expect(await list('PROCESSING')).toEqual([]);
+    expect(await list('NEEDS_REVIEW')).toEqual(['moves']);
+
+    // A change without a new status re-orders the record within its list.
+    await repository.update('stays', { pageCount: 1, updatedAt: '2026-11-21T01:59:00.000Z' });
+    await repository.create(record('newer', { agencyId: agency, updatedAt: '2026-11-21T01:59:30.000Z' }));
+    expect(await list('AWAITING_UPLOAD')).toEqual(['newer', 'stays']);
+
+    await expect(
+      createDynamoDbDocumentRepository(client, 'documents').update('ghost', { status: 'ARCHIVED' }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('refuses a cursor of another list, agency or status, and a forged one, with INVALID_CURSOR', async () => {
+    const agency = '000.00.06.H98';
+    for (const minute of ['01', '02']) {
+      await repository.create(
+        record(`cursor-${minute}`, {
+          agencyId: agency,
+          status: 'QUARANTINED',
+          updatedAt: `2026-11-19T00:${minute}:00.000Z`,
+        }),
+      );
+    }
+    const page = await repository.listByAgencyAndStatus(agency, 'QUARANTINED', { limit: 1 });
+    const byStatus = await repository.listByStatus('QUARANTINED', { limit: 1 });
+    expect(page.cursor).toEqual(expect.any(String));
+    const forged = Buffer.from(
+      JSON.stringify({
+        pk: 'DOC#x',
+        sk: 'DOC',
+        gsi2pk: 'AGENCY#000.00.06.H98#STATUS#QUARANTINED',
+        gsi2sk: 1,
+      }),
+    ).toString('base64url');
+    const attempts = [
+      repository.listByAgencyAndStatus('000.00.07.H98', 'QUARANTINED', { cursor: page.cursor }),
+      repository.listByAgencyAndStatus(agency, 'ARCHIVED', { cursor: page.cursor }),
+      repository.listByAgencyAndStatus(agency, 'QUARANTINED', { cursor: byStatus.cursor }),
+      repository.listByStatus('QUARANTINED', { cursor: page.cursor }),
+      repository.listByAgencyAndStatus(agency, 'QUARANTINED', { cursor: forged }),
+    ];
+    for (const attempt of attempts) {
+      await expect(attempt).rejects.toBeInstanceOf(ValidationError);
+      await expect(attempt).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
+    }
+  });
+
+  it('creates the table with both indexes, and refuses a table made before the agency index', async () => {
+    const table = await client.send(new DescribeTableCommand({ TableName: 'documents' }));
+    expect(table.Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName).sort()).toEqual([
+      'gsi1',
+      'gsi2',
+    ]);
+    await client.send(
+      new CreateTableCommand({
+        TableName: 'before-agency-index',
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((name) => ({
+          AttributeName: name,
+          AttributeType: 'S',
+        })),
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'gsi1',
+            KeySchema: [
+              { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    );
+    await expect(ensureDocumentsTable(client, 'before-agency-index')).rejects.toThrow(
+      'table before-agency-index has no index gsi2',
+    );
+    expect(await ensureDocumentsTable(client, 'documents')).toBe(false);
   });
 
   it('removes attributes patched to undefined', async () => {
