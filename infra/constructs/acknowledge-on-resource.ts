@@ -1,5 +1,6 @@
-import { type Acknowledgment, CfnResource, Validations } from 'aws-cdk-lib';
+import { type Acknowledgment, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { CfnPolicy } from 'aws-cdk-lib/aws-iam';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct, type IConstruct } from 'constructs';
 
 /** The CloudFormation resource a construct stands for: itself when it is one, else its default child. */
@@ -27,4 +28,17 @@ export function defaultPolicyOf(principal: unknown): CfnPolicy | undefined {
   if (!Construct.isConstruct(principal)) return undefined;
   const policy = principal.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
   return policy instanceof CfnPolicy ? policy : undefined;
+}
+
+/**
+ * Acknowledges the AwsSolutions-IAM5 finding of one wildcard resource (an ARN ending in `*`) on
+ * the role's DefaultPolicy, with the finding id cdk-nag derives from that very resource. For
+ * `Resource: *` use acknowledgeUnscopableActions, which also limits the actions.
+ */
+export function acknowledgeWildcardResource(role: IConstruct, resource: string, reason: string): void {
+  const policy = defaultPolicyOf(role);
+  if (!policy) throw new Error(`${role.node.path} has no DefaultPolicy: grant ${resource} first`);
+  const flattened = flattenCfnReference(Stack.of(policy).resolve(resource));
+  if (flattened === '*') throw new Error('Resource "*" is acknowledged with acknowledgeUnscopableActions');
+  acknowledgeOnResource(policy, { id: `AwsSolutions-IAM5[Resource::${flattened}]`, reason });
 }

@@ -54,8 +54,8 @@ export const KEY_ADMINISTRATION_ACTIONS = [
  * cannot add usage, so the keys' `grant*` methods have no effect: use `allowSigningBy`.
  *
  * Asymmetric KMS keys cannot rotate automatically: rotate by creating a new key and moving
- * the alias to it, and keep the old key: earlier signatures verify with the public key that their
- * certificate carries, and the old key's policy stays as it is.
+ * the alias to it, and keep the old key (earlier signatures verify with the public key their
+ * certificate carries, not through KMS, so no one needs kms:Verify).
  */
 export class AgencySigningKeys extends Construct {
   /** Agency ID → signing key. */

@@ -96,26 +96,12 @@ export function grantTableItems(
   grantee: IGrantable,
   table: ITable,
   access: TableAccess,
-  options?: TableGrantOptions,
-): void;
-/**
- * @deprecated Name the access level and the queried indexes:
- * `grantTableItems(role, table, 'readWrite', { queryIndexes: [indexName] })` or, for a role
- * that never queries the index, `grantTableItems(role, table, 'readWrite')`. Until then this
- * form grants `readWrite` and Query on `indexName`.
- */
-export function grantTableItems(grantee: IGrantable, table: ITable, indexName: string): void;
-export function grantTableItems(
-  grantee: IGrantable,
-  table: ITable,
-  accessOrIndex: string,
   options: TableGrantOptions = {},
 ): void {
-  const access: TableAccess = isTableAccess(accessOrIndex) ? accessOrIndex : 'readWrite';
-  const queryIndexes = isTableAccess(accessOrIndex) ? (options.queryIndexes ?? []) : [accessOrIndex];
   grantee.grantPrincipal.addToPrincipalPolicy(
     new PolicyStatement({ actions: [...TABLE_ACTIONS[access]], resources: [table.tableArn] }),
   );
+  const queryIndexes = options.queryIndexes ?? [];
   if (queryIndexes.length > 0) {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
@@ -124,10 +110,6 @@ export function grantTableItems(
       }),
     );
   }
-}
-
-function isTableAccess(value: string): value is TableAccess {
-  return value === 'read' || value === 'readWrite';
 }
 
 function logicalIdOf(bucket: IBucket): string {

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -12,7 +13,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DOCUMENTS_TABLE_SCHEMA } from '#shared/adapters/aws/documents-table.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
-import { acknowledgeOnResource } from './acknowledge-on-resource.ts';
+import { acknowledgeOnResource, acknowledgeWildcardResource } from './acknowledge-on-resource.ts';
 import { grantObjects, grantTableItems } from './grant-access.ts';
 import { INGEST_PREFIXES } from './ingest-bucket.ts';
 import { MotcuaFunction } from './motcua-function.ts';
@@ -27,7 +28,8 @@ export interface PipelineTriggerProps {
   /** Key of the ingest bucket's SSE-KMS encryption. */
   readonly dataKey: IKey;
   readonly table: ITable;
-  readonly stateMachine: IStateMachine;
+  /** The document pipeline (its name scopes the reconciler's DescribeExecution). */
+  readonly stateMachine: IStateMachine & { readonly stateMachineName: string };
   readonly logsKey: IKey;
   /**
    * Most starter invocations running at once (SQS event source maximum concurrency).
@@ -134,6 +136,7 @@ export class PipelineTrigger extends Construct {
       read: [INGEST_PREFIXES.incoming],
       tag: [INGEST_PREFIXES.incoming],
     });
+    this.allowReconcilerToDescribeRuns(props.stateMachine.stateMachineName);
     acknowledgeOnResource(this.deadLetterQueue, {
       id: 'Serverless-SQSRedrivePolicy',
       reason:
@@ -146,5 +149,23 @@ export class PipelineTrigger extends Construct {
       reason:
         'SQS event source mappings do not support on-failure destinations; failed messages go to the DLQ through the queue redrive policy (maxReceiveCount 5).',
     });
+  }
+
+  /** The reconciler takes a document over only when the run that owns it is no longer running. */
+  private allowReconcilerToDescribeRuns(stateMachineName: string): void {
+    const executions = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.reconciler.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }),
+    );
+    acknowledgeWildcardResource(
+      this.reconciler.role,
+      executions,
+      'Execution names are derived per document and run; the wildcard covers only the executions of the document pipeline state machine.',
+    );
   }
 }

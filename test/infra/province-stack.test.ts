@@ -337,6 +337,31 @@ describe('ProvinceStack retention and least privilege', () => {
     expect(tagging.flatMap(({ roles }) => roles)).not.toContainEqual(roleRef(built.stack.api.handler.role));
   });
 
+  it("lets the reconciler see whether a document's run is still going: DescribeExecution on the pipeline's executions only", () => {
+    const describing = policies().flatMap(({ roles, statements }) =>
+      statements
+        .filter((statement) =>
+          actionsOf(statement).some((action) => covers(action, 'states:DescribeExecution')),
+        )
+        .map((statement) => ({ roles, statement })),
+    );
+    expect(describing.map(({ roles }) => roles)).toEqual([[roleRef(built.stack.trigger.reconciler.role)]]);
+    const machine = logicalId(built.stack.pipeline.stateMachine.node.defaultChild);
+    expect(describing[0]?.statement.Action).toBe('states:DescribeExecution');
+    expect(describing[0]?.statement.Resource).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':states:ap-southeast-1:123456789012:execution:',
+          { 'Fn::GetAtt': [machine, 'Name'] },
+          ':*',
+        ],
+      ],
+    });
+  });
+
   it('deletes upload requests never used through DynamoDB TTL on expiresAt', () => {
     expect(DOCUMENTS_TABLE_SCHEMA.ttlAttribute).toBe('expiresAt');
     template.hasResourceProperties('AWS::DynamoDB::Table', {
