@@ -254,6 +254,51 @@ describe('document pipeline on the embedded runtime', () => {
     expect(reviewed.document.classification?.decidedBy).toBe('officer');
   });
 
+  it("pages an agency's list by cursor, and answers another agency's document with 404 on every route", async () => {
+    const ids: string[] = [];
+    for (const index of [1, 2, 3]) {
+      const sha256 = createHash('sha256').update(`queue-${index}`).digest('hex');
+      ids.push(
+        (await api.requestUpload({ agencyId: AGENCY, mediaType: 'application/pdf', size: 100, sha256 }))
+          .documentId,
+      );
+    }
+    const token = (sub: string, agencyId: string) =>
+      backOffice.auth.issueLocalToken({ sub, groups: ['processing-officer', 'agency-admin'], agencyId });
+    const centre = createApiClient(backOffice.apiUrl, await token('centre-officer', AGENCY));
+    const pages: string[][] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await centre.listDocuments('AWAITING_UPLOAD', { limit: 2, cursor });
+      for (const document of page.documents) expect(document.agencyId).toBe(AGENCY);
+      if (page.nextCursor) expect(page.documents).toHaveLength(2);
+      pages.push(page.documents.map((document) => document.documentId));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(pages.length).toBeGreaterThanOrEqual(2);
+    expect(pages.flat()).toEqual(expect.arrayContaining(ids));
+    expect(new Set(pages.flat()).size).toBe(pages.flat().length);
+    await expect(centre.listDocuments('AWAITING_UPLOAD', { limit: 201 })).rejects.toMatchObject({
+      status: 400,
+      code: 'INVALID_LIMIT',
+    });
+    await expect(centre.listDocuments('AWAITING_UPLOAD', { cursor: 'forged' })).rejects.toMatchObject({
+      status: 400,
+      code: 'INVALID_CURSOR',
+    });
+
+    const ward = createApiClient(backOffice.apiUrl, await token('ward-officer', '000.17.22.H99'));
+    const [id = ''] = ids;
+    const notFound = { status: 404, code: 'NOT_FOUND' };
+    await expect(ward.getDocument(id)).rejects.toMatchObject(notFound);
+    await expect(ward.getDocument(id, { download: true, verify: true })).rejects.toMatchObject(notFound);
+    await expect(ward.completeReview(id, { docType: 'KS', ownerId: '038319001234' })).rejects.toMatchObject(
+      notFound,
+    );
+    const wardList = await ward.listDocuments('AWAITING_UPLOAD', { limit: 200 });
+    expect(wardList.documents.map((document) => document.documentId)).not.toContain(id);
+  });
+
   it('refuses bad upload requests with a 4xx in the API format', async () => {
     const request = { agencyId: AGENCY, mediaType: 'application/pdf', size: 100, sha256: 'a'.repeat(64) };
     await expect(api.requestUpload({ ...request, size: MAX_BYTES + 1 })).rejects.toMatchObject({
