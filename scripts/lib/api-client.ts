@@ -110,19 +110,6 @@ export function createApiClient(apiUrl: string, token: string) {
       return call('GET', `/documents?${query}`);
     },
 
-    /** Every document of a list, page after page. */
-    async *listAllDocuments(
-      status: string,
-      options: { agencyId?: string; limit?: number } = {},
-    ): AsyncIterable<DocumentRecord> {
-      let cursor: string | undefined;
-      do {
-        const page = await this.listDocuments(status, { ...options, cursor });
-        yield* page.documents;
-        cursor = page.nextCursor;
-      } while (cursor);
-    },
-
     completeReview(documentId: string, review: { docType: string; ownerId: string }) {
       return call<{ document: DocumentRecord }>(
         'POST',
