@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { INGEST_OBJECT_TAGS } from '#shared/adapters/aws/ingest-object-tags.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import { classifyDocument } from '#shared/domain/classify-document.ts';
@@ -147,15 +146,18 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
     return found.every(Boolean);
   }
 
-  /** Tesseract's one-page PDFs, merged; a single page is signed as Tesseract wrote it. */
+  /** Tesseract's one-page PDFs, merged one page at a time; a single page is signed as Tesseract wrote it. */
   async function searchablePages(record: DocumentRecord): Promise<Uint8Array> {
-    const pages = await Promise.all(
-      Array.from({ length: record.pageCount ?? 0 }, (_, index) =>
-        objects.get(deps.buckets.ingest, workKey(record.documentId, pageName(index + 1, 'pdf'))),
-      ),
+    const pageCount = record.pageCount ?? 0;
+    const page = (pageNumber: number) =>
+      objects.get(deps.buckets.ingest, workKey(record.documentId, pageName(pageNumber, 'pdf')));
+    if (pageCount === 1) return page(1);
+    return documents.mergePdfPages(
+      (async function* () {
+        for (let pageNumber = 1; pageNumber <= pageCount; pageNumber++) yield await page(pageNumber);
+      })(),
+      { maxTotalBytes: config.uploads.maxInMemoryPdfBytes },
     );
-    const [first] = pages;
-    return pages.length === 1 && first ? first : documents.mergePdfPages(pages);
   }
 
   /**
@@ -226,19 +228,12 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
           `the file has ${stored.size} bytes, over the limit of ${config.uploads.maxBytes}`,
         );
       }
-      const bytes = await objects.get(input.bucket, input.key);
-      const inspected = await documents.inspect(
-        bytes,
-        { mediaType: record.mediaType, size: record.declaredSize },
+      // Read once as it arrives: hashed and checked on the fly, never held whole unless a PDF.
+      const inspected = await documents.inspectStream(
+        await objects.getStream(input.bucket, input.key, { versionId: input.versionId }),
+        { mediaType: record.mediaType, size: record.declaredSize, sha256Base64: record.declaredSha256 },
         config.uploads,
       );
-      const sha256 = createHash('sha256').update(bytes).digest('base64');
-      if (sha256 !== record.declaredSha256) {
-        throw new QuarantineError(
-          'CHECKSUM_MISMATCH',
-          `SHA-256 of the file is ${sha256}, declared ${record.declaredSha256}`,
-        );
-      }
       await updateOwned(input, { pageCount: inspected.pageCount, updatedAt: deps.clock.now().toISOString() });
       return { mediaType: inspected.mediaType, pageCount: inspected.pageCount };
     },
