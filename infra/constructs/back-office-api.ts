@@ -118,9 +118,11 @@ export class BackOfficeApi extends Construct {
       write: [INGEST_PREFIXES.incoming],
     });
     grantObjects(role, role, { bucket: props.archiveBucket, key: props.dataKey, read: [''] });
-    // Upload requests, reviews and audited reads write; listing documents queries the status index.
+    // Upload requests, reviews and audited reads write; document lists query the status index
+    // (province-wide) or the agency-status index (an agency's queue).
+    const { statusIndex, agencyStatusIndex } = DOCUMENTS_TABLE_SCHEMA;
     grantTableItems(role, props.table, 'readWrite', {
-      queryIndexes: [DOCUMENTS_TABLE_SCHEMA.statusIndex.name],
+      queryIndexes: [statusIndex.name, agencyStatusIndex.name],
     });
     props.stateMachine.grantStartExecution(role);
 

@@ -388,7 +388,7 @@ describe('ProvinceStack retention and least privilege', () => {
     expect(deleting).toEqual([]);
   });
 
-  it('grants Query on the status index only to the API and the reconciler, which list documents by status, and no writes to the starter', () => {
+  it('grants Query on the status indexes only to the roles that list documents (the API; the reconciler province-wide), and no writes to the starter', () => {
     const indexArn = `/index/${DOCUMENTS_TABLE_SCHEMA.statusIndex.name}`;
     const onIndex = policies().flatMap(({ roles, statements }) =>
       statements
@@ -403,6 +403,15 @@ describe('ProvinceStack retention and least privilege', () => {
     );
     expect(onIndex).toHaveLength(2);
     for (const { actions } of onIndex) expect(actions).toEqual(['dynamodb:Query']);
+    const agencyIndexArn = `/index/${DOCUMENTS_TABLE_SCHEMA.agencyStatusIndex.name}`;
+    const onAgencyIndex = policies().flatMap(({ roles, statements }) =>
+      statements
+        .filter((statement) => JSON.stringify(statement.Resource).includes(agencyIndexArn))
+        .map((statement) => ({ roles, actions: actionsOf(statement) })),
+    );
+    expect(onAgencyIndex).toEqual([
+      { roles: [roleRef(built.stack.api.handler.role)], actions: ['dynamodb:Query'] },
+    ]);
     const starter = policies().find(({ roles }) =>
       JSON.stringify(roles).includes(logicalId(built.stack.trigger.starter.role.node.defaultChild)),
     );
