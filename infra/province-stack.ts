@@ -44,7 +44,12 @@ export class ProvinceStack extends Stack {
     const { dataKey, logsKey } = this.keys;
     const accessLogs = new AccessLogsBucket(this, 'AccessLogs').bucket;
     const { allowedOrigins } = config.uploads;
-    this.ingest = new IngestBucket(this, 'Ingest', { dataKey, accessLogs, allowedOrigins });
+    this.ingest = new IngestBucket(this, 'Ingest', {
+      dataKey,
+      accessLogs,
+      allowedOrigins,
+      quarantineRetentionDays: config.uploads.quarantineRetentionDays,
+    });
     this.archive = new ArchiveBucket(this, 'Archive', {
       dataKey,
       accessLogs,

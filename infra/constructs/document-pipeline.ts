@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -10,6 +10,7 @@ import {
   type DocumentPipelineTask,
   loadDocumentPipelineDefinition,
 } from '#state-machines/document-pipeline-tasks.ts';
+import { acknowledgeStateMachineRole } from './acknowledge-state-machine-role.ts';
 import { grantObjects, grantTableItems } from './grant-access.ts';
 import { INGEST_PREFIXES } from './ingest-bucket.ts';
 import { MotcuaFunction } from './motcua-function.ts';
@@ -119,11 +120,7 @@ export class DocumentPipeline extends Construct {
         resources: Object.values(this.functions).map((fn) => fn.function.functionArn),
       }),
     );
-    Validations.of(stateMachine.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Step Functions log delivery (logs:CreateLogDelivery, PutResourcePolicy, DescribeLogGroups…) and X-Ray (PutTraceSegments, GetSamplingRules…) do not support resource-level permissions.',
-    });
+    acknowledgeStateMachineRole(stateMachine);
     return stateMachine;
   }
 }

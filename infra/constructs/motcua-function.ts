@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -7,6 +7,8 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lam
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
+import { acknowledgeFunctionTracing } from './acknowledge-function-tracing.ts';
+import { acknowledgeOnResource } from './acknowledge-on-resource.ts';
 import { resolveRuntimePackages } from './resolve-runtime-packages.ts';
 
 /** Repository root: holds package-lock.json, node_modules and functions/. */
@@ -135,18 +137,16 @@ export class MotcuaFunction extends Construct {
   private acknowledgeSynchronousUse(reservedConcurrency: number | undefined): void {
     const pinned =
       'nodejs22.x is pinned on purpose: the handlers, the embedded runtime and the test toolchain run Node 22 (the `node` devDependency); upgrade them together.';
-    Validations.of(this.function).acknowledge(
+    acknowledgeOnResource(
+      this.function,
       { id: 'AwsSolutions-L1', reason: pinned },
       { id: 'Serverless-LambdaLatestVersion', reason: pinned },
     );
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions.',
-    });
+    acknowledgeFunctionTracing(this.role);
     const reason =
       'Invoked synchronously (Step Functions task, API Gateway or SQS event source): failures return to the caller, which retries and routes them to quarantine or the queue DLQ; an async DLQ would never receive anything.';
-    Validations.of(this.function).acknowledge(
+    acknowledgeOnResource(
+      this.function,
       { id: 'NIST.800.53.R5-LambdaDLQ', reason },
       { id: 'Serverless-LambdaDLQ', reason },
       { id: 'Serverless-LambdaAsyncFailureDestination', reason },
@@ -157,7 +157,7 @@ export class MotcuaFunction extends Construct {
       },
     );
     if (reservedConcurrency === undefined) {
-      Validations.of(this.function).acknowledge({
+      acknowledgeOnResource(this.function, {
         id: 'NIST.800.53.R5-LambdaConcurrency',
         reason:
           'Concurrency is bounded upstream (Map MaxConcurrency, SQS event-source maximum concurrency, API throttling); reserving per function fails deployment in accounts whose concurrency quota is still the new-account minimum.',

@@ -91,6 +91,8 @@ export const provinceConfigSchema = z
           .max(1024 ** 3)
           .default(100 * 1024 ** 2),
         urlExpirySeconds: z.number().int().min(60).max(3600).default(900),
+        /** Days a quarantined upload is kept for inspection before the ingest bucket expires it. */
+        quarantineRetentionDays: z.number().int().min(1).max(3650).default(90),
         /**
          * Browser origins (the province's console) allowed to call the API and PUT scans; `*` allows
          * any, which is safe but loose since every call carries a bearer token or a presigned URL.
@@ -116,6 +118,7 @@ export const provinceConfigSchema = z
         maxPixelsPerPage: 60_000_000,
         maxInMemoryPdfBytes: 100 * 1024 ** 2,
         urlExpirySeconds: 900,
+        quarantineRetentionDays: 90,
         allowedOrigins: ['*'],
       }),
     archive: z

@@ -14,7 +14,6 @@ import {
   wildcardActions,
   XRAY_TRACING,
 } from '#infra/constructs/acknowledge-unscopable-actions.ts';
-import { MotcuaFunction } from '#infra/constructs/motcua-function.ts';
 import { DOCUMENTS_TABLE_SCHEMA } from '#shared/adapters/aws/documents-table.ts';
 import { INGEST_OBJECT_EXPIRY_DAYS, INGEST_OBJECT_TAGS } from '#shared/adapters/aws/ingest-object-tags.ts';
 import { DOCUMENT_PIPELINE_ASL, DOCUMENT_PIPELINE_TASKS } from '#state-machines/document-pipeline-tasks.ts';
@@ -470,31 +469,16 @@ describe('ProvinceStack retention and least privilege', () => {
     }
   });
 
-  // Recorded on whole constructs by files owned elsewhere until they call the scoped helpers
-  // (motcua-function.ts: acknowledgeFunctionTracing and acknowledgeOnResource; document-pipeline.ts:
-  // acknowledgeStateMachineRole); remove each from this list once its file does.
-  const ownedElsewhere = (): Set<IConstruct> => {
-    const functions = built.stack.node
-      .findAll()
-      .filter((c): c is MotcuaFunction => c instanceof MotcuaFunction);
-    return new Set<IConstruct>([
-      ...functions.flatMap((fn) => [fn.function, fn.role]),
-      built.stack.pipeline.stateMachine.role,
-    ]);
-  };
-
   it('records every acknowledgement on the CloudFormation resource it covers, never on a scope above it', () => {
-    const elsewhere = ownedElsewhere();
     const acknowledgements = acknowledgementsIn(built.app);
     expect(acknowledgements.length).toBeGreaterThan(0);
     const onScopes = acknowledgements
-      .filter(({ construct }) => !CfnResource.isCfnResource(construct) && !elsewhere.has(construct))
+      .filter(({ construct }) => !CfnResource.isCfnResource(construct))
       .map(({ id, construct }) => `${construct.node.path}: ${id}`);
     expect(onScopes).toEqual([]);
   });
 
   it('acknowledges wildcard resources only on the IAM policy that holds them, and Resource::* only for actions without resource-level permissions', () => {
-    const elsewhere = ownedElsewhere();
     const unscopable = new Set([...XRAY_TRACING.actions, ...LOG_DELIVERY.actions]);
     const wildcards = acknowledgementsIn(built.app).filter(({ id }) =>
       /\[Resource::[^\]]*\*[^\]]*\]$/.test(id),
@@ -502,7 +486,6 @@ describe('ProvinceStack retention and least privilege', () => {
     expect(wildcards.some(({ id }) => id.endsWith('/incoming/*]'))).toBe(true);
     for (const { id, construct } of wildcards) {
       const blanket = id.endsWith(WILDCARD_RESOURCE_FINDING);
-      if (blanket && elsewhere.has(construct)) continue;
       expect(construct, `${construct.node.path}: ${id}`).toBeInstanceOf(CfnPolicy);
       if (blanket) {
         const outside = wildcardActions(construct as CfnPolicy).filter((action) => !unscopable.has(action));
