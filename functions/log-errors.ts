@@ -1,24 +1,23 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
-import { QuarantineError } from '#shared/domain/errors.ts';
+import { QuarantineError, SupersededRunError } from '#shared/domain/errors.ts';
 
 /**
  * Writes one structured line per failed invocation; the error itself still propagates. A
- * quarantined upload is an expected outcome, logged as a warning with its reason.
+ * quarantined upload is an expected outcome, logged as a warning with its reason; a run that
+ * lost its document to another ends quietly.
  */
-export function logErrors(functionName: string): MiddlewareObj {
+export function logErrors(logger: Logger): MiddlewareObj {
   return {
     onError: (request) => {
       const error = request.error;
-      const quarantined = error instanceof QuarantineError;
-      const line = JSON.stringify({
-        level: quarantined ? 'warn' : 'error',
-        function: functionName,
-        error: error?.name,
-        ...(quarantined ? { reason: error.code } : {}),
-        message: error?.message,
-      });
-      if (quarantined) console.warn(line);
-      else console.error(line);
+      if (error instanceof QuarantineError) {
+        logger.warn({ message: 'upload quarantined', reason: error.code, detail: error.detail });
+      } else if (error instanceof SupersededRunError) {
+        logger.info({ message: 'run superseded', detail: error.message });
+      } else if (error) {
+        logger.error('invocation failed', error);
+      }
     },
   };
 }

@@ -45,7 +45,8 @@ async function main(): Promise<number> {
   print(`motcua demo — ${config.province.name}`);
   print();
   const captured = captureConsole();
-  const backOffice = await connectBackOffice({ dataDir }).catch((error: unknown) => {
+  // The handlers' log lines (INFO and up) go to back-office.log, not the terminal.
+  const backOffice = await connectBackOffice({ dataDir, logLevel: 'INFO' }).catch((error: unknown) => {
     captured.restore();
     throw error;
   });

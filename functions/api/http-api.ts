@@ -3,7 +3,9 @@ import httpRouterHandler, { type Route } from '@middy/http-router';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { principalFromClaims } from '#shared/auth/authorize.ts';
 import { ValidationError } from '#shared/domain/errors.ts';
-import { dependencies } from '../wire-dependencies.ts';
+import { type Container, containerFromEnvironment } from '../container.ts';
+import { lambdaEntry } from '../lambda-entry.ts';
+import { observeInvocation } from '../observe-invocation.ts';
 import { API_ROUTES, type ApiRouteName } from './api-routes.ts';
 import { httpErrors, jsonResponse } from './http-errors.ts';
 
@@ -28,12 +30,12 @@ function pathParameter(event: Event, name: string): string {
   return decodeURIComponent(value);
 }
 
-const handlers: Record<ApiRouteName, (event: Event) => Promise<Result>> = {
-  requestUpload: async (event) =>
-    jsonResponse(201, await dependencies().requestUpload(principal(event), jsonBody(event))),
-  listDocuments: async (event) => {
+const handlers: Record<ApiRouteName, (container: Container, event: Event) => Promise<Result>> = {
+  requestUpload: async (container, event) =>
+    jsonResponse(201, await container.requestUpload(principal(event), jsonBody(event))),
+  listDocuments: async (container, event) => {
     const query = event.queryStringParameters ?? {};
-    const page = await dependencies().readDocuments.listDocuments(principal(event), {
+    const page = await container.readDocuments.listDocuments(principal(event), {
       status: query.status,
       agencyId: query.agencyId,
       limit: query.limit ? Number(query.limit) : undefined,
@@ -41,30 +43,43 @@ const handlers: Record<ApiRouteName, (event: Event) => Promise<Result>> = {
     });
     return jsonResponse(200, page);
   },
-  getDocument: async (event) => {
+  getDocument: async (container, event) => {
     const flag = (name: string) => ['1', 'true'].includes(event.queryStringParameters?.[name] ?? '');
     const documentId = pathParameter(event, 'documentId');
     return jsonResponse(
       200,
-      await dependencies().readDocuments.getDocument(principal(event), documentId, {
+      await container.readDocuments.getDocument(principal(event), documentId, {
         download: flag('download'),
         verify: flag('verify'),
       }),
     );
   },
-  completeReview: async (event) => {
+  completeReview: async (container, event) => {
     const documentId = pathParameter(event, 'documentId');
-    const document = await dependencies().completeReview(principal(event), documentId, jsonBody(event));
+    const document = await container.completeReview(principal(event), documentId, jsonBody(event));
     return jsonResponse(202, { document });
   },
 };
 
-const routes: Route<Event, Result>[] = (Object.keys(API_ROUTES) as ApiRouteName[]).map((name) => ({
-  ...API_ROUTES[name],
-  handler: handlers[name],
-}));
+/**
+ * The HTTP API over a container: one function behind API Gateway's JWT authorizer (or the local
+ * API server). Its log lines carry the API's request id as their correlation id.
+ */
+export function createHttpApiHandler(container: Container) {
+  const logger = container.observability.logger.createChild();
+  const routes: Route<Event, Result>[] = (Object.keys(API_ROUTES) as ApiRouteName[]).map((name) => ({
+    ...API_ROUTES[name],
+    handler: (event: Event) => handlers[name](container, event),
+  }));
+  return middy<Event, Result>({ timeoutEarlyInMillis: 0 })
+    .use(
+      observeInvocation<Event>(container.observability, logger, {
+        correlationId: (event) => event.requestContext.requestId,
+      }),
+    )
+    .use(httpErrors(logger))
+    .handler(httpRouterHandler<Event, Result>(routes) as unknown as (event: Event) => Promise<Result>);
+}
 
-/** The HTTP API: one function behind API Gateway's JWT authorizer (or the local API server). */
-export const handler = middy<Event, Result>({ timeoutEarlyInMillis: 0 })
-  .use(httpErrors())
-  .handler(httpRouterHandler<Event, Result>(routes) as unknown as (event: Event) => Promise<Result>);
+/** The Lambda entry: its container comes from the function's environment, on the first request. */
+export const handler = lambdaEntry(() => createHttpApiHandler(containerFromEnvironment()));

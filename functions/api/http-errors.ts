@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
@@ -36,7 +37,7 @@ function statusOf(error: DomainError): number {
 }
 
 /** Maps typed errors to HTTP in one place; anything unexpected is logged and becomes a bare 500. */
-export function httpErrors(): MiddlewareObj<unknown, APIGatewayProxyStructuredResultV2> {
+export function httpErrors(logger: Logger): MiddlewareObj<unknown, APIGatewayProxyStructuredResultV2> {
   return {
     onError: (request) => {
       const error = request.error;
@@ -49,7 +50,7 @@ export function httpErrors(): MiddlewareObj<unknown, APIGatewayProxyStructuredRe
         request.response = errorResponse(routing.statusCode, 'NO_SUCH_ROUTE', 'no such route');
         return;
       }
-      console.error(JSON.stringify({ level: 'error', error: error?.name, message: error?.message }));
+      logger.error('request failed', error instanceof Error ? error : String(error));
       request.response = errorResponse(500, 'INTERNAL', 'internal error');
     },
   };

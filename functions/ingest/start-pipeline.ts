@@ -1,8 +1,11 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import middy from '@middy/core';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { UploadedObject } from '#shared/use-cases/start-document-pipeline.ts';
+import { type Container, containerFromEnvironment } from '../container.ts';
+import { lambdaEntry } from '../lambda-entry.ts';
 import { logErrors } from '../log-errors.ts';
-import { dependencies } from '../wire-dependencies.ts';
+import { observeInvocation } from '../observe-invocation.ts';
 
 /** An EventBridge "Object Created" event from S3, as delivered through SQS. */
 interface ObjectCreatedEvent {
@@ -26,21 +29,37 @@ function uploadedObjectFrom(body: string): UploadedObject {
   };
 }
 
-/** Starts one pipeline execution per uploaded object; failed messages return to the queue. */
-export const handler = middy<SQSEvent, SQSBatchResponse>({ timeoutEarlyInMillis: 0 })
-  .use(logErrors('start-pipeline'))
-  .handler(async (event) => {
-    const failures: SQSBatchResponse['batchItemFailures'] = [];
-    for (const record of event.Records) {
-      try {
-        const outcome = await dependencies().startDocumentPipeline(uploadedObjectFrom(record.body));
-        console.info(JSON.stringify({ level: 'info', messageId: record.messageId, ...outcome }));
-      } catch (error) {
-        console.error(
-          JSON.stringify({ level: 'error', messageId: record.messageId, message: (error as Error).message }),
-        );
-        failures.push({ itemIdentifier: record.messageId });
-      }
+/**
+ * Starts one pipeline execution per uploaded object (Powertools' partial batch response): a
+ * message that fails is reported in `batchItemFailures` and returns to the queue, the others are
+ * done. Messages go one at a time, each with its SQS message id as the correlation id.
+ */
+export function createStartPipelineHandler(container: Container) {
+  const logger = container.observability.logger.createChild();
+  const startOne = async (record: SQSRecord) => {
+    logger.setCorrelationId(record.messageId);
+    try {
+      const outcome = await container.startDocumentPipeline(uploadedObjectFrom(record.body));
+      logger.info({ message: 'upload handled', ...outcome });
+      return outcome;
+    } catch (error) {
+      logger.error('message failed: it returns to the queue', error as Error);
+      throw error;
     }
-    return { batchItemFailures: failures };
-  });
+  };
+  return middy<SQSEvent, SQSBatchResponse>({ timeoutEarlyInMillis: 0 })
+    .use(observeInvocation<SQSEvent>(container.observability, logger))
+    .use(logErrors(logger))
+    .handler((event: SQSEvent, context: Context) =>
+      // A processor holds the batch it works on: one per invocation.
+      processPartialResponse(event, startOne, new BatchProcessor(EventType.SQS), {
+        context,
+        processInParallel: false,
+        // Every message failing is still a partial response: the queue retries each, as for one.
+        throwOnFullBatchFailure: false,
+      }),
+    );
+}
+
+/** The Lambda entry: its container comes from the function's environment, on the first batch. */
+export const handler = lambdaEntry(() => createStartPipelineHandler(containerFromEnvironment()));

@@ -1,17 +1,25 @@
+import type { Context } from 'aws-lambda';
 import {
   DOCUMENT_PIPELINE_TASKS,
   type DocumentPipelineTask,
 } from '#state-machines/document-pipeline-tasks.ts';
+import type { PipelineContainer } from './pipeline-container.ts';
 import { pipelineTask } from './pipeline-task.ts';
 
-export { closePipeline } from './wire-pipeline.ts';
+export { createPipelineContainer, type PipelineContainer } from './pipeline-container.ts';
+export { pipelineTask } from './pipeline-task.ts';
 
-type TaskHandler = (event: unknown) => Promise<unknown>;
+/** A Task handler with its Lambda context, as an execution environment calls it. */
+export type PipelineTaskHandler = (event: unknown, context: Context) => Promise<unknown>;
 
-/** The pipeline's handlers keyed by Task state name, as the task table lists them. */
-export const pipelineTaskHandlers: Record<string, TaskHandler> = Object.fromEntries(
-  (Object.keys(DOCUMENT_PIPELINE_TASKS) as DocumentPipelineTask[]).map((task) => {
-    const handler = pipelineTask(task) as unknown as (event: unknown, context: unknown) => Promise<unknown>;
-    return [task, (event: unknown) => handler(event, {})];
-  }),
-);
+/** The pipeline's handlers over one container, keyed by Task state name, as the task table lists them. */
+export function createPipelineTaskHandlers(
+  container: PipelineContainer,
+): Record<DocumentPipelineTask, PipelineTaskHandler> {
+  return Object.fromEntries(
+    (Object.keys(DOCUMENT_PIPELINE_TASKS) as DocumentPipelineTask[]).map((task) => [
+      task,
+      pipelineTask(container, task),
+    ]),
+  ) as Record<DocumentPipelineTask, PipelineTaskHandler>;
+}

@@ -1,22 +1,44 @@
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import type { DocumentPipelineSteps } from '#shared/use-cases/document-pipeline-steps.ts';
 import type { DocumentPipelineTask } from '#state-machines/document-pipeline-tasks.ts';
 import { logErrors } from '../log-errors.ts';
-import { pipelineSteps } from './wire-pipeline.ts';
+import { observeInvocation } from '../observe-invocation.ts';
+import type { PipelineContainer } from './pipeline-container.ts';
 
 /** The pipeline step that runs a Task state: the state name with a lower-case initial. */
 export const stepOf = (task: DocumentPipelineTask) =>
   `${task[0]?.toLowerCase()}${task.slice(1)}` as keyof DocumentPipelineSteps;
 
+/** What every Task state's input carries: the document, and the run (the execution name) when it is known. */
+interface TaskInput {
+  documentId?: string;
+  runId?: string;
+}
+
 /**
  * A Lambda handler for one Task state of the document pipeline. The state's input is the
- * step's input; what the step returns goes to the state's ResultPath.
+ * step's input; what the step returns goes to the state's ResultPath. Its log lines carry the
+ * run's execution name (the document id in a Map's page) as their correlation id.
  */
-export function pipelineTask(task: DocumentPipelineTask) {
-  const step = stepOf(task);
-  const run = (event: unknown): Promise<unknown> => {
-    const fn = pipelineSteps()[step] as (input: unknown) => Promise<unknown>;
-    return fn(event);
-  };
-  return middy<unknown, unknown>({ timeoutEarlyInMillis: 0 }).use(logErrors(task)).handler(run);
+export function pipelineTask(
+  container: PipelineContainer,
+  task: DocumentPipelineTask,
+): (event: unknown, context: Context) => Promise<unknown> {
+  const step = container.steps[stepOf(task)] as (input: unknown) => Promise<unknown>;
+  const logger = container.observability.logger.createChild({ persistentKeys: { task } });
+  return middy<unknown, unknown>({ timeoutEarlyInMillis: 0 })
+    .use(
+      observeInvocation<unknown>(container.observability, logger, {
+        correlationId: (event) => (event as TaskInput).runId ?? (event as TaskInput).documentId,
+      }),
+    )
+    .use({
+      before: ({ event }) => {
+        const documentId = (event as TaskInput).documentId;
+        if (documentId) logger.appendKeys({ documentId });
+      },
+    })
+    .use(logErrors(logger))
+    .handler((event) => step(event));
 }

@@ -1,3 +1,4 @@
+import { pipelineContainerFromEnvironment } from './pipeline-container.ts';
 import { pipelineTask } from './pipeline-task.ts';
 
-export const handler = pipelineTask('PreparePages');
+export const handler = pipelineTask(pipelineContainerFromEnvironment(), 'PreparePages');

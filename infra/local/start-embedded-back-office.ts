@@ -14,21 +14,24 @@ import { type LocalAuth, loadLocalAuth } from '#infra/local/local-auth.ts';
 import { type HttpApiHandler, type LocalHttpApi, startLocalHttpApi } from '#infra/local/local-http-api.ts';
 import {
   collectTaskStateNames,
-  type LocalStepFunctions,
   loadAslDefinition,
   startLocalStepFunctions,
   type TaskHandler,
 } from '#infra/local/local-step-functions.ts';
-import {
-  ensureDocumentsTable,
-  type LocalDynamoDb,
-  startLocalDynamoDb,
-} from '#infra/local/start-local-dynamodb.ts';
-import { LOCAL_S3_CREDENTIALS, type LocalS3, startLocalS3 } from '#infra/local/start-local-s3.ts';
+import { ensureDocumentsTable, startLocalDynamoDb } from '#infra/local/start-local-dynamodb.ts';
+import { LOCAL_S3_CREDENTIALS, startLocalS3 } from '#infra/local/start-local-s3.ts';
+import { awsClientSettings } from '#shared/adapters/aws/aws-client-settings.ts';
 import { loadProvinceConfig } from '#shared/config/load-province-config.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import {
+  type LogLevel,
+  type RuntimeConfig,
+  runtimeConfigToEnvironment,
+} from '#shared/config/runtime-config.ts';
+import {
   DOCUMENT_PIPELINE_NAME,
+  DOCUMENT_PIPELINE_TASKS,
+  type DocumentPipelineTask,
   loadDocumentPipelineDefinition,
 } from '#state-machines/document-pipeline-tasks.ts';
 
@@ -54,7 +57,7 @@ export interface EmbeddedBackOfficeOptions {
   apiPort?: number;
   /** @default 'config/provinces/sample-province.yaml' */
   provinceConfigPath?: string;
-  /** Tesseract workers (`OCR_WORKERS`). @default the handlers' default (one per CPU) */
+  /** Tesseract workers. @default the handlers' default (one per CPU) */
   ocrWorkers?: number;
   /**
    * Waits this long before every retry of a failed Task instead of the definition's backoff.
@@ -66,13 +69,20 @@ export interface EmbeddedBackOfficeOptions {
    * @default 300000 (5 minutes)
    */
   reconcileEveryMs?: number;
-  /** Silences the runtime's informational lines (failures are still written to stderr). */
-  quiet?: boolean;
   /**
-   * Loads the handlers once the environment is set.
-   * @default imports functions/pipeline/index.ts, functions/ingest/start-pipeline.ts and functions/api/http-api.ts
+   * Silences the runtime's informational lines (failures are still written to stderr), the
+   * handlers' log lines below WARN and their metrics.
    */
-  loadHandlers?: () => Promise<EmbeddedHandlers>;
+  quiet?: boolean;
+  /** The handlers' log level (their JSON lines go to stdout, as in Lambda). @default 'WARN' when quiet, else 'INFO' */
+  logLevel?: LogLevel;
+  /** Whether the handlers write their metrics (EMF lines on stdout). @default true unless quiet */
+  metrics?: boolean;
+  /**
+   * Builds the handlers over the runtime configuration once the local servers run.
+   * @default {@link loadProjectHandlers}
+   */
+  loadHandlers?: (config: RuntimeConfig) => Promise<EmbeddedHandlers>;
 }
 
 /** A running embedded back office. */
@@ -81,7 +91,13 @@ export interface EmbeddedBackOffice {
   s3Endpoint: string;
   /** A 12-hour token of a province-admin, counter and processing officer of the first one-stop agency. */
   devToken: string;
-  /** The environment the handlers run with. */
+  /** What the handlers are configured with: the local servers' endpoints and credentials, names, signer. */
+  runtimeConfig: RuntimeConfig;
+  /**
+   * The same settings as the environment variables of a Lambda function (with the local
+   * credentials), for tools and child processes; nothing in this process reads or writes
+   * `process.env` for them.
+   */
   env: Readonly<Record<string, string>>;
   config: ProvinceConfig;
   /** Issues more tokens, e.g. for other roles or agencies. */
@@ -101,16 +117,14 @@ const PIPELINE_STATE_MACHINE = DOCUMENT_PIPELINE_NAME;
 
 /**
  * Runs the whole back office on this machine: local S3, DynamoDB, Step Functions and HTTP API
- * servers in front of the same handlers and SDK clients as in AWS; only environment variables
- * differ. Uploads left unfinished by an earlier run (even a kill -9) are picked up again.
+ * servers in front of the same handlers and SDK clients as in AWS; only the runtime configuration
+ * differs (endpoints, credentials, local signing), and it is passed to the handlers' factories,
+ * never written to `process.env`: several back offices can run in one process. Uploads left
+ * unfinished by an earlier run (even a kill -9) are picked up again.
  */
 export async function startEmbeddedBackOffice(
   options: EmbeddedBackOfficeOptions = {},
 ): Promise<EmbeddedBackOffice> {
-  // The handlers are wired once per process from its environment, as in a Lambda container.
-  if (runningInThisProcess) {
-    throw new Error('an embedded back office is already running in this process: stop it first');
-  }
   const dataDir = resolve(options.dataDir ?? './data');
   const config = loadProvinceConfig(options.provinceConfigPath ?? 'config/provinces/sample-province.yaml');
   const info = options.quiet ? () => {} : (message: string) => process.stderr.write(`${message}\n`);
@@ -128,9 +142,7 @@ export async function startEmbeddedBackOffice(
     for (const stopOne of stoppers.splice(0).reverse()) {
       await Promise.resolve(stopOne()).catch((error: unknown) => info(`[embedded] stop: ${String(error)}`));
     }
-    runningInThisProcess = false;
   };
-  runningInThisProcess = true;
 
   try {
     const s3 = await startLocalS3({
@@ -160,26 +172,34 @@ export async function startEmbeddedBackOffice(
     });
     stoppers.push(() => sfn.stop());
 
-    const env = handlerEnvironment({
-      dataDir,
-      config,
-      names,
-      s3,
-      dynamodb,
-      sfn,
-      ocrWorkers: options.ocrWorkers,
-    });
-    Object.assign(process.env, env);
-    for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS']) {
-      delete process.env[name];
-    }
-    const loaded = await (options.loadHandlers ?? importHandlers)();
+    // Explicit endpoints, credentials and region: whatever the developer's AWS_* variables or
+    // profile say, the handlers reach only these servers.
+    const runtimeConfig: RuntimeConfig = {
+      provinceConfig: config,
+      documentsTable: names.table,
+      buckets: { ingest: names.ingestBucket, archive: names.archiveBucket },
+      stateMachineArn: sfn.stateMachineArn(PIPELINE_STATE_MACHINE),
+      signer: { kind: 'local', directory: join(dataDir, 'signing-keys') },
+      ...(options.ocrWorkers ? { ocrWorkers: options.ocrWorkers } : {}),
+      aws: {
+        region: REGION,
+        endpoints: { s3: s3.endpoint, dynamodb: dynamodb.endpoint, sfn: sfn.endpoint },
+        credentials: { ...LOCAL_S3_CREDENTIALS },
+        forcePathStyle: true,
+      },
+      observability: {
+        logLevel: options.logLevel ?? (options.quiet ? 'WARN' : 'INFO'),
+        tracing: false,
+        metrics: options.metrics ?? !options.quiet,
+      },
+    };
+    const loaded = await (options.loadHandlers ?? loadProjectHandlers)(runtimeConfig);
     assertTaskHandlers(definition, loaded.pipelineTaskHandlers);
     handlers.resolve(loaded);
     // Pushed before the SFN server's stopper runs last-in-first-out, so workers outlive executions.
     stoppers.unshift(() => loaded.close?.());
 
-    const dynamoClient = new DynamoDBClient(clientSettings(dynamodb.endpoint));
+    const dynamoClient = new DynamoDBClient(awsClientSettings(runtimeConfig.aws, 'dynamodb'));
     await ensureDocumentsTable(dynamoClient, names.table);
     dynamoClient.destroy();
 
@@ -192,7 +212,7 @@ export async function startEmbeddedBackOffice(
     });
     stoppers.push(() => queue.close());
     stoppers.push(bindS3Events({ s3, queue, bucket: names.ingestBucket }));
-    const s3Client = new S3Client({ ...clientSettings(s3.endpoint), forcePathStyle: true });
+    const s3Client = new S3Client(awsClientSettings(runtimeConfig.aws, 's3'));
     const replayed = await replayPendingUploads({
       s3: s3Client,
       bucket: names.ingestBucket,
@@ -236,7 +256,12 @@ export async function startEmbeddedBackOffice(
       apiUrl: api.url,
       s3Endpoint: s3.endpoint,
       devToken,
-      env,
+      runtimeConfig,
+      env: {
+        ...runtimeConfigToEnvironment(runtimeConfig),
+        AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
+      },
       config,
       auth,
       async whenIdle() {
@@ -255,79 +280,76 @@ export async function startEmbeddedBackOffice(
   }
 }
 
-let runningInThisProcess = false;
-
-interface ResourceNames {
-  ingestBucket: string;
-  archiveBucket: string;
-  table: string;
-}
-
-function handlerEnvironment(context: {
-  dataDir: string;
-  config: ProvinceConfig;
-  names: ResourceNames;
-  s3: LocalS3;
-  dynamodb: LocalDynamoDb;
-  sfn: LocalStepFunctions;
-  ocrWorkers?: number;
-}): Record<string, string> {
-  return {
-    AWS_REGION: REGION,
-    AWS_DEFAULT_REGION: REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_S3: context.s3.endpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: context.dynamodb.endpoint,
-    AWS_ENDPOINT_URL_SFN: context.sfn.endpoint,
-    S3_FORCE_PATH_STYLE: 'true',
-    MOTCUA_PROVINCE_CONFIG: JSON.stringify(context.config),
-    INGEST_BUCKET: context.names.ingestBucket,
-    ARCHIVE_BUCKET: context.names.archiveBucket,
-    DOCUMENTS_TABLE: context.names.table,
-    STATE_MACHINE_ARN: context.sfn.stateMachineArn(PIPELINE_STATE_MACHINE),
-    SIGNER: 'local',
-    LOCAL_SIGNING_DIR: join(context.dataDir, 'signing-keys'),
-    ...(context.ocrWorkers ? { OCR_WORKERS: String(context.ocrWorkers) } : {}),
-  };
-}
-
-function clientSettings(endpoint: string) {
-  return { endpoint, region: REGION, credentials: LOCAL_S3_CREDENTIALS };
-}
-
-/** The project's handlers, imported only after the environment is set. */
-async function importHandlers(): Promise<EmbeddedHandlers> {
-  const [pipeline, ingest, api, reconciler] = await Promise.all([
+/**
+ * The project's handlers over one runtime configuration: the API, starter and reconciler share
+ * one container, the pipeline's Task states another, both over one set of adapters. Imported when
+ * called, so that a back office with stand-in handlers never loads OCR, PDF and signing packages.
+ */
+export async function loadProjectHandlers(config: RuntimeConfig): Promise<EmbeddedHandlers> {
+  const [{ createAdapters }, { createContainer }, pipeline, ingest, api, reconciler] = await Promise.all([
+    import('#functions/create-adapters.ts'),
+    import('#functions/container.ts'),
     import('#functions/pipeline/index.ts'),
     import('#functions/ingest/start-pipeline.ts'),
     import('#functions/api/http-api.ts'),
     import('#functions/ingest/reconcile-documents.ts'),
   ]);
-  const reconcile = reconciler.handler as unknown as (event: unknown, context: Context) => Promise<unknown>;
-  const startPipeline = ingest.handler as unknown as (
-    event: unknown,
-    context: Context,
-  ) => ReturnType<IngestStarter>;
-  const httpApi = api.handler as unknown as (event: unknown, context: Context) => ReturnType<HttpApiHandler>;
+  const adapters = createAdapters(config);
+  const container = createContainer(config, adapters);
+  const pipelineContainer = pipeline.createPipelineContainer(config, adapters);
+  const tasks = Object.keys(DOCUMENT_PIPELINE_TASKS) as DocumentPipelineTask[];
+  const reconcile = lambdaFunction('reconcile-documents', 120, () =>
+    reconciler.createReconcileHandler(container),
+  );
   return {
-    pipelineTaskHandlers: pipeline.pipelineTaskHandlers,
-    startPipeline: (event) => startPipeline(event, lambdaContext('start-pipeline')),
-    httpApi: (event) => httpApi(event, lambdaContext('http-api')),
-    reconcile: () => reconcile({}, lambdaContext('reconcile-documents', 300_000)),
-    close: pipeline.closePipeline,
+    pipelineTaskHandlers: Object.fromEntries(
+      tasks.map((task) => {
+        const { entry, timeoutSeconds, memoryMb } = DOCUMENT_PIPELINE_TASKS[task];
+        const create = () => pipeline.pipelineTask(pipelineContainer, task);
+        return [task, lambdaFunction(entry, timeoutSeconds, create, memoryMb)];
+      }),
+    ),
+    startPipeline: lambdaFunction('start-pipeline', 60, () => ingest.createStartPipelineHandler(container)),
+    httpApi: lambdaFunction('http-api', 15, () => api.createHttpApiHandler(container)) as HttpApiHandler,
+    reconcile: () => reconcile({}),
+    close: async () => {
+      await pipelineContainer.close();
+      adapters.destroy();
+    },
   };
 }
 
-/** Enough of a Lambda context for middy (timeouts as configured in the stack). */
-function lambdaContext(functionName: string, timeoutMs = 30_000): Context {
+/**
+ * Calls a function's handler as Lambda does: one invocation at a time per execution environment,
+ * and a new environment (a cold start) when every one is busy. A handler's logger holds one
+ * invocation's Lambda context and keys, so concurrent invocations must not share a handler.
+ */
+function lambdaFunction<Event, Result>(
+  functionName: string,
+  timeoutSeconds: number,
+  create: () => (event: Event, context: Context) => Promise<Result>,
+  memoryMb = 1024,
+): (event: Event) => Promise<Result> {
+  const idle: ((event: Event, context: Context) => Promise<Result>)[] = [];
+  return async (event) => {
+    const handler = idle.pop() ?? create();
+    try {
+      return await handler(event, lambdaContext(functionName, timeoutSeconds * 1000, memoryMb));
+    } finally {
+      idle.push(handler);
+    }
+  };
+}
+
+/** Enough of a Lambda context for middy and Powertools (timeouts and memory as configured in the stack). */
+function lambdaContext(functionName: string, timeoutMs: number, memoryMb: number): Context {
   const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:${REGION}:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
+    memoryLimitInMB: String(memoryMb),
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',

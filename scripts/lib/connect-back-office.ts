@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startEmbeddedBackOffice } from '#infra/local/start-embedded-back-office.ts';
+import type { LogLevel } from '#shared/config/runtime-config.ts';
 
 /** A back office the scripts talk to: one already running (`npm start`) or one started in-process. */
 export interface BackOfficeConnection {
@@ -22,6 +23,8 @@ export interface ConnectBackOfficeOptions {
   apiPort?: number;
   /** @default the embedded runtime's default */
   ocrWorkers?: number;
+  /** The handlers' log level when one is started here. @default 'WARN' */
+  logLevel?: LogLevel;
 }
 
 /**
@@ -82,6 +85,7 @@ export async function connectBackOffice(
     apiPort: options.apiPort ?? 0,
     ocrWorkers: options.ocrWorkers,
     quiet: true,
+    logLevel: options.logLevel,
   });
   return {
     apiUrl: backOffice.apiUrl,

@@ -1,5 +1,6 @@
 import type { TaskHandler } from '#infra/local/local-step-functions.ts';
-import type { EmbeddedHandlers } from '#infra/local/start-embedded-back-office.ts';
+import { type EmbeddedHandlers, loadProjectHandlers } from '#infra/local/start-embedded-back-office.ts';
+import type { RuntimeConfig } from '#shared/config/runtime-config.ts';
 
 /** Wall-clock durations of the pipeline's Task states, per state name. */
 export interface StepTimings {
@@ -63,23 +64,14 @@ export function timeTaskHandlers(
 }
 
 /**
- * A `loadHandlers` for `startEmbeddedBackOffice`: the project's own handlers (imported once the
- * environment is set, as the runtime does by default) with the pipeline's Task states timed.
+ * A `loadHandlers` for `startEmbeddedBackOffice`: the project's own handlers (as the runtime
+ * loads them by default) with the pipeline's Task states timed.
  */
-export function loadTimedHandlers(timings: StepTimings): () => Promise<EmbeddedHandlers> {
-  return async () => {
-    const [pipeline, ingest, api] = await Promise.all([
-      import('#functions/pipeline/index.ts'),
-      import('#functions/ingest/start-pipeline.ts'),
-      import('#functions/api/http-api.ts'),
-    ]);
-    const call = (handler: unknown) => (event: unknown) =>
-      (handler as (event: unknown, context: unknown) => Promise<never>)(event, {});
-    return {
-      pipelineTaskHandlers: timeTaskHandlers(pipeline.pipelineTaskHandlers, timings),
-      startPipeline: call(ingest.handler),
-      httpApi: call(api.handler),
-      close: pipeline.closePipeline,
-    };
+export function loadTimedHandlers(
+  timings: StepTimings,
+): (config: RuntimeConfig) => Promise<EmbeddedHandlers> {
+  return async (config) => {
+    const handlers = await loadProjectHandlers(config);
+    return { ...handlers, pipelineTaskHandlers: timeTaskHandlers(handlers.pipelineTaskHandlers, timings) };
   };
 }

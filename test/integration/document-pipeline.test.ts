@@ -8,7 +8,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedBackOffice, startEmbeddedBackOffice } from '#infra/local/start-embedded-back-office.ts';
-import { LOCAL_S3_CREDENTIALS } from '#infra/local/start-local-s3.ts';
 import { awsClientSettings } from '#shared/adapters/aws/aws-client-settings.ts';
 import { createDynamoDbArchiveAuditLog } from '#shared/adapters/aws/dynamodb-document-repository.ts';
 import { createS3ObjectStore } from '#shared/adapters/aws/s3-object-store.ts';
@@ -89,12 +88,8 @@ describe('document pipeline on the embedded runtime', () => {
 
     const signed = await downloadSigned(document.documentId);
     const reads = await createDynamoDbArchiveAuditLog(
-      new DynamoDBClient({
-        ...awsClientSettings(),
-        endpoint: backOffice.env.AWS_ENDPOINT_URL_DYNAMODB,
-        credentials: LOCAL_S3_CREDENTIALS,
-      }),
-      backOffice.env.DOCUMENTS_TABLE ?? '',
+      new DynamoDBClient(awsClientSettings(backOffice.runtimeConfig.aws, 'dynamodb')),
+      backOffice.runtimeConfig.documentsTable,
     ).listReads(document.documentId);
     expect(reads.map((read) => read.action).sort()).toEqual(['download', 'verify']);
     expect(reads.every((read) => read.actor === 'dev-admin' && read.code === '038319001234.KS.01')).toBe(
@@ -203,14 +198,9 @@ describe('document pipeline on the embedded runtime', () => {
 
   it('quarantines an object nobody asked to upload, and shows it through the API', async () => {
     const documentId = randomUUID();
-    const s3 = new S3Client({
-      ...awsClientSettings(),
-      endpoint: backOffice.s3Endpoint,
-      forcePathStyle: true,
-      credentials: LOCAL_S3_CREDENTIALS,
-    });
+    const s3 = new S3Client(awsClientSettings(backOffice.runtimeConfig.aws, 's3'));
     await createS3ObjectStore(s3).put(
-      backOffice.env.INGEST_BUCKET ?? '',
+      backOffice.runtimeConfig.buckets.ingest,
       `incoming/${AGENCY}/_/_/${documentId}`,
       await renderPaperJpeg(samplePaper('KS')),
     );

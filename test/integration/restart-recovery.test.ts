@@ -75,11 +75,17 @@ describe('embedded runtime restarts', () => {
     await stop(second);
   });
 
-  it('refuses a second back office in the same process', async () => {
+  it('runs a second back office beside the first in the same process, each on its own servers', async () => {
     const first = await start(join(root, 'single'));
-    await expect(
-      startEmbeddedBackOffice({ dataDir: join(root, 'other'), apiPort: 0, quiet: true }),
-    ).rejects.toThrow(/already running in this process/);
+    const second = await start(join(root, 'other'));
+    const answers = await Promise.all(
+      [first, second].map(async (backOffice) =>
+        createApiClient(backOffice.apiUrl, backOffice.devToken).listDocuments('ARCHIVED'),
+      ),
+    );
+    expect(answers).toHaveLength(2);
+    expect(first.runtimeConfig.aws.endpoints).not.toEqual(second.runtimeConfig.aws.endpoints);
+    await stop(second);
     await stop(first);
   });
 });

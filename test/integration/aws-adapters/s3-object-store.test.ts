@@ -20,7 +20,7 @@ beforeAll(async () => {
   s3 = await startLocalS3({ dataDir, buckets: [BUCKET] });
   store = createS3ObjectStore(
     new S3Client({
-      ...awsClientSettings(),
+      ...awsClientSettings({ region: 'ap-southeast-1' }),
       endpoint: s3.endpoint,
       forcePathStyle: true,
       credentials: LOCAL_S3_CREDENTIALS,
@@ -73,7 +73,7 @@ describe('S3 object store (against the local S3 server)', () => {
   it('asks for the version given (s3rver does not version, so it serves the only one)', async () => {
     const queries: Record<string, unknown>[] = [];
     const client = new S3Client({
-      ...awsClientSettings(),
+      ...awsClientSettings({ region: 'ap-southeast-1' }),
       endpoint: s3.endpoint,
       forcePathStyle: true,
       credentials: LOCAL_S3_CREDENTIALS,

@@ -14,6 +14,8 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedHandlers, startEmbeddedBackOffice } from '#infra/local/start-embedded-back-office.ts';
+import { awsClientSettings } from '#shared/adapters/aws/aws-client-settings.ts';
+import type { RuntimeConfig } from '#shared/config/runtime-config.ts';
 
 const CONFIG = `
 province: { slug: testland, name: Tỉnh Thử, code: H98 }
@@ -32,15 +34,18 @@ signing: { organisation: Tỉnh Thử }
 `;
 
 /**
- * Stand-ins for the project's handlers that use SDK clients configured only by the
- * environment, as the real ones do: they prove the endpoints and names the runtime sets.
+ * Stand-ins for the project's handlers that use SDK clients configured only by the runtime
+ * configuration they are given, as the real ones are: they prove the endpoints and names the
+ * runtime passes.
  */
-function standInHandlers(calls: { starter: string[]; archived: string[] }): EmbeddedHandlers {
-  const env = (name: string) => process.env[name] ?? '';
+function standInHandlers(
+  config: RuntimeConfig,
+  calls: { starter: string[]; archived: string[] },
+): EmbeddedHandlers {
   const pass = async (event: unknown) => ({ ok: true, event: typeof event });
   return {
     startPipeline: async (event: SQSEvent) => {
-      const sfn = new SFNClient({});
+      const sfn = new SFNClient(awsClientSettings(config.aws, 'sfn'));
       for (const record of event.Records) {
         const detail = JSON.parse(record.body).detail as {
           bucket: { name: string };
@@ -54,7 +59,7 @@ function standInHandlers(calls: { starter: string[]; archived: string[] }): Embe
         try {
           await sfn.send(
             new StartExecutionCommand({
-              stateMachineArn: env('STATE_MACHINE_ARN'),
+              stateMachineArn: config.stateMachineArn,
               name,
               input: JSON.stringify({ bucket: detail.bucket.name, key: detail.object.key }),
             }),
@@ -77,9 +82,9 @@ function standInHandlers(calls: { starter: string[]; archived: string[] }): Embe
       SignDocument: pass,
       ArchiveDocument: async (event) => {
         const key = (event as { key: string }).key;
-        const s3 = new S3Client({ forcePathStyle: env('S3_FORCE_PATH_STYLE') === 'true' });
+        const s3 = new S3Client(awsClientSettings(config.aws, 's3'));
         await s3.send(
-          new PutObjectCommand({ Bucket: env('ARCHIVE_BUCKET'), Key: `signed/${key}`, Body: 'pdf' }),
+          new PutObjectCommand({ Bucket: config.buckets.archive, Key: `signed/${key}`, Body: 'pdf' }),
         );
         s3.destroy();
         calls.archived.push(key);
@@ -112,15 +117,17 @@ describe('startEmbeddedBackOffice (with stand-in handlers)', () => {
 
   it('runs an uploaded object through the pipeline, serves the API with the dev token, and replays uploads after a restart', async () => {
     const calls = { starter: [] as string[], archived: [] as string[] };
+    const environmentBefore = { ...process.env };
     const first = await startEmbeddedBackOffice({
       dataDir,
       apiPort: 0,
       provinceConfigPath: configPath,
       quiet: true,
-      loadHandlers: async () => standInHandlers(calls),
+      loadHandlers: async (config) => standInHandlers(config, calls),
     });
     const runtime = JSON.parse(await readFile(join(dataDir, 'runtime.json'), 'utf8'));
-    const s3 = new S3Client({ forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
+    const aws = first.runtimeConfig.aws;
+    const s3 = new S3Client(awsClientSettings(aws, 's3'));
     const url = await getSignedUrl(
       s3,
       new PutObjectCommand({
@@ -143,9 +150,9 @@ describe('startEmbeddedBackOffice (with stand-in handlers)', () => {
       headers: { authorization: `Bearer ${first.devToken}` },
     });
     const claims = ((await api.json()) as { claims: Record<string, string> }).claims;
-    const sfn = new SFNClient({});
+    const sfn = new SFNClient(awsClientSettings(aws, 'sfn'));
     const executions = await sfn.send(
-      new ListExecutionsCommand({ stateMachineArn: first.env.STATE_MACHINE_ARN }),
+      new ListExecutionsCommand({ stateMachineArn: first.runtimeConfig.stateMachineArn }),
     );
     const execution = await sfn.send(
       new DescribeExecutionCommand({ executionArn: executions.executions?.[0]?.executionArn }),
@@ -154,15 +161,15 @@ describe('startEmbeddedBackOffice (with stand-in handlers)', () => {
     sfn.destroy();
     await first.stop();
 
+    expect(process.env).toEqual(environmentBefore);
     expect(upload.status).toBe(200);
     expect(runtime).toMatchObject({ apiUrl: first.apiUrl, s3Endpoint: first.s3Endpoint, pid: process.pid });
-    expect(first.env).toMatchObject({
-      INGEST_BUCKET: 'motcua-testland-ingest',
-      ARCHIVE_BUCKET: 'motcua-testland-archive',
-      DOCUMENTS_TABLE: 'motcua-testland-documents',
-      SIGNER: 'local',
-      LOCAL_SIGNING_DIR: join(dataDir, 'signing-keys'),
-      AWS_ENDPOINT_URL_S3: first.s3Endpoint,
+    expect(first.runtimeConfig).toMatchObject({
+      buckets: { ingest: 'motcua-testland-ingest', archive: 'motcua-testland-archive' },
+      documentsTable: 'motcua-testland-documents',
+      signer: { kind: 'local', directory: join(dataDir, 'signing-keys') },
+      aws: { endpoints: { s3: first.s3Endpoint }, forcePathStyle: true },
+      observability: { tracing: false },
     });
     expect(calls.starter).toEqual(['incoming/000.17.22.H98/d/c/u1']);
     expect(calls.archived).toEqual(['incoming/000.17.22.H98/d/c/u1']);
@@ -180,7 +187,7 @@ describe('startEmbeddedBackOffice (with stand-in handlers)', () => {
       apiPort: 0,
       provinceConfigPath: configPath,
       quiet: true,
-      loadHandlers: async () => standInHandlers(calls),
+      loadHandlers: async (config) => standInHandlers(config, calls),
     });
     await second.whenIdle();
     await second.stop();
@@ -188,6 +195,44 @@ describe('startEmbeddedBackOffice (with stand-in handlers)', () => {
     // The replayed object reaches the starter again; its execution name is taken, so nothing reruns.
     expect(calls.starter).toEqual(['incoming/000.17.22.H98/d/c/u1', 'incoming/000.17.22.H98/d/c/u1']);
     expect(calls.archived).toHaveLength(1);
+  });
+
+  it('runs two back offices side by side in one process, each handler with its own configuration', async () => {
+    const calls = [0, 1].map(() => ({ starter: [] as string[], archived: [] as string[] }));
+    const [one, two] = await Promise.all(
+      calls.map((recorded, index) =>
+        startEmbeddedBackOffice({
+          dataDir: join(root, `side-by-side-${index}`),
+          apiPort: 0,
+          provinceConfigPath: configPath,
+          quiet: true,
+          loadHandlers: async (config) => standInHandlers(config, recorded),
+        }),
+      ),
+    );
+    if (!one || !two) throw new Error('not started');
+    try {
+      for (const [index, backOffice] of [one, two].entries()) {
+        const s3 = new S3Client(awsClientSettings(backOffice.runtimeConfig.aws, 's3'));
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: 'motcua-testland-ingest',
+            Key: `incoming/000.17.22.H98/d/c/only-in-${index}`,
+            Body: '%PDF-1.7',
+          }),
+        );
+        s3.destroy();
+      }
+      await Promise.all([one.whenIdle(), two.whenIdle()]);
+    } finally {
+      await Promise.all([one.stop(), two.stop()]);
+    }
+
+    expect(one.runtimeConfig.aws.endpoints?.s3).not.toBe(two.runtimeConfig.aws.endpoints?.s3);
+    expect(calls.map((recorded) => recorded.archived)).toEqual([
+      ['incoming/000.17.22.H98/d/c/only-in-0'],
+      ['incoming/000.17.22.H98/d/c/only-in-1'],
+    ]);
   });
 
   it('refuses an invalid province configuration and leaves nothing running', async () => {

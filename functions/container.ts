@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { awsClientSettings } from '#shared/adapters/aws/aws-client-settings.ts';
+import { createSfnExecutionStarter } from '#shared/adapters/aws/sfn-execution-starter.ts';
+import type { Observability } from '#shared/adapters/observability/create-observability.ts';
+import { verifyPdfSignatures } from '#shared/adapters/signing/verify-pdf-signatures.ts';
+import { assertRuntimeRole, parseRuntimeConfig, type RuntimeConfig } from '#shared/config/runtime-config.ts';
+import { createCompleteReview } from '#shared/use-cases/complete-review.ts';
+import { createReadDocuments } from '#shared/use-cases/read-documents.ts';
+import { createReconcileDocuments } from '#shared/use-cases/reconcile-documents.ts';
+import { createRequestUpload } from '#shared/use-cases/request-upload.ts';
+import { createStartDocumentPipeline } from '#shared/use-cases/start-document-pipeline.ts';
+import { type Adapters, createAdapters } from './create-adapters.ts';
+import { lambdaEnvironment } from './lambda-environment.ts';
+
+/**
+ * The composition root of the API, the starter and the reconciler: their use cases over the
+ * adapters, built once. The pipeline's heavier root, with OCR and signing, is
+ * functions/pipeline/pipeline-container.ts, so that these functions never load those packages.
+ */
+export interface Container {
+  config: RuntimeConfig;
+  observability: Observability;
+  requestUpload: ReturnType<typeof createRequestUpload>;
+  readDocuments: ReturnType<typeof createReadDocuments>;
+  completeReview: ReturnType<typeof createCompleteReview>;
+  reconcileDocuments: ReturnType<typeof createReconcileDocuments>;
+  startDocumentPipeline: ReturnType<typeof createStartDocumentPipeline>;
+}
+
+/**
+ * Builds the container from a runtime configuration (and shared adapters, where the caller has them).
+ * @throws RuntimeConfigError when the configuration lacks what these functions need (STATE_MACHINE_ARN).
+ */
+export function createContainer(
+  config: RuntimeConfig,
+  adapters: Adapters = createAdapters(config),
+): Container {
+  assertRuntimeRole(config, 'back-office');
+  const { observability, objects, repository, audit, clock } = adapters;
+  const provinceConfig = config.provinceConfig;
+  const starter = createSfnExecutionStarter(
+    observability.traced(new SFNClient(awsClientSettings(config.aws, 'sfn'))),
+    config.stateMachineArn ?? '',
+  );
+  return {
+    config,
+    observability,
+    requestUpload: createRequestUpload({
+      config: provinceConfig,
+      repository,
+      objects,
+      clock,
+      ids: { newId: randomUUID },
+      ingestBucket: config.buckets.ingest,
+    }),
+    readDocuments: createReadDocuments({
+      repository,
+      objects,
+      audit,
+      clock,
+      verifier: { verify: verifyPdfSignatures },
+    }),
+    completeReview: createCompleteReview({ config: provinceConfig, repository, clock, starter }),
+    reconcileDocuments: createReconcileDocuments({
+      repository,
+      objects,
+      clock,
+      starter,
+      alert: (event) => observability.logger.error({ message: 'document needs an operator', ...event }),
+    }),
+    startDocumentPipeline: createStartDocumentPipeline({ repository, starter }),
+  };
+}
+
+let processContainer: Container | undefined;
+
+/**
+ * The container of a Lambda process, built on first use from its environment (the Lambda entries'
+ * only way in; everything else passes a {@link RuntimeConfig}).
+ * @throws RuntimeConfigError naming every missing or malformed variable.
+ */
+export function containerFromEnvironment(): Container {
+  processContainer ??= createContainer(parseRuntimeConfig(lambdaEnvironment(), 'back-office'));
+  return processContainer;
+}

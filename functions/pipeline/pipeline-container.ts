@@ -1,0 +1,111 @@
+import { cpus } from 'node:os';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { TextractClient } from '@aws-sdk/client-textract';
+import { awsClientSettings } from '#shared/adapters/aws/aws-client-settings.ts';
+import { createDocumentToolkit } from '#shared/adapters/documents/create-document-toolkit.ts';
+import type { Observability } from '#shared/adapters/observability/create-observability.ts';
+import { createTesseractOcrEngine } from '#shared/adapters/ocr/tesseract-ocr-engine.ts';
+import { createTextractOcrEngine } from '#shared/adapters/ocr/textract-ocr-engine.ts';
+import { createKmsSignerDirectory } from '#shared/adapters/signing/kms-signer-directory.ts';
+import { createLocalSignerDirectory } from '#shared/adapters/signing/local-signer-directory.ts';
+import { createPadesPdfSigner } from '#shared/adapters/signing/sign-pdf-pades.ts';
+import { assertRuntimeRole, parseRuntimeConfig, type RuntimeConfig } from '#shared/config/runtime-config.ts';
+import { signingKeyAlias } from '#shared/config/signing-key-alias.ts';
+import type { OcrEngine, SignerDirectory } from '#shared/ports.ts';
+import {
+  createDocumentPipelineSteps,
+  type DocumentPipelineSteps,
+} from '#shared/use-cases/document-pipeline-steps.ts';
+import { type Adapters, createAdapters } from '../create-adapters.ts';
+import { lambdaEnvironment } from '../lambda-environment.ts';
+
+/**
+ * The composition root of the pipeline's Task functions: the steps over the shared adapters, OCR,
+ * PDF and signing. OCR workers start on the first page, not here.
+ */
+export interface PipelineContainer {
+  config: RuntimeConfig;
+  observability: Observability;
+  steps: DocumentPipelineSteps;
+  /** Stops the OCR workers so that the process can exit. */
+  close(): Promise<void>;
+}
+
+function createOcrEngine(config: RuntimeConfig, observability: Observability): OcrEngine {
+  const { ocr } = config.provinceConfig;
+  if (ocr.engine === 'textract') {
+    const client = observability.traced(new TextractClient(awsClientSettings(config.aws, 'textract')));
+    return createTextractOcrEngine({ client });
+  }
+  return createTesseractOcrEngine({
+    workers: config.ocrWorkers ?? Math.max(1, cpus().length),
+    language: ocr.language,
+  });
+}
+
+function createSignerDirectory(config: RuntimeConfig, observability: Observability): SignerDirectory {
+  const province = config.provinceConfig;
+  const identityFor = (agencyId: string) => ({
+    commonName: province.agencies.find((agency) => agency.id === agencyId)?.name ?? agencyId,
+    organisation: province.signing.organisation,
+    province: province.province.name,
+    country: province.signing.country,
+  });
+  if (config.signer.kind === 'local') {
+    return createLocalSignerDirectory({
+      directory: config.signer.directory,
+      keySpec: province.signing.keySpec,
+      identityFor,
+    });
+  }
+  return createKmsSignerDirectory({
+    kms: observability.traced(new KMSClient(awsClientSettings(config.aws, 'kms'))),
+    keyIdFor: (agencyId: string) => signingKeyAlias(province.province.slug, agencyId),
+    identityFor,
+  });
+}
+
+/**
+ * Builds the pipeline's container from a runtime configuration (and shared adapters, where the
+ * caller has them).
+ * @throws RuntimeConfigError when the configuration lacks what the pipeline needs (ARCHIVE_BUCKET).
+ */
+export function createPipelineContainer(
+  config: RuntimeConfig,
+  adapters: Adapters = createAdapters(config),
+): PipelineContainer {
+  assertRuntimeRole(config, 'pipeline');
+  const { observability, repository, objects, clock } = adapters;
+  const ocr = createOcrEngine(config, observability);
+  return {
+    config,
+    observability,
+    steps: createDocumentPipelineSteps({
+      config: config.provinceConfig,
+      repository,
+      objects,
+      clock,
+      buckets: { ingest: config.buckets.ingest, archive: config.buckets.archive ?? '' },
+      documents: createDocumentToolkit(),
+      ocr,
+      signers: createSignerDirectory(config, observability),
+      pdfSigner: createPadesPdfSigner(),
+      metrics: observability.pipelineMetrics,
+    }),
+    close: async () => {
+      await ocr.close?.();
+    },
+  };
+}
+
+let processContainer: PipelineContainer | undefined;
+
+/**
+ * The pipeline container of a Lambda process, built on first use from its environment (the
+ * Lambda entries' only way in).
+ * @throws RuntimeConfigError naming every missing or malformed variable.
+ */
+export function pipelineContainerFromEnvironment(): PipelineContainer {
+  processContainer ??= createPipelineContainer(parseRuntimeConfig(lambdaEnvironment(), 'pipeline'));
+  return processContainer;
+}
