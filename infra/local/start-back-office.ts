@@ -3,7 +3,8 @@
  *
  *   npm start -- [--data-dir ./data] [--port 3000] [--config config/provinces/sample-province.yaml]
  *
- * Environment: MOTCUA_DATA_DIR, MOTCUA_PORT, OCR_WORKERS.
+ * Environment: MOTCUA_DATA_DIR, MOTCUA_PORT, OCR_WORKERS, POWERTOOLS_LOG_LEVEL (read here, as
+ * options; the handlers are given a configuration object, never this process's environment).
  */
 import { parseArgs } from 'node:util';
 import {
@@ -12,19 +13,22 @@ import {
   startEmbeddedBackOffice,
 } from '#infra/local/start-embedded-back-office.ts';
 import { ProvinceConfigError } from '#shared/config/load-province-config.ts';
+import { LOG_LEVELS, type LogLevel } from '#shared/config/runtime-config.ts';
 
-const USAGE = `Usage: npm start -- [--data-dir <folder>] [--port <port>] [--config <province.yaml>] [--ocr-workers <n>]
+const USAGE = `Usage: npm start -- [--data-dir <folder>] [--port <port>] [--config <province.yaml>] [--ocr-workers <n>] [--log-level <level>]
 
   --data-dir     where objects, tables, executions and keys are kept (env MOTCUA_DATA_DIR, default ./data)
   --port         HTTP API port on 127.0.0.1, 0 for any free port (env MOTCUA_PORT, default 3000)
   --config       province configuration (default config/provinces/sample-province.yaml)
-  --ocr-workers  Tesseract workers (env OCR_WORKERS, default one per CPU)`;
+  --ocr-workers  Tesseract workers (env OCR_WORKERS, default one per CPU)
+  --log-level    the handlers' JSON log lines on stdout: ${LOG_LEVELS.join(', ')} (env POWERTOOLS_LOG_LEVEL, default INFO)`;
 
 interface CliOptions {
   dataDir: string;
   port: number;
   configPath: string;
   ocrWorkers?: number;
+  logLevel?: LogLevel;
 }
 
 /** Reads the command line and environment; undefined after printing the usage. */
@@ -36,6 +40,7 @@ function readCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOptions | un
       port: { type: 'string' },
       config: { type: 'string' },
       'ocr-workers': { type: 'string' },
+      'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -51,11 +56,16 @@ function readCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOptions | un
   if (ocrWorkers !== undefined && (!Number.isInteger(ocrWorkers) || ocrWorkers < 1)) {
     throw new UsageError(`invalid OCR worker count "${workers}"`);
   }
+  const level = (values['log-level'] ?? env.POWERTOOLS_LOG_LEVEL)?.toUpperCase();
+  if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new UsageError(`invalid log level "${level}": use one of ${LOG_LEVELS.join(', ')}`);
+  }
   return {
     dataDir: values['data-dir'] ?? env.MOTCUA_DATA_DIR ?? './data',
     port,
     configPath: values.config ?? 'config/provinces/sample-province.yaml',
     ocrWorkers,
+    logLevel: level as LogLevel | undefined,
   };
 }
 
@@ -112,6 +122,7 @@ async function main(): Promise<void> {
       apiPort: options.port,
       provinceConfigPath: options.configPath,
       ocrWorkers: options.ocrWorkers,
+      logLevel: options.logLevel,
     });
   } catch (error) {
     process.stderr.write(`${describeStartFailure(error, options)}\n`);

@@ -298,8 +298,11 @@ export async function loadProjectHandlers(config: RuntimeConfig): Promise<Embedd
   const container = createContainer(config, adapters);
   const pipelineContainer = pipeline.createPipelineContainer(config, adapters);
   const tasks = Object.keys(DOCUMENT_PIPELINE_TASKS) as DocumentPipelineTask[];
-  const reconcile = lambdaFunction('reconcile-documents', 120, () =>
-    reconciler.createReconcileHandler(container),
+  const reconcile = lambdaFunction(
+    'reconcile-documents',
+    120,
+    () => reconciler.createReconcileHandler(container),
+    256,
   );
   return {
     pipelineTaskHandlers: Object.fromEntries(
@@ -309,8 +312,13 @@ export async function loadProjectHandlers(config: RuntimeConfig): Promise<Embedd
         return [task, lambdaFunction(entry, timeoutSeconds, create, memoryMb)];
       }),
     ),
-    startPipeline: lambdaFunction('start-pipeline', 60, () => ingest.createStartPipelineHandler(container)),
-    httpApi: lambdaFunction('http-api', 15, () => api.createHttpApiHandler(container)) as HttpApiHandler,
+    startPipeline: lambdaFunction(
+      'start-pipeline',
+      30,
+      () => ingest.createStartPipelineHandler(container),
+      256,
+    ),
+    httpApi: lambdaFunction('http-api', 15, () => api.createHttpApiHandler(container), 512) as HttpApiHandler,
     reconcile: () => reconcile({}),
     close: async () => {
       await pipelineContainer.close();
