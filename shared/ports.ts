@@ -221,12 +221,14 @@ export interface DocumentToolkit {
    * (SHA-256) the bytes, stops at the first byte past the declared size or `maxBytes`, and
    * quarantines PDFs over `maxInMemoryPdfBytes` (pdfjs needs whole files). Images never sit in
    * memory whole. A declared `sha256Base64` that differs fails with CHECKSUM_MISMATCH. A PDF
-   * comes back as `pdf`, so that it need not be read again.
+   * comes back as `pdf`, so that it need not be read again, unless `keepPdf` is false (which
+   * saves a copy of it).
    */
   inspectStream(
     chunks: AsyncIterable<Uint8Array>,
     declared: { mediaType: string; size: number; sha256Base64?: string },
     limits: { maxBytes: number; maxPages: number; maxPixelsPerPage: number; maxInMemoryPdfBytes: number },
+    options?: { keepPdf?: boolean },
   ): Promise<{
     mediaType: string;
     pageCount: number;

@@ -17,7 +17,8 @@ import type { DocumentToolkit } from '#shared/ports.ts';
 export function createDocumentToolkit(): DocumentToolkit {
   return {
     inspect: inspectUpload,
-    inspectStream: (chunks, declared, limits) => inspectUploadStream(chunks, declared, limits),
+    inspectStream: (chunks, declared, limits, options) =>
+      inspectUploadStream(chunks, declared, limits, options),
     extractPdfText,
     renderPdfPages,
     normaliseImagePages,

@@ -40,6 +40,11 @@ export interface StreamedUploadInspection extends UploadInspection {
 export interface InspectUploadStreamOptions {
   /** Folder for the temporary copy of an image upload, removed before returning. @default os.tmpdir() */
   tempDir?: string;
+  /**
+   * Whether a PDF comes back as `pdf`; without it, pdfjs takes the buffer as it is instead of a
+   * copy, which saves the PDF's size in memory. @default true
+   */
+  keepPdf?: boolean;
 }
 
 /** Where the bytes after the first ones go, once the media type is known. */
@@ -78,7 +83,7 @@ export async function inspectUploadStream(
     const mediaType = checkMediaType(headOf(leading), declared.mediaType);
     sink =
       mediaType === 'application/pdf'
-        ? createPdfSink(declared, limits)
+        ? createPdfSink(declared, limits, options.keepPdf ?? true)
         : await createImageSink(mediaType, limits, options.tempDir ?? tmpdir());
     for (const chunk of leading) await sink.write(chunk);
     leading = [];
@@ -126,7 +131,11 @@ function mebibytes(bytes: number): string {
   return `${(bytes / 1024 ** 2).toLocaleString('en', { maximumFractionDigits: 1 })} MiB`;
 }
 
-function createPdfSink(declared: DeclaredUpload, limits: StreamedUploadLimits): ContentSink {
+function createPdfSink(
+  declared: DeclaredUpload,
+  limits: StreamedUploadLimits,
+  keepPdf: boolean,
+): ContentSink {
   const cap = limits.maxInMemoryPdfBytes;
   // Allocated once at the declared size: the size checks stop any file that would outgrow it, and
   // a file declared larger than it may hold is never inspected, so it is not stored at all.
@@ -145,7 +154,8 @@ function createPdfSink(declared: DeclaredUpload, limits: StreamedUploadLimits): 
     },
     async inspect() {
       if (!buffer || length !== buffer.byteLength) throw new Error('the PDF was not read whole');
-      return { ...(await inspectPdfContent(buffer, limits)), pdf: buffer };
+      const inspection = await inspectPdfContent(buffer, limits, { transfer: !keepPdf });
+      return keepPdf ? { ...inspection, pdf: buffer } : inspection;
     },
     async discard() {},
   };

@@ -124,11 +124,13 @@ function hexHead(bytes: Uint8Array): string {
 
 /**
  * Checks a whole PDF: end-of-file marker, that pdfjs opens it and every page, the page limit; and
- * whether its pages carry a text layer.
+ * whether its pages carry a text layer. With `transfer`, pdfjs takes `bytes` without a copy and
+ * they are unusable afterwards.
  */
 export async function inspectPdfContent(
   bytes: Uint8Array,
   limits: Pick<UploadLimits, 'maxPages' | 'maxPixelsPerPage'>,
+  options: { transfer?: boolean } = {},
 ): Promise<UploadInspection> {
   const tail = Buffer.from(bytes.subarray(Math.max(0, bytes.length - EOF_WINDOW))).toString('latin1');
   if (!tail.includes('%%EOF')) {
@@ -139,7 +141,10 @@ export async function inspectPdfContent(
   }
   let loaded: Awaited<ReturnType<typeof loadPdfDocument>>;
   try {
-    loaded = await loadPdfDocument(bytes, { maxImagePixels: limits.maxPixelsPerPage });
+    loaded = await loadPdfDocument(bytes, {
+      maxImagePixels: limits.maxPixelsPerPage,
+      transfer: options.transfer,
+    });
   } catch (error) {
     throw new QuarantineError('CORRUPT_FILE', `the PDF cannot be opened (${(error as Error).message})`);
   }

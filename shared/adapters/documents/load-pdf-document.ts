@@ -15,17 +15,20 @@ export interface LoadedPdf {
 export interface LoadPdfOptions {
   /** Largest embedded image pdfjs decodes, in pixels (-1: no limit). @default -1 */
   maxImagePixels?: number;
+  /** Hands `pdf` to pdfjs without a copy: the caller gives it up (it is detached). @default false */
+  transfer?: boolean;
 }
 
 /**
  * Opens a PDF with pdfjs-dist (legacy build, in-process "fake" worker): no network,
  * no system fonts; standard fonts, CMaps and the JPEG 2000/ICC decoders come from the package.
- * The bytes are copied because pdfjs takes ownership of (detaches) the buffer it is given.
+ * The bytes are copied (unless `transfer`) because pdfjs takes ownership of (detaches) the buffer
+ * it is given.
  * Call `close()` when done: it ends the in-process worker and frees the document.
  */
 export async function loadPdfDocument(pdf: Uint8Array, options: LoadPdfOptions = {}): Promise<LoadedPdf> {
   const task = getDocument({
-    data: new Uint8Array(pdf),
+    data: options.transfer ? pdf : new Uint8Array(pdf),
     useSystemFonts: false,
     disableFontFace: true,
     stopAtErrors: false,

@@ -109,6 +109,19 @@ describe('inspectUploadStream', () => {
     },
   );
 
+  it('hands a PDF to pdfjs without keeping a copy when the caller does not want it back', async () => {
+    const pdf = await makeScannedPdf([samplePaper('KS')]);
+    const declared = { mediaType: 'application/pdf', size: pdf.length };
+    const result = await inspectUploadStream(chunked(pdf).chunks, declared, limits, { keepPdf: false });
+    expect(result).toEqual({
+      mediaType: 'application/pdf',
+      pageCount: 1,
+      hasTextLayer: false,
+      sha256Base64: sha256(pdf),
+      size: pdf.length,
+    });
+  });
+
   it('sniffs magic bytes that arrive one byte at a time', async () => {
     const png = await renderPaperPng(samplePaper('KS'));
     const head = chunked(png.subarray(0, 20), 1);
