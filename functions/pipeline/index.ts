@@ -12,14 +12,20 @@ export { pipelineTask } from './pipeline-task.ts';
 /** A Task handler with its Lambda context, as an execution environment calls it. */
 export type PipelineTaskHandler = (event: unknown, context: Context) => Promise<unknown>;
 
-/** The pipeline's handlers over one container, keyed by Task state name, as the task table lists them. */
-export function createPipelineTaskHandlers(
+/**
+ * The pipeline's handlers over one container, keyed by Task state name, as the task table lists
+ * them. `instantiate` receives each task and a factory of its handler, for a runtime that makes
+ * one handler per execution environment (the embedded one).
+ */
+export function createPipelineTaskHandlers<Handler = PipelineTaskHandler>(
   container: PipelineContainer,
-): Record<DocumentPipelineTask, PipelineTaskHandler> {
+  instantiate: (task: DocumentPipelineTask, create: () => PipelineTaskHandler) => Handler = (_task, create) =>
+    create() as Handler,
+): Record<DocumentPipelineTask, Handler> {
   return Object.fromEntries(
     (Object.keys(DOCUMENT_PIPELINE_TASKS) as DocumentPipelineTask[]).map((task) => [
       task,
-      pipelineTask(container, task),
+      instantiate(task, () => pipelineTask(container, task)),
     ]),
-  ) as Record<DocumentPipelineTask, PipelineTaskHandler>;
+  ) as Record<DocumentPipelineTask, Handler>;
 }

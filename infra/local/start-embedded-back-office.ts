@@ -31,7 +31,6 @@ import {
 import {
   DOCUMENT_PIPELINE_NAME,
   DOCUMENT_PIPELINE_TASKS,
-  type DocumentPipelineTask,
   loadDocumentPipelineDefinition,
 } from '#state-machines/document-pipeline-tasks.ts';
 
@@ -297,7 +296,6 @@ export async function loadProjectHandlers(config: RuntimeConfig): Promise<Embedd
   const adapters = createAdapters(config);
   const container = createContainer(config, adapters);
   const pipelineContainer = pipeline.createPipelineContainer(config, adapters);
-  const tasks = Object.keys(DOCUMENT_PIPELINE_TASKS) as DocumentPipelineTask[];
   const reconcile = lambdaFunction(
     'reconcile-documents',
     120,
@@ -305,13 +303,10 @@ export async function loadProjectHandlers(config: RuntimeConfig): Promise<Embedd
     256,
   );
   return {
-    pipelineTaskHandlers: Object.fromEntries(
-      tasks.map((task) => {
-        const { entry, timeoutSeconds, memoryMb } = DOCUMENT_PIPELINE_TASKS[task];
-        const create = () => pipeline.pipelineTask(pipelineContainer, task);
-        return [task, lambdaFunction(entry, timeoutSeconds, create, memoryMb)];
-      }),
-    ),
+    pipelineTaskHandlers: pipeline.createPipelineTaskHandlers(pipelineContainer, (task, create) => {
+      const { entry, timeoutSeconds, memoryMb } = DOCUMENT_PIPELINE_TASKS[task];
+      return lambdaFunction(entry, timeoutSeconds, create, memoryMb);
+    }),
     startPipeline: lambdaFunction(
       'start-pipeline',
       30,
