@@ -233,6 +233,7 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
         await objects.getStream(input.bucket, input.key, { versionId: input.versionId }),
         { mediaType: record.mediaType, size: record.declaredSize, sha256Base64: record.declaredSha256 },
         config.uploads,
+        { keepPdf: false },
       );
       await updateOwned(input, { pageCount: inspected.pageCount, updatedAt: deps.clock.now().toISOString() });
       return { mediaType: inspected.mediaType, pageCount: inspected.pageCount };
