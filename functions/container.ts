@@ -67,7 +67,10 @@ export function createContainer(
       objects,
       clock,
       starter,
-      alert: (event) => observability.logger.error({ message: 'document needs an operator', ...event }),
+      log: {
+        info: (event) => observability.logger.info({ message: 'document resumed', ...event }),
+        alert: (event) => observability.logger.error({ message: 'document needs an operator', ...event }),
+      },
     }),
     startDocumentPipeline: createStartDocumentPipeline({ repository, starter }),
   };

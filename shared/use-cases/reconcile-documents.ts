@@ -9,8 +9,11 @@ export interface ReconcileDependencies {
   objects: ObjectStore;
   starter: ExecutionStarter;
   clock: Clock;
-  /** Where a document that needs an operator is reported. @default console.error */
-  alert?: (event: Record<string, unknown>) => void;
+  /** What the sweep did: `info` for each resumed document, `alert` for one that needs an operator. */
+  log: {
+    info(event: Record<string, unknown>): void;
+    alert(event: Record<string, unknown>): void;
+  };
 }
 
 /** Restarts of one document before it is quarantined as stalled. */
@@ -32,8 +35,6 @@ export interface ReconcileReport {
  * through every stale document, oldest first.
  */
 export function createReconcileDocuments(deps: ReconcileDependencies) {
-  const alert = deps.alert ?? ((event) => console.error(JSON.stringify({ level: 'error', ...event })));
-
   async function* staleDocuments(status: DocumentStatus, cutoff: number): AsyncIterable<DocumentRecord> {
     let cursor: string | undefined;
     do {
@@ -81,7 +82,7 @@ export function createReconcileDocuments(deps: ReconcileDependencies) {
         return false;
       }
       // Its code is spent and archive copies may be locked: it must finish, so an operator is told.
-      alert({
+      deps.log.alert({
         event: 'stalled-coded-document',
         documentId: record.documentId,
         code: record.code,
@@ -105,10 +106,7 @@ export function createReconcileDocuments(deps: ReconcileDependencies) {
       runId,
     };
     const { started } = await deps.starter.start(runId, input);
-    if (started)
-      console.info(
-        JSON.stringify({ level: 'info', event: 'resumed', documentId: record.documentId, reason }),
-      );
+    if (started) deps.log.info({ event: 'resumed', documentId: record.documentId, runId, reason });
     return started;
   }
 

@@ -22,21 +22,22 @@ function setUp(running: string[] = []) {
     isRunning: async (name) => running.includes(name),
   };
   const alerts: Record<string, unknown>[] = [];
+  const resumed: Record<string, unknown>[] = [];
   const reconcile = createReconcileDocuments({
     repository,
     objects,
     starter,
     clock: { now: () => NOW },
-    alert: (event) => alerts.push(event),
+    log: { info: (event) => resumed.push(event), alert: (event) => alerts.push(event) },
   });
   const add = (documentId: string, overrides: Partial<DocumentRecord>) =>
     repository.create(makeDocumentRecord(documentId, overrides));
-  return { repository, objects, started, reconcile, add, alerts };
+  return { repository, objects, started, reconcile, add, alerts, resumed };
 }
 
 describe('reconcileDocuments', () => {
   it('hands documents that stopped moving to a new run and leaves the rest alone', async () => {
-    const { repository, objects, started, reconcile, add } = setUp();
+    const { repository, objects, started, reconcile, add, resumed } = setUp();
     await add('stuck', { status: 'PROCESSING', updatedAt: LONG_AGO, runId: 'stuck-run-1' });
     await add('recent', { status: 'PROCESSING', updatedAt: JUST_NOW, runId: 'recent-run' });
     await add('lost-event', { updatedAt: LONG_AGO });
@@ -57,6 +58,7 @@ describe('reconcileDocuments', () => {
     const lost = started.find((call) => call.name.startsWith('lost-event-resume-'));
     expect(lost?.input).toMatchObject({ runId: lost?.name });
     expect((await repository.get('lost-event'))?.runId).toBeUndefined();
+    expect(resumed.map((event) => event.documentId).sort()).toEqual(['lost-event', 'stuck']);
   });
 
   it('leaves a slow document to its run while that run is still going', async () => {
