@@ -235,6 +235,29 @@ describe('startEmbeddedBackOffice (with stand-in handlers)', () => {
     ]);
   });
 
+  it('sweeps with the reconciler on its schedule, as EventBridge Scheduler does in AWS, and stops with it', async () => {
+    let sweeps = 0;
+    const backOffice = await startEmbeddedBackOffice({
+      dataDir: join(root, 'reconciled'),
+      apiPort: 0,
+      provinceConfigPath: configPath,
+      quiet: true,
+      reconcileEveryMs: 20,
+      loadHandlers: async (config) => ({
+        ...standInHandlers(config, { starter: [], archived: [] }),
+        reconcile: async () => {
+          sweeps++;
+        },
+      }),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await backOffice.stop();
+    const atStop = sweeps;
+    expect(atStop).toBeGreaterThanOrEqual(3);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(sweeps).toBe(atStop);
+  });
+
   it('refuses an invalid province configuration and leaves nothing running', async () => {
     const badConfig = join(root, 'bad.yaml');
     await writeFile(badConfig, CONFIG.replace('slug: testland', 'slug: Test Land'));
