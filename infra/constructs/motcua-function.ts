@@ -16,9 +16,9 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * Packages that cannot be bundled (native binaries, WASM, worker scripts, model files, files
- * found with require.resolve). The handlers share one composition root
- * (functions/wire-dependencies.ts) that imports all of them statically, so every function
- * needs all of them at load time.
+ * found with require.resolve). The pipeline's container (functions/pipeline/pipeline-container.ts)
+ * imports all of them statically, so every pipeline function needs all of them at load time; the
+ * API, starter and reconciler functions need none (`runtimePackages: []`).
  */
 export const RUNTIME_PACKAGES = [
   'tesseract.js',
