@@ -154,6 +154,57 @@ export function createDynamoDbDocumentRepository(
     return items;
   }
 
+  /**
+   * Applies a patch to a document record when it exists and `condition` holds; both indexes follow
+   * every change (a new status moves the record to other partitions, any change within them).
+   * Attributes patched to undefined are removed.
+   */
+  async function applyPatch(
+    documentId: string,
+    patch: Partial<Omit<DocumentRecord, 'documentId'>>,
+    condition: { expression: string; names: Record<string, string>; values: Record<string, unknown> },
+  ): Promise<DocumentRecord> {
+    const updatedAt = patch.updatedAt ?? new Date().toISOString();
+    const fields: Record<string, unknown> = { ...patch, updatedAt };
+    if (patch.status) {
+      Object.assign(fields, statusKeys(patch.status, updatedAt, documentId));
+      const agencyId = await agencyOf(documentId);
+      if (agencyId) Object.assign(fields, agencyStatusKeys(agencyId, patch.status, updatedAt, documentId));
+    } else {
+      fields[statusIndex.sortKey] = changeOrder(updatedAt, documentId);
+      fields[agencyStatusIndex.sortKey] = changeOrder(updatedAt, documentId);
+    }
+    const names: Record<string, string> = { ...condition.names };
+    const values: Record<string, unknown> = { ...condition.values };
+    const sets: string[] = [];
+    const removes: string[] = [];
+    Object.entries(fields).forEach(([name, value], index) => {
+      names[`#f${index}`] = name;
+      if (value === undefined) {
+        removes.push(`#f${index}`);
+      } else {
+        values[`:v${index}`] = value;
+        sets.push(`#f${index} = :v${index}`);
+      }
+    });
+    const response = await db.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: documentKey(documentId),
+        UpdateExpression: [`SET ${sets.join(', ')}`, removes.length ? `REMOVE ${removes.join(', ')}` : '']
+          .join(' ')
+          .trim(),
+        ConditionExpression: condition.expression
+          ? `attribute_exists(pk) AND (${condition.expression})`
+          : 'attribute_exists(pk)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: Object.keys(values).length > 0 ? values : undefined,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return remember(withoutKeys<DocumentRecord>(response.Attributes ?? {}));
+  }
+
   return {
     async create(record) {
       try {
@@ -184,61 +235,25 @@ export function createDynamoDbDocumentRepository(
     },
 
     async update(documentId, patch, condition) {
-      const updatedAt = patch.updatedAt ?? new Date().toISOString();
-      const fields: Record<string, unknown> = { ...patch, updatedAt };
-      // Both indexes follow every change: a new status moves the record to other partitions, any
-      // change moves it within its partitions.
-      if (patch.status) {
-        Object.assign(fields, statusKeys(patch.status, updatedAt, documentId));
-        const agencyId = await agencyOf(documentId);
-        if (agencyId) Object.assign(fields, agencyStatusKeys(agencyId, patch.status, updatedAt, documentId));
-      } else {
-        fields[statusIndex.sortKey] = changeOrder(updatedAt, documentId);
-        fields[agencyStatusIndex.sortKey] = changeOrder(updatedAt, documentId);
-      }
       const names: Record<string, string> = {};
       const values: Record<string, unknown> = {};
-      const sets: string[] = [];
-      const removes: string[] = [];
-      Object.entries(fields).forEach(([name, value], index) => {
-        names[`#f${index}`] = name;
-        if (value === undefined) {
-          removes.push(`#f${index}`);
-        } else {
-          values[`:v${index}`] = value;
-          sets.push(`#f${index} = :v${index}`);
-        }
-      });
-      const conditions = ['attribute_exists(pk)'];
+      const conditions: string[] = [];
       const expected = condition?.status;
       if (expected?.length) {
-        names['#status'] = 'status';
+        names['#cStatus'] = 'status';
         const placeholders = expected.map((status, index) => {
-          values[`:s${index}`] = status;
-          return `:s${index}`;
+          values[`:cStatus${index}`] = status;
+          return `:cStatus${index}`;
         });
-        conditions.push(`#status IN (${placeholders.join(', ')})`);
+        conditions.push(`#cStatus IN (${placeholders.join(', ')})`);
       }
       if (condition?.runId) {
-        names['#runId'] = 'runId';
-        values[':runId'] = condition.runId;
-        conditions.push('#runId = :runId');
+        names['#cRunId'] = 'runId';
+        values[':cRunId'] = condition.runId;
+        conditions.push('#cRunId = :cRunId');
       }
       try {
-        const response = await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: documentKey(documentId),
-            UpdateExpression: [`SET ${sets.join(', ')}`, removes.length ? `REMOVE ${removes.join(', ')}` : '']
-              .join(' ')
-              .trim(),
-            ConditionExpression: conditions.join(' AND '),
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        return remember(withoutKeys<DocumentRecord>(response.Attributes ?? {}));
+        return await applyPatch(documentId, patch, { expression: conditions.join(' AND '), names, values });
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         const current = await this.get(documentId);
@@ -257,48 +272,16 @@ export function createDynamoDbDocumentRepository(
     },
 
     async claim(documentId, runId, at) {
-      const agencyId = await agencyOf(documentId);
-      const agencyKeys = agencyId ? agencyStatusKeys(agencyId, 'PROCESSING', at, documentId) : undefined;
       try {
-        const response = await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: documentKey(documentId),
-            UpdateExpression: [
-              'SET #status = :processing, #runId = :runId, #updatedAt = :at, #gpk = :gpk, #gsk = :gsk',
-              agencyKeys ? ', #apk = :apk, #ask = :ask' : '',
-              ' REMOVE #expiresAt',
-            ].join(''),
-            ConditionExpression:
-              'attribute_exists(pk) AND (#status = :awaiting OR (#status = :processing AND #runId = :runId))',
-            ExpressionAttributeNames: {
-              '#status': 'status',
-              '#runId': 'runId',
-              '#updatedAt': 'updatedAt',
-              '#expiresAt': DOCUMENTS_TABLE_SCHEMA.ttlAttribute,
-              '#gpk': statusIndex.partitionKey,
-              '#gsk': statusIndex.sortKey,
-              ...(agencyKeys && {
-                '#apk': agencyStatusIndex.partitionKey,
-                '#ask': agencyStatusIndex.sortKey,
-              }),
-            },
-            ExpressionAttributeValues: {
-              ':processing': 'PROCESSING',
-              ':awaiting': 'AWAITING_UPLOAD',
-              ':runId': runId,
-              ':at': at,
-              ':gpk': statusKeys('PROCESSING', at, documentId)[statusIndex.partitionKey],
-              ':gsk': statusKeys('PROCESSING', at, documentId)[statusIndex.sortKey],
-              ...(agencyKeys && {
-                ':apk': agencyKeys[agencyStatusIndex.partitionKey],
-                ':ask': agencyKeys[agencyStatusIndex.sortKey],
-              }),
-            },
-            ReturnValues: 'ALL_NEW',
-          }),
+        return await applyPatch(
+          documentId,
+          { status: 'PROCESSING', runId, updatedAt: at, expiresAt: undefined },
+          {
+            expression: '#cStatus = :cAwaiting OR (#cStatus = :cProcessing AND #cRunId = :cRunId)',
+            names: { '#cStatus': 'status', '#cRunId': 'runId' },
+            values: { ':cAwaiting': 'AWAITING_UPLOAD', ':cProcessing': 'PROCESSING', ':cRunId': runId },
+          },
         );
-        return remember(withoutKeys<DocumentRecord>(response.Attributes ?? {}));
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         const current = await this.get(documentId);
