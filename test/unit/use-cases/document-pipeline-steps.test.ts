@@ -204,15 +204,16 @@ describe('classifyDocument after a review', () => {
 });
 
 describe('archiveDocument, resumed after failing half-way', () => {
+  const code = '038319001234.KS.01';
+  const classification = {
+    docType: 'KS',
+    ownerId: '038319001234',
+    confidence: 1,
+    decidedBy: 'classifier' as const,
+  };
+
   it('keeps the copy already locked for this document, writes the rest once, and records versions', async () => {
     const { repository, objects, steps } = setUp();
-    const code = '038319001234.KS.01';
-    const classification = {
-      docType: 'KS',
-      ownerId: '038319001234',
-      confidence: 1,
-      decidedBy: 'classifier' as const,
-    };
     await repository.create(record('h1', { code, classification }));
     await objects.put('ingest', 'incoming/000.00.01.H99/_/_/h1', new Uint8Array([1, 2, 3]));
     await objects.put('ingest', 'work/h1/signed.pdf', new Uint8Array([4, 5]));
@@ -239,13 +240,6 @@ describe('archiveDocument, resumed after failing half-way', () => {
 
   it('never writes over an archive object of another document', async () => {
     const { repository, objects, steps } = setUp();
-    const code = '038319001234.KS.01';
-    const classification = {
-      docType: 'KS',
-      ownerId: '038319001234',
-      confidence: 1,
-      decidedBy: 'classifier' as const,
-    };
     await repository.create(record('h2', { code, classification }));
     await objects.put('ingest', 'work/h2/page-0001.ocr.json', new TextEncoder().encode('{"text":"x"}'));
     await objects.put('ingest', 'work/h2/signed.pdf', new Uint8Array([4]));
