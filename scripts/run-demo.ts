@@ -128,10 +128,7 @@ function printOutcomes(outcomes: Outcome[], config: ProvinceConfig): void {
     row('owner', classification?.ownerId);
     row('title', classification?.title);
     if (document.pageCount !== undefined) {
-      const source =
-        document.textSource === 'text-layer'
-          ? 'text layer, no OCR needed'
-          : `OCR${document.ocrConfidence === undefined ? '' : `, confidence ${Math.round(document.ocrConfidence * 100)} %`}`;
+      const source = `OCR${document.ocrConfidence === undefined ? '' : `, confidence ${Math.round(document.ocrConfidence * 100)} %`}`;
       row('pages', `${document.pageCount} (${source})`);
     }
     for (const signature of view.verification ?? []) {

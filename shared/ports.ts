@@ -210,14 +210,8 @@ export interface PageImage {
 
 /** What the pipeline needs from PDF and image libraries. */
 export interface DocumentToolkit {
-  /** Checks magic bytes, size, page count and pixel limits; throws QuarantineError. */
-  inspect(
-    bytes: Uint8Array,
-    declared: { mediaType: string; size: number },
-    limits: { maxBytes: number; maxPages: number; maxPixelsPerPage: number },
-  ): Promise<{ mediaType: string; pageCount: number; hasTextLayer?: boolean }>;
   /**
-   * The checks of `inspect` while reading the upload once, as it arrives: counts and hashes
+   * Checks magic bytes, size, page count and pixel limits (throws QuarantineError) while reading the upload once, as it arrives: counts and hashes
    * (SHA-256) the bytes, stops at the first byte past the declared size or `maxBytes`, and
    * quarantines PDFs over `maxInMemoryPdfBytes` (pdfjs needs whole files). Images never sit in
    * memory whole. A declared `sha256Base64` that differs fails with CHECKSUM_MISMATCH. A PDF
@@ -237,7 +231,6 @@ export interface DocumentToolkit {
     size: number;
     pdf?: Uint8Array;
   }>;
-  extractPdfText(pdf: Uint8Array): Promise<{ pages: string[]; hasTextLayer: boolean }>;
   renderPdfPages(
     pdf: Uint8Array,
     options: { dpi: number; maxPixelsPerPage: number },
@@ -257,8 +250,6 @@ export interface DocumentToolkit {
     pages: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
     options?: { maxTotalBytes?: number },
   ): Promise<Uint8Array>;
-  /** Re-saves a PDF with a classic cross-reference table, which the signer requires. */
-  ensureClassicXref(pdf: Uint8Array): Promise<Uint8Array>;
   /** A one-page PDF of a JPEG or PNG page image, for OCR engines that make no PDF. */
   imagePageToPdf(image: Uint8Array, dpi: number): Promise<Uint8Array>;
 }

@@ -50,7 +50,8 @@ export interface DocumentRecord {
   createdAt: string;
   updatedAt: string;
   pageCount?: number;
-  textSource?: 'text-layer' | 'ocr';
+  /** Every page is rendered and read by OCR; a PDF's own text layer is never trusted. */
+  textSource?: 'ocr';
   ocrConfidence?: number;
   classification?: Classification;
   code?: string;
