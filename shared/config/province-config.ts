@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { checkProcedureCatalogue, procedureSchema } from '#shared/config/procedure-catalogue.ts';
+import { provinceCalendarSchema } from '#shared/config/working-calendar-config.ts';
 
 /** QCVN 102:2016 agency identifier, e.g. `000.00.00.H56` (province) or `000.17.22.H56`. */
 export const AGENCY_ID_PATTERN = /^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$/;
@@ -127,6 +129,10 @@ export const provinceConfigSchema = z
         defaultRetentionYears: z.number().int().min(1).max(100).default(10),
       })
       .default({ defaultRetentionYears: 10 }),
+    /** The procedure catalogue (danh mục TTHC), versioned by effective date; see procedure-catalogue.ts. */
+    procedures: z.array(procedureSchema).default([]),
+    /** Changes to the national working calendar and how the dossier clock runs (default: none, `pause`). */
+    calendar: provinceCalendarSchema,
   })
   .superRefine((config, ctx) => {
     const agencyIds = new Set<string>();
@@ -167,8 +173,10 @@ export const provinceConfigSchema = z
       }
       typeCodes.add(type.code);
     });
+    checkProcedureCatalogue(config, ctx);
   });
 
 export type ProvinceConfig = z.infer<typeof provinceConfigSchema>;
 export type AgencyConfig = ProvinceConfig['agencies'][number];
 export type DocumentTypeConfig = ProvinceConfig['documentTypes'][number];
+export type ProcedureConfig = ProvinceConfig['procedures'][number];
