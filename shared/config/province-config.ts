@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkProcedureCatalogue, procedureSchema } from '#shared/config/procedure-catalogue.ts';
 import { provinceCalendarSchema } from '#shared/config/working-calendar-config.ts';
 
 /** QCVN 102:2016 agency identifier, e.g. `000.00.00.H56` (province) or `000.17.22.H56`. */
@@ -128,6 +129,8 @@ export const provinceConfigSchema = z
         defaultRetentionYears: z.number().int().min(1).max(100).default(10),
       })
       .default({ defaultRetentionYears: 10 }),
+    /** The procedure catalogue (danh mục TTHC), versioned by effective date; see procedure-catalogue.ts. */
+    procedures: z.array(procedureSchema).default([]),
     /** Changes to the national working calendar and how the dossier clock runs (default: none, `pause`). */
     calendar: provinceCalendarSchema,
   })
@@ -170,8 +173,10 @@ export const provinceConfigSchema = z
       }
       typeCodes.add(type.code);
     });
+    checkProcedureCatalogue(config, ctx);
   });
 
 export type ProvinceConfig = z.infer<typeof provinceConfigSchema>;
 export type AgencyConfig = ProvinceConfig['agencies'][number];
 export type DocumentTypeConfig = ProvinceConfig['documentTypes'][number];
+export type ProcedureConfig = ProvinceConfig['procedures'][number];
