@@ -75,6 +75,26 @@ export interface ArchiveEntry {
   signedPdfKey: string;
   /** The archived signed copy's version, which reads name. */
   signedPdfVersionId?: string;
+  /** Until when Object Lock keeps the archived copies. */
+  retainUntil?: string;
+  /** The signature as recorded when the paper was signed. */
+  signature?: SignatureInfo;
+}
+
+/**
+ * A search of the archive: at least one of code, owner, dossier, agency or type, optionally an
+ * archived-at range (ISO instants, inclusive). Hits come newest first.
+ */
+export interface ArchiveQuery {
+  code?: string;
+  ownerId?: string;
+  docType?: string;
+  dossierId?: string;
+  agencyId?: string;
+  archivedFrom?: string;
+  archivedTo?: string;
+  limit: number;
+  cursor?: string;
 }
 
 /** One read of an archived document: who, what, when. Recorded before the content is handed out. */
@@ -130,8 +150,8 @@ export interface DocumentRepository {
   claimCode(code: string, documentId: string): Promise<boolean>;
   putArchiveEntry(entry: ArchiveEntry): Promise<void>;
   findArchiveByCode(code: string): Promise<ArchiveEntry | undefined>;
-  findArchiveByOwner(ownerId: string): Promise<ArchiveEntry[]>;
-  findArchiveByDossier(dossierId: string): Promise<ArchiveEntry[]>;
+  /** One page of archive entries matching the query, served from index items (never a scan). */
+  searchArchive(query: ArchiveQuery): Promise<{ items: ArchiveEntry[]; cursor?: string }>;
   /** One page of the documents in a status, by last change (newest first unless `oldestFirst`). */
   listByStatus(
     status: DocumentStatus,

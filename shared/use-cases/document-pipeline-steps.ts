@@ -443,6 +443,8 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
         archivedAt: now.toISOString(),
         signedPdfKey: location.signedPdfKey,
         signedPdfVersionId: signedPdf,
+        retainUntil: location.retainUntil,
+        signature: record.signature,
       });
       await tagUpload(record, 'archived');
       await updateOwned(input, {

@@ -57,16 +57,25 @@ export function createInMemoryRepository(): DocumentRepository & { claims: Map<s
       return true;
     },
     async putArchiveEntry(entry) {
-      archive.push(entry);
+      const index = archive.findIndex((existing) => existing.code === entry.code);
+      if (index >= 0) archive[index] = entry;
+      else archive.push(entry);
     },
     async findArchiveByCode(code) {
       return archive.find((entry) => entry.code === code);
     },
-    async findArchiveByOwner(ownerId) {
-      return archive.filter((entry) => entry.ownerId === ownerId);
-    },
-    async findArchiveByDossier(dossierId) {
-      return archive.filter((entry) => entry.dossierId === dossierId);
+    async searchArchive(query) {
+      const order = (entry: ArchiveEntry) => `${entry.archivedAt}#${entry.code}`;
+      const facets = ['code', 'ownerId', 'docType', 'dossierId', 'agencyId'] as const;
+      const matching = archive
+        .filter((entry) => facets.every((name) => !query[name] || entry[name] === query[name]))
+        .filter((entry) => !query.archivedFrom || entry.archivedAt >= query.archivedFrom)
+        .filter((entry) => !query.archivedTo || entry.archivedAt <= query.archivedTo)
+        .filter((entry) => query.cursor === undefined || order(entry) < query.cursor)
+        .sort((a, b) => order(b).localeCompare(order(a)));
+      const items = matching.slice(0, query.limit);
+      const last = items.at(-1);
+      return { items, cursor: last && matching.length > items.length ? order(last) : undefined };
     },
     async listByStatus(status, options = {}) {
       // Keyset pages, as DynamoDB's LastEvaluatedKey: a record that moves while paging is seen where it now is.

@@ -46,19 +46,22 @@ const agencyStatusKeys = (
 const encodeCursor = (key: Record<string, unknown>) => Buffer.from(JSON.stringify(key)).toString('base64url');
 
 /**
- * The start key a cursor carries, accepted only as a key of this very query (index and partition):
- * a cursor of another list, agency or status, or a forged one, is a 400, never a DynamoDB error.
+ * The start key a cursor carries, accepted only as a key of this very query (its key attributes,
+ * its partition): a cursor of another list, or a forged one, is a 400, never a DynamoDB error.
  */
-function decodeCursor(cursor: string, index: IndexSchema, partition: string): Record<string, unknown> {
+function decodeCursor(
+  cursor: string,
+  keyNames: readonly string[],
+  partition: { name: string; value: string },
+): Record<string, unknown> {
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     if (key && typeof key === 'object' && !Array.isArray(key)) {
       const start = key as Record<string, unknown>;
-      const names = ['pk', 'sk', index.partitionKey, index.sortKey];
       const shaped =
-        Object.keys(start).length === names.length &&
-        names.every((name) => typeof start[name] === 'string') &&
-        start[index.partitionKey] === partition;
+        Object.keys(start).length === keyNames.length &&
+        keyNames.every((name) => typeof start[name] === 'string') &&
+        start[partition.name] === partition.value;
       if (shaped) return start;
     }
   } catch {
@@ -66,6 +69,25 @@ function decodeCursor(cursor: string, index: IndexSchema, partition: string): Re
   }
   throw new ValidationError('INVALID_CURSOR', 'the cursor is not one this list returned');
 }
+
+/** The criteria an archive index partition can answer, most selective first. */
+const ARCHIVE_FACETS = [
+  {
+    criteria: ['ownerId', 'docType'],
+    partition: (e: Facets) => `ARCHIVE#OWNER#${e.ownerId}#TYPE#${e.docType}`,
+  },
+  { criteria: ['ownerId'], partition: (e: Facets) => `ARCHIVE#OWNER#${e.ownerId}` },
+  { criteria: ['dossierId'], partition: (e: Facets) => `ARCHIVE#DOSSIER#${e.dossierId}` },
+  {
+    criteria: ['agencyId', 'docType'],
+    partition: (e: Facets) => `ARCHIVE#AGENCY#${e.agencyId}#TYPE#${e.docType}`,
+  },
+  { criteria: ['agencyId'], partition: (e: Facets) => `ARCHIVE#AGENCY#${e.agencyId}` },
+  { criteria: ['docType'], partition: (e: Facets) => `ARCHIVE#TYPE#${e.docType}` },
+] as const;
+type Facet = 'ownerId' | 'docType' | 'dossierId' | 'agencyId';
+type Facets = Partial<Record<Facet, string>>;
+const FACET_NAMES: readonly Facet[] = ['ownerId', 'docType', 'dossierId', 'agencyId'];
 
 function withoutKeys<T>(item: Record<string, unknown>): T {
   const copy = { ...item };
@@ -127,31 +149,18 @@ export function createDynamoDbDocumentRepository(
         ExpressionAttributeValues: { ':pk': partition },
         ScanIndexForward: options.oldestFirst ?? false,
         Limit: options.limit ?? 100,
-        ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor, index, partition) : undefined,
+        ExclusiveStartKey: options.cursor
+          ? decodeCursor(options.cursor, ['pk', 'sk', index.partitionKey, index.sortKey], {
+              name: index.partitionKey,
+              value: partition,
+            })
+          : undefined,
       }),
     );
     return {
       items: (response.Items ?? []).map((item) => remember(withoutKeys<DocumentRecord>(item))),
       cursor: response.LastEvaluatedKey ? encodeCursor(response.LastEvaluatedKey) : undefined,
     };
-  }
-
-  async function queryAll(pk: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await db.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
   }
 
   /**
@@ -325,10 +334,13 @@ export function createDynamoDbDocumentRepository(
     },
 
     async putArchiveEntry(entry) {
+      // One item per search facet the entry belongs to, sorted by when it was archived; each put is
+      // idempotent, so a resumed archive step converges on the same items.
+      const order = `${entry.archivedAt}#${entry.code}`;
+      const facets = ARCHIVE_FACETS.filter(({ criteria }) => criteria.every((name) => entry[name]));
       const items = [
         { pk: `CODE#${entry.code}`, sk: 'ARCHIVE' },
-        { pk: `OWNER#${entry.ownerId}`, sk: `CODE#${entry.code}` },
-        ...(entry.dossierId ? [{ pk: `DOSSIER#${entry.dossierId}`, sk: `CODE#${entry.code}` }] : []),
+        ...facets.map(({ partition }) => ({ pk: partition(entry), sk: order })),
       ];
       await Promise.all(
         items.map((keys) => db.send(new PutCommand({ TableName: tableName, Item: { ...keys, ...entry } }))),
@@ -342,12 +354,54 @@ export function createDynamoDbDocumentRepository(
       return response.Item ? withoutKeys<ArchiveEntry>(response.Item) : undefined;
     },
 
-    async findArchiveByOwner(ownerId) {
-      return (await queryAll(`OWNER#${ownerId}`)).map((item) => withoutKeys<ArchiveEntry>(item));
-    },
-
-    async findArchiveByDossier(dossierId) {
-      return (await queryAll(`DOSSIER#${dossierId}`)).map((item) => withoutKeys<ArchiveEntry>(item));
+    async searchArchive(query) {
+      const inRange = (entry: ArchiveEntry) =>
+        (!query.archivedFrom || entry.archivedAt >= query.archivedFrom) &&
+        (!query.archivedTo || entry.archivedAt <= query.archivedTo);
+      const matches = (entry: ArchiveEntry) =>
+        FACET_NAMES.every((name) => !query[name] || entry[name] === query[name]) && inRange(entry);
+      if (query.code) {
+        const entry = await this.findArchiveByCode(query.code);
+        return { items: entry && matches(entry) ? [entry] : [] };
+      }
+      const facet = ARCHIVE_FACETS.find(({ criteria }) => criteria.every((name) => query[name]));
+      if (!facet)
+        throw new ValidationError('MISSING_CRITERION', 'name a code, owner, dossier, agency or type');
+      const partition = facet.partition(query);
+      const residual = FACET_NAMES.filter(
+        (name) => query[name] && !(facet.criteria as readonly string[]).includes(name),
+      );
+      const names: Record<string, string> = { '#pk': 'pk', '#sk': 'sk' };
+      const values: Record<string, unknown> = {
+        ':pk': partition,
+        ':from': query.archivedFrom ?? '0',
+        // Inclusive of every code archived at the last instant of the range.
+        ':to': `${query.archivedTo ?? '9'}#\uffff`,
+      };
+      for (const name of residual) {
+        names[`#${name}`] = name;
+        values[`:${name}`] = query[name];
+      }
+      const response = await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+          FilterExpression: residual.length
+            ? residual.map((name) => `#${name} = :${name}`).join(' AND ')
+            : undefined,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
+          Limit: query.limit,
+          ExclusiveStartKey: query.cursor
+            ? decodeCursor(query.cursor, ['pk', 'sk'], { name: 'pk', value: partition })
+            : undefined,
+        }),
+      );
+      return {
+        items: (response.Items ?? []).map((item) => withoutKeys<ArchiveEntry>(item)),
+        cursor: response.LastEvaluatedKey ? encodeCursor(response.LastEvaluatedKey) : undefined,
+      };
     },
 
     async listByStatus(status, options = {}) {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ensureDocumentsTable,
   type LocalDynamoDb,
@@ -15,6 +15,7 @@ import {
 import type { DocumentRecord } from '#shared/domain/document.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
 import type { DocumentRepository } from '#shared/ports.ts';
+import { archiveSearchContract, CONTRACT_ENTRIES } from '#test/support/archive-search-contract.ts';
 import { makeDocumentRecord } from '#test/support/document-records.ts';
 
 let server: LocalDynamoDb;
@@ -282,7 +283,7 @@ describe('DynamoDB document repository (against dynalite)', () => {
     expect(await repository.claimCode('038319001234.KS.01', 'd2')).toBe(false);
   });
 
-  it('indexes archive entries by code, owner and dossier', async () => {
+  it('finds an archive entry by its code', async () => {
     const entry = {
       code: '038319001234.KS.01',
       documentId: 'd1',
@@ -295,9 +296,7 @@ describe('DynamoDB document repository (against dynalite)', () => {
     };
     await repository.putArchiveEntry(entry);
     expect(await repository.findArchiveByCode(entry.code)).toEqual(entry);
-    expect(await repository.findArchiveByOwner(entry.ownerId)).toEqual([entry]);
-    expect(await repository.findArchiveByDossier(entry.dossierId)).toEqual([entry]);
-    expect(await repository.findArchiveByOwner('001085012345')).toEqual([]);
+    expect(await repository.findArchiveByCode('001085012345.KS.01')).toBeUndefined();
   });
 
   it('keeps every archive read, in order, without overwriting', async () => {
@@ -317,5 +316,35 @@ describe('DynamoDB document repository (against dynalite)', () => {
     expect(reads.map((item) => item.action)).toEqual(['download', 'download', 'verify']);
     expect(reads[0]).toEqual(read);
     expect(await audit.listReads('d2')).toEqual([]);
+  });
+});
+
+describe('archive search (against dynalite)', () => {
+  let table = 0;
+  const fresh: DocumentRepository[] = [];
+  beforeEach(async () => {
+    const name = `archive-${++table}`;
+    await ensureDocumentsTable(client, name);
+    fresh.unshift(createDynamoDbDocumentRepository(client, name));
+  });
+  archiveSearchContract(() => {
+    const [repository] = fresh;
+    if (!repository) throw new Error('no table');
+    return repository;
+  });
+
+  it('refuses a search without a criterion and a cursor of another search', async () => {
+    const [repository] = fresh;
+    if (!repository) throw new Error('no table');
+    await expect(repository.searchArchive({ limit: 10 })).rejects.toMatchObject({
+      code: 'MISSING_CRITERION',
+    });
+    for (const item of CONTRACT_ENTRIES) await repository.putArchiveEntry(item);
+    const page = await repository.searchArchive({ docType: 'GPXD', limit: 1 });
+    await expect(
+      repository.searchArchive({ docType: 'KS', limit: 1, cursor: page.cursor }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_CURSOR',
+    });
   });
 });
