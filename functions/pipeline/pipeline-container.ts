@@ -4,7 +4,11 @@ import { TextractClient } from '@aws-sdk/client-textract';
 import { awsClientSettings } from '#shared/adapters/aws/aws-client-settings.ts';
 import { createDocumentToolkit } from '#shared/adapters/documents/create-document-toolkit.ts';
 import type { Observability } from '#shared/adapters/observability/create-observability.ts';
-import { createTesseractOcrEngine } from '#shared/adapters/ocr/tesseract-ocr-engine.ts';
+import {
+  chooseOcrEngine,
+  createChosenTesseractEngine,
+  probeTesseract,
+} from '#shared/adapters/ocr/select-ocr-engine.ts';
 import { createTextractOcrEngine } from '#shared/adapters/ocr/textract-ocr-engine.ts';
 import { createKmsSignerDirectory } from '#shared/adapters/signing/kms-signer-directory.ts';
 import { createLocalSignerDirectory } from '#shared/adapters/signing/local-signer-directory.ts';
@@ -33,14 +37,25 @@ export interface PipelineContainer {
 
 function createOcrEngine(config: RuntimeConfig, observability: Observability): OcrEngine {
   const { ocr } = config.provinceConfig;
-  if (ocr.engine === 'textract') {
+  const probe = once(() => probeTesseract());
+  const choice = chooseOcrEngine(ocr, probe);
+  observability.logger.info(`OCR engine: ${choice.engine}, model ${choice.model}: ${choice.reason}`);
+  if (choice.engine === 'textract') {
     const client = observability.traced(new TextractClient(awsClientSettings(config.aws, 'textract')));
     return createTextractOcrEngine({ client });
   }
-  return createTesseractOcrEngine({
-    workers: config.ocrWorkers ?? Math.max(1, cpus().length),
-    language: ocr.language,
-  });
+  return createChosenTesseractEngine(
+    { ...choice, engine: choice.engine },
+    { language: ocr.language, workers: config.ocrWorkers ?? Math.max(1, cpus().length), probe: probe() },
+  );
+}
+
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => {
+    made ??= { value: make() };
+    return made.value;
+  };
 }
 
 function createSignerDirectory(config: RuntimeConfig, observability: Observability): SignerDirectory {

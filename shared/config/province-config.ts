@@ -61,15 +61,27 @@ export const provinceConfigSchema = z
     }),
     ocr: z
       .strictObject({
-        /** Textract has no Vietnamese: choose it only for papers in its languages. */
-        engine: z.enum(['tesseract', 'textract']).default('tesseract'),
+        /**
+         * `auto` runs native Tesseract when a `tesseract` 5+ is on the PATH (the OCR function's
+         * container image has one), tesseract.js otherwise; `tesseract-native` and `tesseract-wasm`
+         * force one (native fails at start without the binary); `tesseract` is the older spelling
+         * of `auto`. Textract has no Vietnamese: choose it only for papers in its languages.
+         */
+        engine: z
+          .enum(['auto', 'tesseract-native', 'tesseract-wasm', 'textract', 'tesseract'])
+          .default('auto'),
+        /**
+         * Tesseract's `best_int` model (the npm package's, most accurate) or `fast` (Debian's
+         * `tesseract-ocr-vie`: faster, a little less accurate; README "Measured here").
+         */
+        model: z.enum(['best_int', 'fast']).default('best_int'),
         language: z.string().default('vie'),
         /** Below this classifier confidence (0..1) a document goes to review. */
         minConfidence: z.number().min(0).max(1).default(0.6),
         /** Pages are rasterised at this resolution before OCR. */
         dpi: z.number().int().min(150).max(600).default(300),
       })
-      .default({ engine: 'tesseract', language: 'vie', minConfidence: 0.6, dpi: 300 }),
+      .default({ engine: 'auto', model: 'best_int', language: 'vie', minConfidence: 0.6, dpi: 300 }),
     uploads: z
       .strictObject({
         maxBytes: z

@@ -15,6 +15,12 @@ export interface TesseractOcrEngineOptions {
   pageSegMode?: PSM;
   /** Resolution of the images given, used to size text (rendered pages are 300 dpi). @default 300 */
   dpi?: number;
+  /**
+   * Folder of an uncompressed `{language}.traineddata` to load instead of the npm package's
+   * gzipped best_int model (Debian's fast model, say).
+   * @default resolveLanguageDataDir(language)
+   */
+  modelDir?: string;
 }
 
 const require = createRequire(import.meta.url);
@@ -37,12 +43,13 @@ export function createTesseractOcrEngine(options: TesseractOcrEngineOptions = {}
   let scheduler: Promise<Scheduler> | undefined;
 
   const start = async (): Promise<Scheduler> => {
-    const langPath = resolveLanguageDataDir(language);
+    const langPath = options.modelDir ?? resolveLanguageDataDir(language);
+    const gzip = options.modelDir === undefined;
     const created = createScheduler();
     try {
       const workers = await Promise.all(
         Array.from({ length: workerCount }, () =>
-          createWorker(language, OEM.LSTM_ONLY, { langPath, gzip: true, cacheMethod: 'none' }),
+          createWorker(language, OEM.LSTM_ONLY, { langPath, gzip, cacheMethod: 'none' }),
         ),
       );
       for (const worker of workers) {
@@ -69,7 +76,7 @@ export function createTesseractOcrEngine(options: TesseractOcrEngineOptions = {}
   };
 
   return {
-    name: 'tesseract',
+    name: 'tesseract-wasm',
     async recognize(image, request): Promise<OcrResult> {
       if (request.language !== language) {
         throw new Error(`this Tesseract engine is loaded for '${language}', not '${request.language}'`);
@@ -102,7 +109,7 @@ export function createTesseractOcrEngine(options: TesseractOcrEngineOptions = {}
  * and stores any other input as an uncompressed-then-deflated RGB image (~7 MB for a noisy A4
  * page). So the page goes in as a three-channel JPEG; one already in that form is kept as is.
  */
-async function toEmbeddableJpeg(image: Uint8Array): Promise<Uint8Array> {
+export async function toEmbeddableJpeg(image: Uint8Array): Promise<Uint8Array> {
   const metadata = await sharp(image).metadata();
   if (metadata.format === 'jpeg' && metadata.channels === 3) return image;
   return sharp(image)

@@ -1,0 +1,192 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { OcrEngine } from '#shared/ports.ts';
+import { createNativeTesseractOcrEngine } from './native-tesseract-ocr-engine.ts';
+import { createTesseractOcrEngine, resolveLanguageDataDir } from './tesseract-ocr-engine.ts';
+
+/** The province's `ocr.engine`: `tesseract` is the older spelling of `auto`. */
+export type OcrEngineSetting = 'auto' | 'tesseract-native' | 'tesseract-wasm' | 'textract' | 'tesseract';
+/** The province's `ocr.model`: Tesseract's accurate integer model, or the smaller, faster one. */
+export type OcrModelSetting = 'best_int' | 'fast';
+
+/** What `tesseract --version` and `--list-langs` told, or why they could not be run. */
+export type TesseractProbe =
+  | { found: true; binary: string; version: string; major: number; tessdataDir?: string }
+  | { found: false; binary: string; error: string };
+
+/** The engine that runs, the model it loads, and why (said once at start). */
+export interface OcrEngineChoice {
+  engine: 'tesseract-native' | 'tesseract-wasm' | 'textract';
+  model: OcrModelSetting;
+  reason: string;
+}
+
+/** The oldest native Tesseract used: 4.x reads the same model but its PDF and TSV output differ. */
+export const MIN_NATIVE_TESSERACT_MAJOR = 5;
+
+/** Where Debian's `tesseract-ocr-vie` (and a Tesseract built from source) keeps its models. */
+const DEFAULT_SYSTEM_TESSDATA_DIRS = ['/usr/share/tesseract-ocr/5/tessdata', '/usr/local/share/tessdata'];
+
+/** Runs `{binary} --version` and `--list-langs` (a few ms each); never throws. */
+export function probeTesseract(binary = 'tesseract'): TesseractProbe {
+  try {
+    const run = (arg: string) =>
+      execFileSync(binary, [arg], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    const version = /tesseract\s+v?(\d+)\.(\d+)\.?(\d+)?/iu.exec(run('--version'));
+    if (!version) return { found: false, binary, error: `${binary} --version printed no Tesseract version` };
+    let tessdataDir: string | undefined;
+    try {
+      tessdataDir = /"([^"]+)"/u.exec(run('--list-langs'))?.[1]?.replace(/\/+$/u, '');
+    } catch {
+      // --list-langs fails when no model is installed; the version is what matters here.
+    }
+    return {
+      found: true,
+      binary,
+      version: version.slice(1).filter(Boolean).join('.'),
+      major: Number(version[1]),
+      ...(tessdataDir ? { tessdataDir } : {}),
+    };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return {
+      found: false,
+      binary,
+      error:
+        code === 'ENOENT'
+          ? `no ${binary} on the PATH`
+          : `${binary} --version failed: ${(error as Error).message}`,
+    };
+  }
+}
+
+/**
+ * Chooses the OCR engine from the province's setting and what the probe found: `auto` runs native
+ * Tesseract when a binary of version 5 or later is there, tesseract.js otherwise; a forced
+ * `tesseract-native` without such a binary is a start-up error, not a silent fallback.
+ * @throws Error when `tesseract-native` is forced and unusable.
+ */
+export function chooseOcrEngine(
+  setting: { engine: OcrEngineSetting; model: OcrModelSetting },
+  probe: () => TesseractProbe,
+): OcrEngineChoice {
+  const { model } = setting;
+  if (setting.engine === 'textract') return { engine: 'textract', model, reason: 'ocr.engine is textract' };
+  if (setting.engine === 'tesseract-wasm') {
+    return { engine: 'tesseract-wasm', model, reason: 'ocr.engine is tesseract-wasm' };
+  }
+  const found = probe();
+  const usable = found.found && found.major >= MIN_NATIVE_TESSERACT_MAJOR;
+  const seen = found.found
+    ? `${found.binary} ${found.version} is older than ${MIN_NATIVE_TESSERACT_MAJOR}`
+    : found.error;
+  if (setting.engine === 'tesseract-native') {
+    if (!usable) throw new Error(`ocr.engine is tesseract-native, but ${seen}`);
+    return {
+      engine: 'tesseract-native',
+      model,
+      reason: `ocr.engine is tesseract-native (${found.binary} ${found.version})`,
+    };
+  }
+  if (usable) {
+    return {
+      engine: 'tesseract-native',
+      model,
+      reason: `ocr.engine is auto and ${found.binary} ${found.version} is on the PATH`,
+    };
+  }
+  return { engine: 'tesseract-wasm', model, reason: `ocr.engine is auto and ${seen}: tesseract.js instead` };
+}
+
+/**
+ * The npm package's gzipped best_int model, decompressed once into a cache folder named by the
+ * file's hash (a new package version gets a new folder), with the system's `pdf.ttf` beside it
+ * (Tesseract's PDF renderer reads its GlyphLessFont from the tessdata folder). Safe when two
+ * processes prepare it at once: files are written aside and renamed.
+ * @throws Error when no `pdf.ttf` is found in the system's tessdata folder.
+ */
+export function prepareTessdataDir(options: {
+  language: string;
+  /** The system's tessdata folder, where `pdf.ttf` comes from. */
+  systemTessdataDir?: string;
+  /** @default os.tmpdir() */
+  cacheRoot?: string;
+}): string {
+  const gz = readFileSync(
+    join(resolveLanguageDataDir(options.language), `${options.language}.traineddata.gz`),
+  );
+  const hash = createHash('sha256').update(gz).digest('hex').slice(0, 16);
+  const dir = join(options.cacheRoot ?? tmpdir(), 'motcua-tessdata', `${options.language}-best_int-${hash}`);
+  mkdirSync(dir, { recursive: true });
+  const place = (name: string, write: (path: string) => void) => {
+    const target = join(dir, name);
+    if (existsSync(target)) return;
+    const aside = `${target}.${process.pid}.tmp`;
+    write(aside);
+    renameSync(aside, target);
+  };
+  place(`${options.language}.traineddata`, (path) => writeFileSync(path, gunzipSync(gz)));
+  const font = [options.systemTessdataDir, ...DEFAULT_SYSTEM_TESSDATA_DIRS]
+    .filter((folder): folder is string => Boolean(folder))
+    .map((folder) => join(folder, 'pdf.ttf'))
+    .find((path) => existsSync(path));
+  if (!font) {
+    throw new Error(
+      `no pdf.ttf in ${options.systemTessdataDir ?? DEFAULT_SYSTEM_TESSDATA_DIRS.join(' or ')}: Tesseract's installation is incomplete`,
+    );
+  }
+  place('pdf.ttf', (path) => copyFileSync(font, path));
+  return dir;
+}
+
+/**
+ * The folder of the `fast` model: the system's tessdata (Debian's `tesseract-ocr-vie` ships the
+ * fast model; no npm package does).
+ * @throws Error naming the package to install when it is not there.
+ */
+export function findFastModelDir(language: string, systemTessdataDir?: string): string {
+  const folders = [systemTessdataDir, ...DEFAULT_SYSTEM_TESSDATA_DIRS].filter((f): f is string => Boolean(f));
+  const found = folders.find((folder) => existsSync(join(folder, `${language}.traineddata`)));
+  if (!found) {
+    throw new Error(
+      `ocr.model is fast, but no ${language}.traineddata in ${folders.join(' or ')} (Debian: apt-get install tesseract-ocr-${language})`,
+    );
+  }
+  return found;
+}
+
+/**
+ * Builds the Tesseract engine of a choice (native or tesseract.js) with its model.
+ * @throws Error when the model or Tesseract's files are missing.
+ */
+export function createChosenTesseractEngine(
+  choice: OcrEngineChoice & { engine: 'tesseract-native' | 'tesseract-wasm' },
+  options: { language: string; workers: number; probe?: TesseractProbe; cacheRoot?: string },
+): OcrEngine {
+  const systemTessdataDir = options.probe?.found ? options.probe.tessdataDir : undefined;
+  if (choice.engine === 'tesseract-wasm') {
+    return createTesseractOcrEngine({
+      workers: options.workers,
+      language: options.language,
+      ...(choice.model === 'fast' ? { modelDir: findFastModelDir(options.language, systemTessdataDir) } : {}),
+    });
+  }
+  const tessdataDir =
+    choice.model === 'fast'
+      ? findFastModelDir(options.language, systemTessdataDir)
+      : prepareTessdataDir({
+          language: options.language,
+          ...(systemTessdataDir ? { systemTessdataDir } : {}),
+          ...(options.cacheRoot ? { cacheRoot: options.cacheRoot } : {}),
+        });
+  return createNativeTesseractOcrEngine({
+    tessdataDir,
+    language: options.language,
+    processes: options.workers,
+    ...(options.probe?.binary ? { binary: options.probe.binary } : {}),
+  });
+}
