@@ -198,7 +198,8 @@ export const procedureSchema = z
     }
     const total = limitTotal(procedure.limit);
     const sum = procedure.route.reduce((acc, step) => acc + stepShare(step), 0);
-    if (Math.abs(sum - total) > 1e-9) {
+    // An empty route is reported as such, not as shares that add up to nothing.
+    if (procedure.route.length > 0 && Math.abs(sum - total) > 1e-9) {
       ctx.addIssue({
         code: 'custom',
         path: ['route'],
@@ -248,16 +249,18 @@ export interface CatalogueReferences {
   procedures: readonly Procedure[];
 }
 
+/** Receives one problem of the catalogue, its path from the configuration's root. */
+export type CatalogueIssueReporter = (path: PropertyKey[], message: string) => void;
+
 /**
  * Checks what one procedure cannot check alone: agencies and document types exist in the
  * province, the competent agency fits the level, counter steps are at one-stop agencies, and
- * versions of one code do not overlap. Issues are added under `procedures[i]…`.
+ * versions of one code do not overlap. Issues are reported under `procedures[i]…`.
  */
-export function checkProcedureCatalogue(config: CatalogueReferences, ctx: z.RefinementCtx): void {
+export function checkProcedureCatalogue(config: CatalogueReferences, report: CatalogueIssueReporter): void {
   const agencies = new Map(config.agencies.map((agency) => [agency.id, agency]));
   const typeCodes = new Set(config.documentTypes.map((type) => type.code));
-  const issue = (path: PropertyKey[], message: string) =>
-    ctx.addIssue({ code: 'custom', path: ['procedures', ...path], message });
+  const issue = (path: PropertyKey[], message: string) => report(['procedures', ...path], message);
 
   config.procedures.forEach((procedure, p) => {
     const competent = agencies.get(procedure.competentAgencyId);

@@ -185,7 +185,17 @@ export const provinceConfigSchema = z
       }
       typeCodes.add(type.code);
     });
-    checkProcedureCatalogue(config, ctx);
+  })
+  .check((payload) => {
+    // Procedures are checked against valid agencies and document types only, so that one bad
+    // agency or type is reported once, not again on every procedure that names it.
+    const broken = payload.issues.some(
+      (issue) => issue.path?.[0] === 'agencies' || issue.path?.[0] === 'documentTypes',
+    );
+    if (broken) return;
+    checkProcedureCatalogue(payload.value, (path, message) => {
+      payload.issues.push({ code: 'custom', input: payload.value, path, message });
+    });
   });
 
 export type ProvinceConfig = z.infer<typeof provinceConfigSchema>;

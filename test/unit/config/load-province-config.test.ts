@@ -41,7 +41,7 @@ describe('the sample province', () => {
       timeZone: 'Asia/Ho_Chi_Minh',
     });
     expect(config.deployment.region).toBe('ap-southeast-1');
-    expect(config.agencies).toHaveLength(7);
+    expect(config.agencies).toHaveLength(11);
     expect(config.agencies.find((agency) => agency.id === '000.00.01.H99')).toMatchObject({
       level: 'province',
       oneStop: true,
