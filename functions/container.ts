@@ -5,6 +5,7 @@ import { createSfnExecutionStarter } from '#shared/adapters/aws/sfn-execution-st
 import type { Observability } from '#shared/adapters/observability/create-observability.ts';
 import { verifyPdfSignatures } from '#shared/adapters/signing/verify-pdf-signatures.ts';
 import { assertRuntimeRole, parseRuntimeConfig, type RuntimeConfig } from '#shared/config/runtime-config.ts';
+import { createSearchArchive } from '#shared/use-cases/archive/search-archive.ts';
 import { createCompleteReview } from '#shared/use-cases/complete-review.ts';
 import { createReadDocuments } from '#shared/use-cases/read-documents.ts';
 import { createReconcileDocuments } from '#shared/use-cases/reconcile-documents.ts';
@@ -24,6 +25,7 @@ export interface Container {
   requestUpload: ReturnType<typeof createRequestUpload>;
   readDocuments: ReturnType<typeof createReadDocuments>;
   completeReview: ReturnType<typeof createCompleteReview>;
+  searchArchive: ReturnType<typeof createSearchArchive>;
   reconcileDocuments: ReturnType<typeof createReconcileDocuments>;
   startDocumentPipeline: ReturnType<typeof createStartDocumentPipeline>;
 }
@@ -62,6 +64,7 @@ export function createContainer(
       verifier: { verify: verifyPdfSignatures },
     }),
     completeReview: createCompleteReview({ config: provinceConfig, repository, clock, starter }),
+    searchArchive: createSearchArchive({ repository }),
     reconcileDocuments: createReconcileDocuments({
       repository,
       objects,

@@ -7,6 +7,7 @@ export const API_ROUTES = {
   listDocuments: { method: 'GET', path: '/documents' },
   getDocument: { method: 'GET', path: '/documents/{documentId}' },
   completeReview: { method: 'POST', path: '/documents/{documentId}/review' },
+  searchArchive: { method: 'GET', path: '/archive/documents' },
 } as const;
 
 export type ApiRouteName = keyof typeof API_ROUTES;

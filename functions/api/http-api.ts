@@ -59,6 +59,8 @@ const handlers: Record<ApiRouteName, (container: Container, event: Event) => Pro
     const document = await container.completeReview(principal(event), documentId, jsonBody(event));
     return jsonResponse(202, { document });
   },
+  searchArchive: async (container, event) =>
+    jsonResponse(200, await container.searchArchive(principal(event), event.queryStringParameters ?? {})),
 };
 
 /**

@@ -1,11 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { DocumentRecord } from '#shared/domain/document.ts';
 import type { SignatureVerification } from '#shared/ports.ts';
+import type { ArchiveHit } from '#shared/use-cases/archive/search-archive.ts';
 import type { DocumentPage } from '#shared/use-cases/read-documents.ts';
 import type { UploadTicket } from '#shared/use-cases/request-upload.ts';
 
 /** One page of `GET /documents`; `nextCursor` is absent on the last page. */
 export type { DocumentPage };
+
+/** A page of archive search hits. */
+export interface ArchivePage {
+  documents: ArchiveHit[];
+  nextCursor?: string;
+}
 
 /** An error answer of the API, in its `{ error: { code, message } }` format. */
 export class ApiError extends Error {
@@ -108,6 +115,15 @@ export function createApiClient(apiUrl: string, token: string) {
       if (options.limit !== undefined) query.set('limit', String(options.limit));
       if (options.cursor !== undefined) query.set('cursor', options.cursor);
       return call('GET', `/documents?${query}`);
+    },
+
+    /** `GET /archive/documents`: a page of archived papers matching the criteria, newest first. */
+    searchArchive(query: Record<string, string | number | undefined>): Promise<ArchivePage> {
+      const params = new URLSearchParams();
+      for (const [name, value] of Object.entries(query)) {
+        if (value !== undefined) params.set(name, String(value));
+      }
+      return call('GET', `/archive/documents?${params}`);
     },
 
     completeReview(documentId: string, review: { docType: string; ownerId: string }) {

@@ -17,7 +17,12 @@ export interface Principal {
   agencyId?: string;
 }
 
-export type Action = 'upload:request' | 'document:read' | 'document:list' | 'document:review';
+export type Action =
+  | 'upload:request'
+  | 'document:read'
+  | 'document:list'
+  | 'document:review'
+  | 'archive:search';
 
 /** Roles allowed per action, and whether the role is limited to its own agency. */
 const POLICY: Record<Action, Partial<Record<Role, 'own-agency' | 'province'>>> = {
@@ -44,6 +49,11 @@ const POLICY: Record<Action, Partial<Record<Role, 'own-agency' | 'province'>>> =
     'processing-officer': 'own-agency',
     'agency-admin': 'own-agency',
     'province-admin': 'province',
+  },
+  'archive:search': {
+    'agency-admin': 'own-agency',
+    'province-admin': 'province',
+    auditor: 'province',
   },
 };
 

@@ -14,6 +14,7 @@ import {
   TEST_AGENCY,
   type TestBackOffice,
 } from '#test/support/start-test-back-office.ts';
+import { createApiClient } from '../../scripts/lib/api-client.ts';
 
 let test: TestBackOffice;
 let s3: S3Client;
@@ -156,5 +157,38 @@ describe('a late review', () => {
     expect(clicks.find((click) => click.status === 'rejected')).toMatchObject({ reason: { status: 409 } });
     const reviewed = await test.api.waitUntilSettled(document.documentId);
     expect(reviewed.document.code).toBe('052199006677.DDN.01');
+  });
+});
+
+describe('archive search through the API', () => {
+  it('finds what was archived for an auditor, with retention and signature, and refuses a search without criteria', async () => {
+    const paper = samplePaper('LLTP');
+    const { document } = await test.uploadAndSettle(await renderPaperJpeg(paper), 'image/jpeg');
+    const token = await test.backOffice.auth.issueLocalToken({
+      sub: 'auditor-1',
+      groups: ['auditor'],
+      agencyId: '',
+    });
+    const auditor = createApiClient(test.backOffice.apiUrl, token);
+    const page = await auditor.searchArchive({ ownerId: paper.ownerId, docType: 'LLTP' });
+    expect(page.documents).toMatchObject([
+      {
+        code: document.code,
+        documentId: document.documentId,
+        agencyId: TEST_AGENCY,
+        retainUntil: document.archive?.retainUntil,
+        signature: { signer: document.signature?.signer },
+      },
+    ]);
+    await expect(auditor.searchArchive({})).rejects.toMatchObject({ status: 400, code: 'MISSING_CRITERION' });
+    const officer = createApiClient(
+      test.backOffice.apiUrl,
+      await test.backOffice.auth.issueLocalToken({
+        sub: 'officer-1',
+        groups: ['counter-officer'],
+        agencyId: TEST_AGENCY,
+      }),
+    );
+    await expect(officer.searchArchive({ ownerId: paper.ownerId })).rejects.toMatchObject({ status: 403 });
   });
 });

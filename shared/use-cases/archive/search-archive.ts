@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { authorize, isAllowed, type Principal } from '#shared/auth/authorize.ts';
+import { ValidationError } from '#shared/domain/errors.ts';
+import type { ArchiveEntry, DocumentRepository } from '#shared/ports.ts';
+
+/** What an archive search returns per hit: the paper, where it sits and how it was signed. */
+export interface ArchiveHit {
+  code: string;
+  docType: string;
+  ownerId: string;
+  agencyId: string;
+  dossierId?: string;
+  documentId: string;
+  archivedAt: string;
+  retainUntil?: string;
+  signature?: ArchiveEntry['signature'];
+}
+
+const DEFAULT_LIMIT = 25;
+const MAX_LIMIT = 100;
+const instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
+
+/** The query string of `GET /archive/documents`; every field optional, at least one criterion. */
+const SEARCH_QUERY = z
+  .strictObject({
+    code: z.string().min(1).max(80).optional(),
+    ownerId: z
+      .string()
+      .regex(/^\d{10}(-\d{3})?$|^\d{12}$/, 'a 12-digit personal ID or a tax code')
+      .optional(),
+    docType: z
+      .string()
+      .regex(/^[A-Z]{2,10}$/, '2–10 capital letters')
+      .optional(),
+    dossierId: z.string().min(1).max(80).optional(),
+    agencyId: z.string().min(1).max(40).optional(),
+    archivedFrom: instant.optional(),
+    archivedTo: instant.optional(),
+    limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),
+    cursor: z.string().min(1).max(2048).optional(),
+  })
+  .refine((query) => query.code || query.ownerId || query.docType || query.dossierId || query.agencyId, {
+    message: 'name at least one of code, ownerId, docType, dossierId or agencyId',
+    params: { code: 'MISSING_CRITERION' },
+  })
+  .refine((query) => !query.archivedFrom || !query.archivedTo || query.archivedFrom <= query.archivedTo, {
+    message: 'archivedFrom is after archivedTo',
+    path: ['archivedFrom'],
+  });
+
+/**
+ * Auditors and province admins search the whole province's archive; an agency admin searches its
+ * own agency's papers only. Served from the archive's index items: never a scan.
+ */
+export function createSearchArchive(deps: { repository: DocumentRepository }) {
+  return async function searchArchive(
+    principal: Principal,
+    input: Record<string, string | undefined>,
+  ): Promise<{ documents: ArchiveHit[]; nextCursor?: string }> {
+    const parsed = SEARCH_QUERY.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = String(issue?.path[0] ?? 'query');
+      const named =
+        issue?.code === 'custom' ? (issue.params as { code?: string } | undefined)?.code : undefined;
+      const code =
+        named ??
+        (issue?.code === 'unrecognized_keys'
+          ? 'UNKNOWN_PARAMETER'
+          : `INVALID_${field.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`);
+      throw new ValidationError(code, `${field}: ${issue?.message ?? 'invalid'}`);
+    }
+    const query = parsed.data;
+    const provinceWide = isAllowed(principal, 'archive:search');
+    const agencyId = query.agencyId ?? (provinceWide ? undefined : principal.agencyId);
+    authorize(principal, 'archive:search', agencyId);
+    const page = await deps.repository.searchArchive({ ...query, agencyId });
+    return {
+      documents: page.items.map((entry) => ({
+        code: entry.code,
+        docType: entry.docType,
+        ownerId: entry.ownerId,
+        agencyId: entry.agencyId,
+        dossierId: entry.dossierId,
+        documentId: entry.documentId,
+        archivedAt: entry.archivedAt,
+        retainUntil: entry.retainUntil,
+        signature: entry.signature,
+      })),
+      nextCursor: page.cursor,
+    };
+  };
+}
