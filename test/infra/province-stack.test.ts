@@ -145,6 +145,7 @@ describe('ProvinceStack', () => {
   it('puts every HTTP API route behind the JWT authorizer', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual([
+      'GET /archive/documents',
       'GET /documents',
       'GET /documents/{documentId}',
       'POST /documents/{documentId}/review',
