@@ -278,6 +278,8 @@ export interface DocumentToolkit {
 export interface SignatureVerification {
   valid: boolean;
   signer: string;
+  /** SHA-256 (hex) of the certificate the file carries for this signature. */
+  certificateFingerprint?: string;
   signedAt?: string;
   message: string;
   /** Present when the signature certifies the document (DocMDP); `changesPermitted` is false once a later update exceeds `permission`. */

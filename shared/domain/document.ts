@@ -23,11 +23,24 @@ export interface Classification {
   decidedBy: 'classifier' | 'officer';
 }
 
+/** Who a signing certificate names and when it is valid. */
+export interface CertificateDetails {
+  /** Distinguished name in the certificate's order, e.g. `C=VN, ST=…, O=…, CN=…`. */
+  subject: string;
+  issuer: string;
+  notBefore: string;
+  notAfter: string;
+}
+
 export interface SignatureInfo {
   signer: string;
   algorithm: string;
   signedAt: string;
+  /** SHA-256 (hex) of the signing certificate: verification later checks against this one, not whatever a file carries. */
   certificateFingerprint: string;
+  certificate?: CertificateDetails;
+  /** SHA-256 (hex) of the signed PDF as it left the signer. */
+  signedPdfSha256?: string;
   /** Present when the signature certifies the document: its DocMDP permission (2: only form fill-in and further signatures). */
   certification?: { permission: 1 | 2 | 3 };
 }

@@ -10,6 +10,7 @@ import {
   Time,
   TimeType,
 } from 'pkijs';
+import type { CertificateDetails } from '#shared/domain/document.ts';
 import type { DigestSigner } from '#shared/ports.ts';
 
 /** Who a signing certificate names (Vietnamese text welcome). */
@@ -141,6 +142,35 @@ export function readCommonName(certificate: Certificate): string {
   const cn = certificate.subject.typesAndValues.find((t) => t.type === OID.commonName);
   const block = cn?.value.valueBlock as { value?: unknown } | undefined;
   return typeof block?.value === 'string' ? block.value : '';
+}
+
+const NAME_ATTRIBUTES: Record<string, string> = {
+  [OID.commonName]: 'CN',
+  '2.5.4.11': 'OU',
+  [OID.organisation]: 'O',
+  '2.5.4.7': 'L',
+  [OID.province]: 'ST',
+  [OID.country]: 'C',
+};
+
+function distinguishedName(name: Certificate['subject']): string {
+  return name.typesAndValues
+    .map((attribute) => {
+      const block = attribute.value.valueBlock as { value?: unknown };
+      return `${NAME_ATTRIBUTES[attribute.type] ?? attribute.type}=${String(block.value ?? '')}`;
+    })
+    .join(', ');
+}
+
+/** Subject, issuer and validity of a DER certificate, as an archive record shows them. */
+export function describeCertificate(der: Uint8Array): CertificateDetails {
+  const certificate = Certificate.fromBER(der);
+  return {
+    subject: distinguishedName(certificate.subject),
+    issuer: distinguishedName(certificate.issuer),
+    notBefore: certificate.notBefore.value.toISOString(),
+    notAfter: certificate.notAfter.value.toISOString(),
+  };
 }
 
 /** SHA-256 of a DER certificate, lowercase hex. */

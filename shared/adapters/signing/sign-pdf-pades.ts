@@ -18,6 +18,7 @@ import {
 } from '#shared/adapters/signing/append-signature-placeholder.ts';
 import {
   certificateFingerprint,
+  describeCertificate,
   readCommonName,
   signatureAlgorithmIdentifier,
 } from '#shared/adapters/signing/build-self-signed-certificate.ts';
@@ -245,6 +246,8 @@ export function createPadesPdfSigner(options: PadesPdfSignerOptions = {}): PdfSi
         algorithm: signer.algorithm(),
         signedAt: signedAt.toISOString(),
         certificateFingerprint: certificateFingerprint(certificateDer),
+        certificate: describeCertificate(certificateDer),
+        signedPdfSha256: createHash('sha256').update(signed).digest('hex'),
         ...(prepared.certification ? { certification: prepared.certification } : {}),
       };
       return { pdf: new Uint8Array(signed.buffer, signed.byteOffset, signed.byteLength), info };

@@ -1,7 +1,10 @@
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { Certificate, ContentInfo, IssuerAndSerialNumber, SignedData, type SignerInfo } from 'pkijs';
-import { readCommonName } from '#shared/adapters/signing/build-self-signed-certificate.ts';
+import {
+  certificateFingerprint,
+  readCommonName,
+} from '#shared/adapters/signing/build-self-signed-certificate.ts';
 import { laterRevisionsOnlyAddSignatures } from '#shared/adapters/signing/check-later-revisions.ts';
 import { CMS_OID } from '#shared/adapters/signing/cms-oids.ts';
 import { lastStartxref, ObjectReader, parseValue } from '#shared/adapters/signing/read-pdf-objects.ts';
@@ -27,6 +30,8 @@ export interface SignatureVerification {
   signatureValid: boolean;
   /** Subject common name of the signing certificate. */
   signer: string;
+  /** SHA-256 (hex) of the certificate the file carries for this signature. */
+  certificateFingerprint?: string;
   /** ISO time from the signature dictionary's /M. */
   signedAt?: string;
   /** No byte was added after the signed ranges (false for an earlier signature followed by updates). */
@@ -308,6 +313,7 @@ const verifyField = (pdf: Buffer, field: SignatureField): SignatureVerification 
     integrity,
     signatureValid,
     signer: readCommonName(certificate),
+    certificateFingerprint: certificateFingerprint(certificateDer),
     coversWholeDocument,
     message,
     ...extras,

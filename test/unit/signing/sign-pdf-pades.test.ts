@@ -60,6 +60,7 @@ describe.each(['RSA_2048', 'ECC_NIST_P256'] as const)('PAdES signature with a lo
         integrity: true,
         signatureValid: true,
         signer: 'Sở Tư pháp tỉnh Mẫu',
+        certificateFingerprint: info.certificateFingerprint,
         signedAt: '2025-03-04T05:06:07.000Z',
         coversWholeDocument: true,
         message: 'Chữ ký hợp lệ',
@@ -69,7 +70,7 @@ describe.each(['RSA_2048', 'ECC_NIST_P256'] as const)('PAdES signature with a lo
     ]);
   });
 
-  it('describes the signature', async () => {
+  it('describes the signature, its certificate and the signed file', async () => {
     expect(info).toEqual({
       signer: 'Sở Tư pháp tỉnh Mẫu',
       algorithm: signer.algorithm(),
@@ -77,8 +78,18 @@ describe.each(['RSA_2048', 'ECC_NIST_P256'] as const)('PAdES signature with a lo
       certificateFingerprint: createHash('sha256')
         .update(await signer.certificate())
         .digest('hex'),
+      certificate: {
+        subject: expect.stringMatching(/^C=VN, ST=Tỉnh Mẫu, O=.+, CN=Sở Tư pháp tỉnh Mẫu$/),
+        issuer: expect.stringMatching(/CN=Sở Tư pháp tỉnh Mẫu$/),
+        notBefore: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        notAfter: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      },
+      signedPdfSha256: createHash('sha256').update(signed).digest('hex'),
       certification: { permission: 2 },
     });
+    expect(Date.parse(info.certificate?.notAfter ?? '')).toBeGreaterThan(
+      Date.parse(info.certificate?.notBefore ?? ''),
+    );
   });
 
   it('is valid for poppler pdfsig, which reads the UTF-8 name correctly', async () => {
