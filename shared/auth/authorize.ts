@@ -22,7 +22,8 @@ export type Action =
   | 'document:read'
   | 'document:list'
   | 'document:review'
-  | 'archive:search';
+  | 'archive:search'
+  | 'audit:read';
 
 /** Roles allowed per action, and whether the role is limited to its own agency. */
 const POLICY: Record<Action, Partial<Record<Role, 'own-agency' | 'province'>>> = {
@@ -52,6 +53,10 @@ const POLICY: Record<Action, Partial<Record<Role, 'own-agency' | 'province'>>> =
   },
   'archive:search': {
     'agency-admin': 'own-agency',
+    'province-admin': 'province',
+    auditor: 'province',
+  },
+  'audit:read': {
     'province-admin': 'province',
     auditor: 'province',
   },
