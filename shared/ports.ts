@@ -11,6 +11,13 @@ export interface ObjectInfo {
   metadata?: Record<string, string>;
 }
 
+/** Write-once protection of a stored object version. */
+export interface ObjectLockState {
+  mode?: 'COMPLIANCE' | 'GOVERNANCE';
+  retainUntil?: string;
+  legalHold: boolean;
+}
+
 /** Blob storage (S3 in AWS, a local S3 server in the embedded runtime). */
 export interface ObjectStore {
   /** The object's bytes: of the named version when `versionId` is given, else of the current one. */
@@ -41,6 +48,11 @@ export interface ObjectStore {
     target: { bucket: string; key: string },
     options?: { contentType?: string; metadata?: Record<string, string>; retainUntil?: Date },
   ): Promise<{ versionId?: string }>;
+  /**
+   * The object's Object Lock state as storage reports it; undefined where storage keeps none
+   * (the embedded runtime's local S3 server).
+   */
+  objectLock(bucket: string, key: string, options?: { versionId?: string }): Promise<ObjectLockState | undefined>;
   /** Replaces the object's tags (which lifecycle rules select on). */
   tag(
     bucket: string,

@@ -30,6 +30,12 @@ const documentTypeSchema = z.strictObject({
   retention: z.union([z.number().int().min(1).max(100), z.literal('permanent')]),
   /** Decree 45/2020: results of earlier procedures and results must be digitised. */
   mustDigitise: z.boolean(),
+  /**
+   * Who may read archived copies (the archive's access level): `public`, `internal` (the
+   * administration) or `restricted` (personal papers: the owner's agencies and auditors).
+   * @default 'restricted'
+   */
+  accessLevel: z.enum(['public', 'internal', 'restricted']).default('restricted'),
 });
 
 export const provinceConfigSchema = z

@@ -207,6 +207,13 @@ export function createInMemoryObjectStore(): ObjectStore & {
       });
       return { versionId };
     },
+    async objectLock(bucket, key) {
+      const object = writes.get(`${bucket}/${key}`);
+      if (!object) throw new Error(`NoSuchKey: ${bucket}/${key}`);
+      return object.retainUntil
+        ? { mode: 'COMPLIANCE' as const, retainUntil: object.retainUntil.toISOString(), legalHold: false }
+        : { legalHold: false };
+    },
     async tag(bucket, key, tags) {
       const object = writes.get(`${bucket}/${key}`);
       if (!object) throw new Error(`NoSuchKey: ${bucket}/${key}`);

@@ -1,6 +1,8 @@
 import {
   CopyObjectCommand,
   GetObjectCommand,
+  GetObjectLegalHoldCommand,
+  GetObjectRetentionCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   NoSuchKey,
@@ -104,6 +106,30 @@ export function createS3ObjectStore(s3: S3Client): ObjectStore {
         }),
       );
       return { versionId: response.VersionId };
+    },
+
+    async objectLock(bucket, key, options = {}) {
+      const target = { Bucket: bucket, Key: key, VersionId: options.versionId };
+      const absent = (error: unknown) => {
+        const name = (error as { name?: string }).name ?? '';
+        if (name === 'NotImplemented') return 'unsupported' as const;
+        if (/NoSuchObjectLockConfiguration|ObjectLockConfigurationNotFound|InvalidRequest/.test(name)) {
+          return 'none' as const;
+        }
+        throw error;
+      };
+      const [retention, legalHold] = await Promise.all([
+        s3.send(new GetObjectRetentionCommand(target)).catch(absent),
+        s3.send(new GetObjectLegalHoldCommand(target)).catch(absent),
+      ]);
+      if (retention === 'unsupported' || legalHold === 'unsupported') return undefined;
+      const mode = retention === 'none' ? undefined : retention.Retention?.Mode;
+      const until = retention === 'none' ? undefined : retention.Retention?.RetainUntilDate;
+      return {
+        mode: mode === 'COMPLIANCE' || mode === 'GOVERNANCE' ? mode : undefined,
+        retainUntil: until ? new Date(until).toISOString() : undefined,
+        legalHold: legalHold !== 'none' && legalHold.LegalHold?.Status === 'ON',
+      };
     },
 
     async tag(bucket, key, tags, options = {}) {

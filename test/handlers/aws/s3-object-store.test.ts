@@ -1,4 +1,11 @@
-import { GetObjectCommand, type GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  GetObjectLegalHoldCommand,
+  GetObjectRetentionCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createS3ObjectStore } from '#shared/adapters/aws/s3-object-store.ts';
@@ -42,5 +49,43 @@ describe('S3 object store reads name the version', () => {
     );
     expect(url.searchParams.get('versionId')).toBe('v-archived');
     expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
+  });
+});
+
+describe('S3 object store reports Object Lock as storage holds it', () => {
+  beforeEach(() => s3.reset());
+  const s3Error = (name: string) =>
+    new S3ServiceException({ name, $fault: 'client', $metadata: {}, message: name });
+
+  it('reads retention and legal hold of the version asked for', async () => {
+    s3.on(GetObjectRetentionCommand).resolves({
+      Retention: { Mode: 'COMPLIANCE', RetainUntilDate: new Date('2126-11-22T03:00:00.000Z') },
+    });
+    s3.on(GetObjectLegalHoldCommand).resolves({ LegalHold: { Status: 'ON' } });
+    const state = await createS3ObjectStore(client()).objectLock('archive', 'a/b.pdf', { versionId: 'v1' });
+    expect(state).toEqual({ mode: 'COMPLIANCE', retainUntil: '2126-11-22T03:00:00.000Z', legalHold: true });
+    expect(s3.commandCalls(GetObjectRetentionCommand)[0]?.args[0].input).toEqual({
+      Bucket: 'archive',
+      Key: 'a/b.pdf',
+      VersionId: 'v1',
+    });
+  });
+
+  it('reports an unlocked object as unlocked, and storage without Object Lock as not reporting', async () => {
+    s3.on(GetObjectRetentionCommand).rejects(s3Error('NoSuchObjectLockConfiguration'));
+    s3.on(GetObjectLegalHoldCommand).rejects(s3Error('NoSuchObjectLockConfiguration'));
+    expect(await createS3ObjectStore(client()).objectLock('ingest', 'a')).toEqual({
+      mode: undefined,
+      retainUntil: undefined,
+      legalHold: false,
+    });
+    s3.reset();
+    s3.on(GetObjectRetentionCommand).rejects(s3Error('NotImplemented'));
+    s3.on(GetObjectLegalHoldCommand).rejects(s3Error('NotImplemented'));
+    expect(await createS3ObjectStore(client()).objectLock('ingest', 'a')).toBeUndefined();
+    s3.reset();
+    s3.on(GetObjectRetentionCommand).rejects(s3Error('AccessDenied'));
+    s3.on(GetObjectLegalHoldCommand).resolves({});
+    await expect(createS3ObjectStore(client()).objectLock('ingest', 'a')).rejects.toThrow('AccessDenied');
   });
 });

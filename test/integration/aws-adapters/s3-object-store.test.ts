@@ -47,6 +47,11 @@ describe('S3 object store (against the local S3 server)', () => {
     expect(keys.sort()).toEqual(['work/a/one.txt', 'work/a/two.txt']);
   });
 
+  it('says the local server keeps no Object Lock state, rather than reporting an unlocked object', async () => {
+    await store.put(BUCKET, 'work/a/locked.txt', new Uint8Array([1]));
+    expect(await store.objectLock(BUCKET, 'work/a/locked.txt')).toBeUndefined();
+  });
+
   it('streams an object in pieces, byte for byte', async () => {
     const body = new Uint8Array(3 * 1024 ** 2).map((_, index) => (index * 2654435761) >>> 24);
     await store.put(BUCKET, 'work/stream/large.bin', body);

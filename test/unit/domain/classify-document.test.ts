@@ -109,6 +109,7 @@ describe('classifyDocument: choosing the type', () => {
     ownerLabels: ['Số định danh cá nhân'],
     retention: 10,
     mustDigitise: false,
+    accessLevel: 'restricted',
   };
 
   it('prefers the longest, most specific pattern', () => {
