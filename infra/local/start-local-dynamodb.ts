@@ -9,6 +9,7 @@ import {
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { AUDIT_TABLE_INDEXES, AUDIT_TABLE_SCHEMA } from '#shared/adapters/aws/audit-table.ts';
 import { DOCUMENTS_TABLE_INDEXES, DOCUMENTS_TABLE_SCHEMA } from '#shared/adapters/aws/documents-table.ts';
 import { closeServer, listenOnLoopback } from './listen-on-loopback.ts';
 
@@ -81,11 +82,56 @@ export async function ensureDocumentsTable(client: DynamoDBClient, tableName: st
   }
 }
 
-function assertIndexes(tableName: string, table: TableDescription): void {
+/**
+ * Creates the audit table (keys and every GSI of AUDIT_TABLE_SCHEMA, on-demand) unless it exists.
+ * Idempotent; refuses a table that lacks an index, as {@link ensureDocumentsTable} does.
+ * @returns whether the table was created now
+ */
+export async function ensureAuditTable(client: DynamoDBClient, tableName: string): Promise<boolean> {
+  const existing = await describeTable(client, tableName);
+  if (existing) {
+    assertIndexes(tableName, existing, AUDIT_TABLE_INDEXES);
+    return false;
+  }
+  const { partitionKey, sortKey } = AUDIT_TABLE_SCHEMA;
+  const indexKeys = AUDIT_TABLE_INDEXES.flatMap((index) => [index.partitionKey, index.sortKey]);
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [...new Set([partitionKey, sortKey, ...indexKeys])].map((name) => ({
+          AttributeName: name,
+          AttributeType: 'S',
+        })),
+        KeySchema: [
+          { AttributeName: partitionKey, KeyType: 'HASH' },
+          { AttributeName: sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: AUDIT_TABLE_INDEXES.map((index) => ({
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ResourceInUseException) return false;
+    throw error;
+  }
+}
+
+function assertIndexes(
+  tableName: string,
+  table: TableDescription,
+  indexes: readonly { name: string }[] = DOCUMENTS_TABLE_INDEXES,
+): void {
   const present = new Set((table.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
-  const missing = DOCUMENTS_TABLE_INDEXES.filter((index) => !present.has(index.name)).map(
-    (index) => index.name,
-  );
+  const missing = indexes.filter((index) => !present.has(index.name)).map((index) => index.name);
   if (missing.length > 0) {
     throw new Error(
       `table ${tableName} has no index ${missing.join(', ')}: its data folder predates the index; start on a new data folder`,

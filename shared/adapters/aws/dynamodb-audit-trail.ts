@@ -1,0 +1,213 @@
+import { createHash } from 'node:crypto';
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { canonicalJson, chainOf, chainsBetween, genesisHash, sealEntry } from '#shared/domain/audit-chain.ts';
+import { ValidationError } from '#shared/domain/errors.ts';
+import type { AuditEntry, AuditQuery, AuditTrail } from '#shared/ports/audit-trail.ts';
+import { AUDIT_TABLE_SCHEMA } from './audit-table.ts';
+
+const KEY_ATTRIBUTES = new Set([
+  'pk',
+  'sk',
+  ...Object.values(AUDIT_TABLE_SCHEMA).flatMap((value) =>
+    typeof value === 'object' ? [value.partitionKey, value.sortKey] : [],
+  ),
+]);
+const pad = (seq: number) => String(seq).padStart(12, '0');
+const chainKey = (chain: string) => `CHAIN#${chain}`;
+const LAST_SEQ = `SEQ#${'9'.repeat(12)}`;
+
+/** How often an append re-reads the tail after losing a race. @default 100 */
+const MAX_ATTEMPTS = 100;
+
+function withoutKeys(item: Record<string, unknown>): AuditEntry {
+  return Object.fromEntries(
+    Object.entries(item).filter(([name]) => !KEY_ATTRIBUTES.has(name)),
+  ) as unknown as AuditEntry;
+}
+
+/** A query's identity, which its cursors carry so that they cannot continue another query. */
+export function queryFingerprint(query: AuditQuery): string {
+  const { actor, documentId, action, outcome, from, to } = query;
+  return createHash('sha256')
+    .update(canonicalJson({ actor, documentId, action, outcome, from, to }))
+    .digest('base64url')
+    .slice(0, 16);
+}
+
+interface Cursor {
+  q: string;
+  /** Index in the query's list of partitions. */
+  p: number;
+  k?: Record<string, unknown>;
+}
+
+/**
+ * The audit trail in its own DynamoDB table (AUDIT_TABLE_SCHEMA). The application only ever puts
+ * (with `attribute_not_exists`), gets and queries: no update, no delete.
+ *
+ * Appending under concurrent writers, without transactions or a head item: read the chain's
+ * tail (a strongly consistent Query, newest first, one item), seal the entry as `seq + 1` over
+ * the tail's hash, and put it on the condition that no item has that key. Two writers that read
+ * the same tail race for the same key and exactly one wins; the loser reads the new tail and
+ * tries again (jittered). A writer that dies leaves nothing half-done: an entry is one item.
+ */
+export function createDynamoDbAuditTrail(dynamodb: DynamoDBClient, tableName: string): AuditTrail {
+  const db = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+
+  async function tail(chain: string): Promise<{ seq: number; hash: string }> {
+    const response = await db.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+        ExpressionAttributeValues: { ':pk': chainKey(chain), ':first': 'SEQ#', ':last': LAST_SEQ },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const last = response.Items?.[0];
+    if (!last) return { seq: 0, hash: genesisHash(chain) };
+    return { seq: Number(String(last.sk).slice(4)), hash: String(last.hash) };
+  }
+
+  function partitionsOf(query: AuditQuery): {
+    index: string;
+    partitionKey: string;
+    sortKey: string;
+    values: string[];
+  } {
+    const { actorIndex, documentIndex, actionIndex, dayIndex } = AUDIT_TABLE_SCHEMA;
+    if (query.actor) return { ...actorIndex, index: actorIndex.name, values: [`ACTOR#${query.actor}`] };
+    if (query.documentId) {
+      return { ...documentIndex, index: documentIndex.name, values: [`DOC#${query.documentId}`] };
+    }
+    const days = chainsBetween(query.from, query.to);
+    if (query.action) {
+      return {
+        ...actionIndex,
+        index: actionIndex.name,
+        values: days.map((day) => `ACTION#${query.action}#${day}`),
+      };
+    }
+    return { ...dayIndex, index: dayIndex.name, values: days.map((day) => `DAY#${day}`) };
+  }
+
+  return {
+    async append(record) {
+      const chain = chainOf(record.at);
+      for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        const last = await tail(chain);
+        const entry = sealEntry(record, chain, last.seq + 1, last.hash);
+        const atSk = `${entry.at}#${pad(entry.seq)}`;
+        try {
+          await db.send(
+            new PutCommand({
+              TableName: tableName,
+              Item: {
+                ...entry,
+                pk: chainKey(chain),
+                sk: `SEQ#${pad(entry.seq)}`,
+                actorPk: `ACTOR#${entry.actor}`,
+                documentPk: entry.target.documentId ? `DOC#${entry.target.documentId}` : undefined,
+                actionPk: `ACTION#${entry.action}#${chain}`,
+                dayPk: `DAY#${chain}`,
+                atSk,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          );
+          return entry;
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, attempt * 5)));
+        }
+      }
+      throw new Error(`audit chain ${chain}: no free sequence number after ${MAX_ATTEMPTS} attempts`);
+    },
+
+    async listEntries(query) {
+      const plan = partitionsOf(query);
+      const fingerprint = queryFingerprint(query);
+      let cursor: Cursor = { q: fingerprint, p: 0 };
+      if (query.cursor) {
+        try {
+          cursor = JSON.parse(Buffer.from(query.cursor, 'base64url').toString('utf8')) as Cursor;
+        } catch {
+          cursor = { q: '', p: -1 };
+        }
+        if (cursor.q !== fingerprint || !Number.isInteger(cursor.p) || cursor.p < 0) {
+          throw new ValidationError('INVALID_CURSOR', 'the cursor belongs to another query');
+        }
+      }
+      const names: Record<string, string> = { '#pk': plan.partitionKey, '#sk': plan.sortKey };
+      const values: Record<string, unknown> = { ':from': query.from, ':to': `${query.to}#~` };
+      const filters: string[] = [];
+      if (query.actor && query.documentId) {
+        names['#target'] = 'target';
+        names['#documentId'] = 'documentId';
+        values[':documentId'] = query.documentId;
+        filters.push('#target.#documentId = :documentId');
+      }
+      if (query.action && (query.actor || query.documentId)) {
+        names['#action'] = 'action';
+        values[':action'] = query.action;
+        filters.push('#action = :action');
+      }
+      if (query.outcome) {
+        names['#outcome'] = 'outcome';
+        values[':outcome'] = query.outcome;
+        filters.push('#outcome = :outcome');
+      }
+      const items: AuditEntry[] = [];
+      let { p: partition, k: startKey } = cursor;
+      while (partition < plan.values.length && items.length < query.limit) {
+        const response = await db.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: plan.index,
+            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+            FilterExpression: filters.length > 0 ? filters.join(' AND ') : undefined,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: { ...values, ':pk': plan.values[partition] },
+            Limit: query.limit - items.length,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        items.push(...(response.Items ?? []).map(withoutKeys));
+        startKey = response.LastEvaluatedKey;
+        if (!startKey) partition++;
+      }
+      const more = partition < plan.values.length;
+      const next: Cursor = { q: fingerprint, p: partition, ...(startKey ? { k: startKey } : {}) };
+      return {
+        items,
+        ...(more && { cursor: Buffer.from(JSON.stringify(next)).toString('base64url') }),
+      };
+    },
+
+    async readChain(chain, options) {
+      const items: AuditEntry[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const response = await db.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+            ExpressionAttributeValues: {
+              ':pk': chainKey(chain),
+              ':first': `SEQ#${pad(options.afterSeq + 1)}`,
+              ':last': LAST_SEQ,
+            },
+            Limit: options.limit - items.length,
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        items.push(...(response.Items ?? []).map(withoutKeys));
+        startKey = response.LastEvaluatedKey;
+      } while (startKey && items.length < options.limit);
+      return items;
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import { chainsBetween, changedFields, genesisHash } from '#shared/domain/audit-chain.ts';
+import type { AuditTrail } from '#shared/ports/audit-trail.ts';
+
+/** The first thing wrong in the trail. */
+export interface AuditChainProblem {
+  chain: string;
+  /** The entry that is wrong or missing, `{chain}/{seq}`. */
+  entryId: string;
+  seq: number;
+  /**
+   * - `changed`: a recorded field no longer matches its digest (`fields` names it), or the
+   *   entry's hash no longer matches its content or its successor's `prevHash` (`hash`)
+   * - `missing`: no entry has this sequence number, yet a later one exists
+   */
+  kind: 'changed' | 'missing';
+  fields?: string[];
+  message: string;
+}
+
+/** What verifying a range of the trail found. */
+export interface AuditChainReport {
+  valid: boolean;
+  /** Each chain (UTC day) walked, with its entry count and last hash (the head to anchor). */
+  chains: { chain: string; entries: number; headHash?: string }[];
+  firstProblem?: AuditChainProblem;
+}
+
+const PAGE = 500;
+
+/**
+ * Walks every chain (UTC day) from `from` to `to` (days or instants, inclusive) in sequence
+ * order and stops at the first broken or missing entry: an entry whose fields no longer match
+ * their digests or whose hash no longer matches, a `prevHash` that is not its predecessor's hash
+ * (the predecessor was rewritten with a recomputed hash), or a gap in the sequence numbers.
+ */
+export async function verifyAuditChain(
+  trail: AuditTrail,
+  range: { from: string; to: string },
+): Promise<AuditChainReport> {
+  const chains: AuditChainReport['chains'] = [];
+  for (const chain of chainsBetween(range.from, range.to)) {
+    let expected = 1;
+    let prevHash = genesisHash(chain);
+    const problem = (seq: number, kind: AuditChainProblem['kind'], message: string, fields?: string[]) => ({
+      valid: false,
+      chains: [...chains, { chain, entries: expected - 1 }],
+      firstProblem: { chain, entryId: `${chain}/${seq}`, seq, kind, message, ...(fields && { fields }) },
+    });
+    for (;;) {
+      const page = await trail.readChain(chain, { afterSeq: expected - 1, limit: PAGE });
+      for (const entry of page) {
+        if (entry.seq !== expected) {
+          if (entry.seq > expected) {
+            return problem(
+              expected,
+              'missing',
+              `entry ${chain}/${expected} is missing: the chain goes on at ${chain}/${entry.seq}`,
+            );
+          }
+          return problem(expected, 'changed', `entry ${chain}/${expected} carries seq ${entry.seq}`, ['seq']);
+        }
+        const fields = changedFields(entry);
+        if (fields.length > 0) {
+          return problem(
+            expected,
+            'changed',
+            `entry ${chain}/${expected} was changed: ${fields.join(', ')} no longer match${fields.length === 1 ? 'es' : ''} what was recorded`,
+            fields,
+          );
+        }
+        if (entry.prevHash !== prevHash) {
+          return expected === 1
+            ? problem(1, 'changed', `entry ${chain}/1 does not start from the day's genesis hash`, [
+                'prevHash',
+              ])
+            : problem(
+                expected - 1,
+                'changed',
+                `entry ${chain}/${expected - 1} was rewritten: its hash is no longer the one entry ${chain}/${expected} chained to`,
+                ['hash'],
+              );
+        }
+        prevHash = entry.hash;
+        expected++;
+      }
+      if (page.length < PAGE) break;
+    }
+    chains.push({ chain, entries: expected - 1, ...(expected > 1 && { headHash: prevHash }) });
+  }
+  return { valid: true, chains };
+}
