@@ -5,6 +5,7 @@ import { createSfnExecutionStarter } from '#shared/adapters/aws/sfn-execution-st
 import type { Observability } from '#shared/adapters/observability/create-observability.ts';
 import { verifyPdfSignatures } from '#shared/adapters/signing/verify-pdf-signatures.ts';
 import { assertRuntimeRole, parseRuntimeConfig, type RuntimeConfig } from '#shared/config/runtime-config.ts';
+import { createReadArchiveRecord } from '#shared/use-cases/archive/read-archive-record.ts';
 import { createSearchArchive } from '#shared/use-cases/archive/search-archive.ts';
 import { createCompleteReview } from '#shared/use-cases/complete-review.ts';
 import { createReadDocuments } from '#shared/use-cases/read-documents.ts';
@@ -26,6 +27,7 @@ export interface Container {
   readDocuments: ReturnType<typeof createReadDocuments>;
   completeReview: ReturnType<typeof createCompleteReview>;
   searchArchive: ReturnType<typeof createSearchArchive>;
+  readArchiveRecord: ReturnType<typeof createReadArchiveRecord>;
   reconcileDocuments: ReturnType<typeof createReconcileDocuments>;
   startDocumentPipeline: ReturnType<typeof createStartDocumentPipeline>;
 }
@@ -65,6 +67,14 @@ export function createContainer(
     }),
     completeReview: createCompleteReview({ config: provinceConfig, repository, clock, starter }),
     searchArchive: createSearchArchive({ repository }),
+    readArchiveRecord: createReadArchiveRecord({
+      config: provinceConfig,
+      repository,
+      objects,
+      audit,
+      clock,
+      verifier: { verify: verifyPdfSignatures },
+    }),
     reconcileDocuments: createReconcileDocuments({
       repository,
       objects,

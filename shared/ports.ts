@@ -116,8 +116,11 @@ export interface ArchiveRead {
   actor: string;
   roles: string[];
   agencyId?: string;
-  /** `download` hands out a short-lived URL of the signed copy; `verify` reads it to check the signature. */
-  action: 'download' | 'verify';
+  /**
+   * `read` shows an archive record (metadata and OCR text); `download` hands out a short-lived URL
+   * of the signed copy; `verify` reads it to check the signature.
+   */
+  action: 'read' | 'download' | 'verify';
   at: string;
 }
 

@@ -8,6 +8,7 @@ export const API_ROUTES = {
   getDocument: { method: 'GET', path: '/documents/{documentId}' },
   completeReview: { method: 'POST', path: '/documents/{documentId}/review' },
   searchArchive: { method: 'GET', path: '/archive/documents' },
+  readArchiveRecord: { method: 'GET', path: '/archive/documents/{code}' },
 } as const;
 
 export type ApiRouteName = keyof typeof API_ROUTES;

@@ -24,6 +24,10 @@ function jsonBody(event: Event): unknown {
   }
 }
 
+/** A yes/no query parameter: `1` or `true` is yes. */
+const flag = (event: Event, name: string) =>
+  ['1', 'true'].includes(event.queryStringParameters?.[name] ?? '');
+
 function pathParameter(event: Event, name: string): string {
   const value = event.pathParameters?.[name];
   if (!value) throw new ValidationError('MISSING_PARAMETER', `${name} is required`);
@@ -44,13 +48,12 @@ const handlers: Record<ApiRouteName, (container: Container, event: Event) => Pro
     return jsonResponse(200, page);
   },
   getDocument: async (container, event) => {
-    const flag = (name: string) => ['1', 'true'].includes(event.queryStringParameters?.[name] ?? '');
     const documentId = pathParameter(event, 'documentId');
     return jsonResponse(
       200,
       await container.readDocuments.getDocument(principal(event), documentId, {
-        download: flag('download'),
-        verify: flag('verify'),
+        download: flag(event, 'download'),
+        verify: flag(event, 'verify'),
       }),
     );
   },
@@ -61,6 +64,14 @@ const handlers: Record<ApiRouteName, (container: Container, event: Event) => Pro
   },
   searchArchive: async (container, event) =>
     jsonResponse(200, await container.searchArchive(principal(event), event.queryStringParameters ?? {})),
+  readArchiveRecord: async (container, event) =>
+    jsonResponse(
+      200,
+      await container.readArchiveRecord(principal(event), pathParameter(event, 'code'), {
+        download: flag(event, 'download'),
+        verify: flag(event, 'verify'),
+      }),
+    ),
 };
 
 /**

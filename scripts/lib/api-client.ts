@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DocumentRecord } from '#shared/domain/document.ts';
 import type { SignatureVerification } from '#shared/ports.ts';
+import type { ArchiveRecordView } from '#shared/use-cases/archive/read-archive-record.ts';
 import type { ArchiveHit } from '#shared/use-cases/archive/search-archive.ts';
 import type { DocumentPage } from '#shared/use-cases/read-documents.ts';
 import type { UploadTicket } from '#shared/use-cases/request-upload.ts';
@@ -124,6 +125,17 @@ export function createApiClient(apiUrl: string, token: string) {
         if (value !== undefined) params.set(name, String(value));
       }
       return call('GET', `/archive/documents?${params}`);
+    },
+
+    /** `GET /archive/documents/{code}`: the archive record; a download URL and a verification on request. */
+    readArchiveRecord(
+      code: string,
+      options: { download?: boolean; verify?: boolean } = {},
+    ): Promise<ArchiveRecordView> {
+      const query = new URLSearchParams();
+      if (options.download) query.set('download', '1');
+      if (options.verify) query.set('verify', '1');
+      return call('GET', `/archive/documents/${encodeURIComponent(code)}?${query}`);
     },
 
     completeReview(documentId: string, review: { docType: string; ownerId: string }) {

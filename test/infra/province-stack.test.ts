@@ -146,6 +146,7 @@ describe('ProvinceStack', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual([
       'GET /archive/documents',
+      'GET /archive/documents/{code}',
       'GET /documents',
       'GET /documents/{documentId}',
       'POST /documents/{documentId}/review',

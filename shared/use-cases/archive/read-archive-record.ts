@@ -1,0 +1,182 @@
+import { createHash } from 'node:crypto';
+import { isAllowed, type Principal } from '#shared/auth/authorize.ts';
+import type { ProvinceConfig } from '#shared/config/province-config.ts';
+import type { DocumentRecord, SignatureInfo } from '#shared/domain/document.ts';
+import { NotFoundError } from '#shared/domain/errors.ts';
+import type {
+  ArchiveAuditLog,
+  ArchiveRead,
+  Clock,
+  DocumentRepository,
+  ObjectLockState,
+  ObjectStore,
+  PdfSignatureVerifier,
+  SignatureVerification,
+} from '#shared/ports.ts';
+
+const DOWNLOAD_URL_SECONDS = 300;
+
+/** The retention of an archived copy: as recorded when it was archived, and as storage reports it now. */
+export interface RetentionState {
+  recordedUntil: string;
+  /** Undefined where storage keeps no Object Lock state (the embedded runtime's local server). */
+  storage?: ObjectLockState;
+  /** Storage locks the copy in compliance mode at least until the recorded date. */
+  locked?: boolean;
+}
+
+/** A paper's archive record, as an auditor reads it. */
+export interface ArchiveRecordView {
+  code: string;
+  documentId: string;
+  metadata: {
+    title?: string;
+    docType: string;
+    typeName?: string;
+    ownerId: string;
+    agencyId: string;
+    dossierId?: string;
+    accessLevel?: 'public' | 'internal' | 'restricted';
+    retention: { years: number | 'permanent' | undefined; until: string };
+    pageCount?: number;
+    archivedAt?: string;
+    /** The archived copy of the paper as uploaded. */
+    original: { key: string; versionId?: string; mediaType: string };
+  };
+  signature?: SignatureInfo;
+  retention: RetentionState;
+  /** The OCR text archived beside the signed copy. */
+  text: string;
+  downloadUrl?: string;
+  verification?: {
+    /** SHA-256 of the archived signed copy equals the one recorded when it was signed. */
+    hashMatches: boolean;
+    /** The agency's signature verifies and was made with the certificate recorded at signing. */
+    signatureValid: boolean;
+    certificateMatchesRecorded: boolean;
+    signatures: SignatureVerification[];
+    retention: RetentionState;
+  };
+}
+
+export interface ReadArchiveRecordDependencies {
+  config: ProvinceConfig;
+  repository: DocumentRepository;
+  objects: ObjectStore;
+  verifier: PdfSignatureVerifier;
+  audit: ArchiveAuditLog;
+  clock: Clock;
+}
+
+/**
+ * An archived paper by its digitised code: metadata, signature, retention as storage reports it
+ * and the OCR text; on request a short-lived URL of the exact archived version, and a verification
+ * that recomputes the hash and checks the signature against the certificate recorded at signing
+ * (never only the one the file carries). Every read is recorded before anything is handed out.
+ */
+export function createReadArchiveRecord(deps: ReadArchiveRecordDependencies) {
+  async function archived(principal: Principal, code: string) {
+    const entry = await deps.repository.findArchiveByCode(code);
+    const record = entry && (await deps.repository.get(entry.documentId));
+    // Another agency's paper is reported as missing, so codes cannot be probed.
+    if (
+      !record?.archive ||
+      record.status !== 'ARCHIVED' ||
+      !isAllowed(principal, 'document:read', record.agencyId)
+    ) {
+      throw new NotFoundError(`no archived paper has the code ${code}`);
+    }
+    return { record, archive: record.archive };
+  }
+
+  async function retentionOf(record: DocumentRecord): Promise<RetentionState> {
+    const archive = record.archive;
+    if (!archive) throw new Error(`document ${record.documentId} is not archived`);
+    const storage = await deps.objects.objectLock(archive.bucket, archive.signedPdfKey, {
+      versionId: archive.versions?.signedPdf,
+    });
+    return {
+      recordedUntil: archive.retainUntil,
+      storage,
+      locked: storage
+        ? storage.mode === 'COMPLIANCE' && (storage.retainUntil ?? '') >= archive.retainUntil
+        : undefined,
+    };
+  }
+
+  return async function readArchiveRecord(
+    principal: Principal,
+    code: string,
+    options: { download?: boolean; verify?: boolean } = {},
+  ): Promise<ArchiveRecordView> {
+    const { record, archive } = await archived(principal, code);
+    const recordRead = (action: ArchiveRead['action']) =>
+      deps.audit.recordRead({
+        documentId: record.documentId,
+        code,
+        actor: principal.userId,
+        roles: [...principal.roles],
+        agencyId: principal.agencyId,
+        action,
+        at: deps.clock.now().toISOString(),
+      });
+    await recordRead('read');
+    const classification = record.classification;
+    const type = deps.config.documentTypes.find((candidate) => candidate.code === classification?.docType);
+    const [text, retention] = await Promise.all([
+      deps.objects.get(archive.bucket, archive.textKey, { versionId: archive.versions?.text }),
+      retentionOf(record),
+    ]);
+    const view: ArchiveRecordView = {
+      code,
+      documentId: record.documentId,
+      metadata: {
+        title: classification?.title,
+        docType: classification?.docType ?? '',
+        typeName: type?.name,
+        ownerId: classification?.ownerId ?? '',
+        agencyId: record.agencyId,
+        dossierId: record.dossierId,
+        accessLevel: type?.accessLevel,
+        retention: { years: type?.retention, until: archive.retainUntil },
+        pageCount: record.pageCount,
+        archivedAt: record.updatedAt,
+        original: {
+          key: archive.originalKey,
+          versionId: archive.versions?.original,
+          mediaType: record.mediaType,
+        },
+      },
+      signature: record.signature,
+      retention,
+      text: new TextDecoder().decode(text),
+    };
+    const version = { versionId: archive.versions?.signedPdf };
+    if (options.download) {
+      await recordRead('download');
+      view.downloadUrl = await deps.objects.presignGet(
+        archive.bucket,
+        archive.signedPdfKey,
+        DOWNLOAD_URL_SECONDS,
+        version,
+      );
+    }
+    if (options.verify) {
+      await recordRead('verify');
+      const signed = await deps.objects.get(archive.bucket, archive.signedPdfKey, version);
+      const signatures = await deps.verifier.verify(signed);
+      const recorded = record.signature;
+      const [agency] = signatures;
+      const certificateMatchesRecorded =
+        agency !== undefined && agency.certificateFingerprint === recorded?.certificateFingerprint;
+      view.verification = {
+        hashMatches: createHash('sha256').update(signed).digest('hex') === recorded?.signedPdfSha256,
+        signatureValid: agency?.valid === true && certificateMatchesRecorded,
+        certificateMatchesRecorded,
+        signatures,
+        retention,
+      };
+    }
+    return view;
+  };
+}
