@@ -1,4 +1,10 @@
-import { DeleteObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_S3_CREDENTIALS } from '#infra/local/start-local-s3.ts';
@@ -190,5 +196,48 @@ describe('archive search through the API', () => {
       }),
     );
     await expect(officer.searchArchive({ ownerId: paper.ownerId })).rejects.toMatchObject({ status: 403 });
+  });
+});
+
+describe('an archive record through the API', () => {
+  it('shows the record, verifies the archived copy against the recorded certificate, and names a copy changed in storage', async () => {
+    const paper = samplePaper('KS');
+    const { document } = await test.uploadAndSettle(await renderPaperJpeg(paper), 'image/jpeg');
+    const code = document.code ?? '';
+    const token = await test.backOffice.auth.issueLocalToken({
+      sub: 'auditor-2',
+      groups: ['auditor'],
+      agencyId: '',
+    });
+    const auditor = createApiClient(test.backOffice.apiUrl, token);
+
+    const record = await auditor.readArchiveRecord(code, { verify: true, download: true });
+    expect(record.metadata).toMatchObject({
+      docType: 'KS',
+      ownerId: paper.ownerId,
+      accessLevel: 'restricted',
+    });
+    expect(record.signature?.certificate?.subject).toContain('CN=');
+    expect(record.text).toContain(paper.ownerId);
+    // The local S3 server keeps no Object Lock state: reported as such, never as unlocked.
+    expect(record.retention.recordedUntil).toBe(document.archive?.retainUntil);
+    expect(record.retention.storage).toBeUndefined();
+    expect(record.verification).toMatchObject({
+      hashMatches: true,
+      signatureValid: true,
+      certificateMatchesRecorded: true,
+    });
+    expect(record.downloadUrl).toContain(encodeURIComponent(`${code}.pdf`).replace(/%2F/g, '/'));
+
+    // Rewrite the archived copy in storage, as only a local server without Object Lock allows.
+    const signedKey = document.archive?.signedPdfKey ?? '';
+    const original = await s3.send(new GetObjectCommand({ Bucket: buckets.archive, Key: signedKey }));
+    const bytes = Buffer.from((await original.Body?.transformToByteArray()) ?? []);
+    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    await s3.send(new PutObjectCommand({ Bucket: buckets.archive, Key: signedKey, Body: bytes }));
+    const tampered = await auditor.readArchiveRecord(code, { verify: true });
+    expect(tampered.verification).toMatchObject({ hashMatches: false, signatureValid: false });
+
+    await expect(auditor.readArchiveRecord(`${paper.ownerId}.KS.99`)).rejects.toMatchObject({ status: 404 });
   });
 });
