@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
 import { type ProvinceConfig, provinceConfigSchema } from '#shared/config/province-config.ts';
 
 /** One thing wrong in a province configuration. */
@@ -64,47 +65,30 @@ function formatOf(fileName: string): 'yaml' | 'json' {
   ]);
 }
 
-function validate(
-  data: unknown,
-  fileName: string,
-  lineOf: (path: readonly PropertyKey[]) => number | undefined,
-) {
-  const result = provinceConfigSchema.safeParse(data);
-  if (result.success) return result.data;
-  throw new ProvinceConfigError(
-    fileName,
-    result.error.issues.map((issue) => {
-      const line = lineOf(issue.path);
-      return {
-        path: formatConfigPath(issue.path),
-        ...(line === undefined ? {} : { line }),
-        message: issue.message,
-      };
-    }),
-  );
+/** A configuration file's data, and the line of any field path in it. */
+export interface ParsedConfigFile {
+  data: unknown;
+  lineOf(path: readonly PropertyKey[]): number | undefined;
 }
 
 /**
- * Parses and validates a province configuration. The format follows the file name's extension
- * (`.yaml`, `.yml`, `.json`); the file name only labels errors.
- * @throws ProvinceConfigError naming the file and every bad field path with its line.
+ * Parses a configuration file (YAML or JSON, by its extension) keeping its lines.
+ * @throws ProvinceConfigError on a syntax error, with its line.
  */
-export function parseProvinceConfig(text: string, fileName: string): ProvinceConfig {
+export function parseConfigFile(text: string, fileName: string): ParsedConfigFile {
   const format = formatOf(fileName);
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const lineOf = (path: readonly PropertyKey[]) => lineOfPath(document, lineCounter, path);
   if (format === 'json') {
     // JSON.parse decides validity; the YAML document (JSON is YAML 1.2) only maps paths to lines.
-    let data: unknown;
     try {
-      data = JSON.parse(text);
+      return { data: JSON.parse(text), lineOf };
     } catch (error) {
       throw new ProvinceConfigError(fileName, [
         { path: '', message: `JSON syntax error: ${(error as Error).message}` },
       ]);
     }
-    return validate(data, fileName, lineOf);
   }
   if (document.errors.length > 0) {
     throw new ProvinceConfigError(
@@ -116,7 +100,43 @@ export function parseProvinceConfig(text: string, fileName: string): ProvinceCon
       })),
     );
   }
-  return validate(document.toJS(), fileName, lineOf);
+  return { data: document.toJS(), lineOf };
+}
+
+/** An issue at a field path of a parsed file, with the field's line when the file has it. */
+export function configIssue(
+  file: ParsedConfigFile,
+  path: readonly PropertyKey[],
+  message: string,
+): ProvinceConfigIssue {
+  const line = file.lineOf(path);
+  return { path: formatConfigPath(path), ...(line === undefined ? {} : { line }), message };
+}
+
+/**
+ * Checks a parsed file against a schema.
+ * @throws ProvinceConfigError naming the file and every bad field path with its line.
+ */
+export function validateConfig<Schema extends z.ZodType>(
+  schema: Schema,
+  file: ParsedConfigFile,
+  fileName: string,
+): z.output<Schema> {
+  const result = schema.safeParse(file.data);
+  if (result.success) return result.data;
+  throw new ProvinceConfigError(
+    fileName,
+    result.error.issues.map((issue) => configIssue(file, issue.path, issue.message)),
+  );
+}
+
+/**
+ * Parses and validates a province configuration. The format follows the file name's extension
+ * (`.yaml`, `.yml`, `.json`); the file name only labels errors.
+ * @throws ProvinceConfigError naming the file and every bad field path with its line.
+ */
+export function parseProvinceConfig(text: string, fileName: string): ProvinceConfig {
+  return validateConfig(provinceConfigSchema, parseConfigFile(text, fileName), fileName);
 }
 
 /**
@@ -153,5 +173,5 @@ export function provinceConfigFromEnv(json: string | undefined): ProvinceConfig 
       { path: '', message: `is not valid JSON: ${(error as Error).message}` },
     ]);
   }
-  return validate(data, PROVINCE_CONFIG_ENV, () => undefined);
+  return validateConfig(provinceConfigSchema, { data, lineOf: () => undefined }, PROVINCE_CONFIG_ENV);
 }

@@ -5,11 +5,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isNode, LineCounter, parseDocument } from 'yaml';
 import {
+  configIssue,
   formatConfigPath,
   ProvinceConfigError,
   type ProvinceConfigIssue,
+  parseConfigFile,
+  validateConfig,
 } from '#shared/config/load-province-config.ts';
 import {
   type CalendarYearFile,
@@ -63,45 +65,20 @@ function workingDaysOf(entries: WorkingDaysText) {
  * @throws ProvinceConfigError naming the file and every bad field with its line.
  */
 export function parseCalendarYear(text: string, fileName: string): CalendarYearSpec {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    throw new ProvinceConfigError(
-      fileName,
-      document.errors.map((error) => ({
-        path: '',
-        line: lineCounter.linePos(error.pos[0]).line,
-        message: `YAML syntax error: ${error.message.split('\n')[0]}`,
-      })),
-    );
-  }
-  const issue = (path: readonly PropertyKey[], message: string): ProvinceConfigIssue => {
-    // A missing field has no node: report the closest ancestor that exists.
-    for (let length = path.length; length >= 0; length--) {
-      const node = length === 0 ? document.contents : document.getIn(path.slice(0, length), true);
-      if (isNode(node) && node.range) {
-        return { path: formatConfigPath(path), line: lineCounter.linePos(node.range[0]).line, message };
-      }
-    }
-    return { path: formatConfigPath(path), message };
-  };
-  const result = calendarYearSchema.safeParse(document.toJS());
-  if (!result.success) {
-    throw new ProvinceConfigError(
-      fileName,
-      result.error.issues.map((problem) => issue(problem.path, problem.message)),
-    );
-  }
+  const file = parseConfigFile(text, fileName);
+  const data = validateConfig(calendarYearSchema, file, fileName);
   const year = FILE_NAME.exec(fileName.split(/[\\/]/).at(-1) ?? '')?.[1];
-  if (year !== undefined && Number(year) !== result.data.year) {
-    throw new ProvinceConfigError(fileName, [issue(['year'], `must be ${year}, the year in the file name`)]);
+  if (year !== undefined && Number(year) !== data.year) {
+    throw new ProvinceConfigError(fileName, [
+      configIssue(file, ['year'], `must be ${year}, the year in the file name`),
+    ]);
   }
   return {
-    year: result.data.year,
-    week: weekOf(result.data.week),
-    makeUpDayWindows: result.data.makeUpDayWindows.map(parseWindow),
-    daysOff: daysOffOf(result.data.daysOff),
-    workingDays: workingDaysOf(result.data.workingDays),
+    year: data.year,
+    week: weekOf(data.week),
+    makeUpDayWindows: data.makeUpDayWindows.map(parseWindow),
+    daysOff: daysOffOf(data.daysOff),
+    workingDays: workingDaysOf(data.workingDays),
   };
 }
 

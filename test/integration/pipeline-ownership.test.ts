@@ -233,7 +233,8 @@ describe('an archive record through the API', () => {
     const signedKey = document.archive?.signedPdfKey ?? '';
     const original = await s3.send(new GetObjectCommand({ Bucket: buckets.archive, Key: signedKey }));
     const bytes = Buffer.from((await original.Body?.transformToByteArray()) ?? []);
-    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    const middle = Math.floor(bytes.length / 2);
+    bytes[middle] = (bytes[middle] ?? 0) ^ 0xff;
     await s3.send(new PutObjectCommand({ Bucket: buckets.archive, Key: signedKey, Body: bytes }));
     const tampered = await auditor.readArchiveRecord(code, { verify: true });
     expect(tampered.verification).toMatchObject({ hashMatches: false, signatureValid: false });
