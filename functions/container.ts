@@ -7,6 +7,7 @@ import { verifyPdfSignatures } from '#shared/adapters/signing/verify-pdf-signatu
 import { assertRuntimeRole, parseRuntimeConfig, type RuntimeConfig } from '#shared/config/runtime-config.ts';
 import { createReadArchiveRecord } from '#shared/use-cases/archive/read-archive-record.ts';
 import { createSearchArchive } from '#shared/use-cases/archive/search-archive.ts';
+import { createReadAuditTrail } from '#shared/use-cases/audit/read-audit-trail.ts';
 import { createCompleteReview } from '#shared/use-cases/complete-review.ts';
 import { createReadDocuments } from '#shared/use-cases/read-documents.ts';
 import { createReconcileDocuments } from '#shared/use-cases/reconcile-documents.ts';
@@ -28,6 +29,7 @@ export interface Container {
   completeReview: ReturnType<typeof createCompleteReview>;
   searchArchive: ReturnType<typeof createSearchArchive>;
   readArchiveRecord: ReturnType<typeof createReadArchiveRecord>;
+  readAuditTrail: ReturnType<typeof createReadAuditTrail>;
   reconcileDocuments: ReturnType<typeof createReconcileDocuments>;
   startDocumentPipeline: ReturnType<typeof createStartDocumentPipeline>;
 }
@@ -66,7 +68,7 @@ export function createContainer(
       verifier: { verify: verifyPdfSignatures },
     }),
     completeReview: createCompleteReview({ config: provinceConfig, repository, clock, starter }),
-    searchArchive: createSearchArchive({ repository }),
+    searchArchive: createSearchArchive({ repository, audit, clock }),
     readArchiveRecord: createReadArchiveRecord({
       config: provinceConfig,
       repository,
@@ -75,6 +77,7 @@ export function createContainer(
       clock,
       verifier: { verify: verifyPdfSignatures },
     }),
+    readAuditTrail: createReadAuditTrail({ audit, clock }),
     reconcileDocuments: createReconcileDocuments({
       repository,
       objects,
@@ -96,7 +99,7 @@ let processContainer: Container | undefined;
  * only way in; everything else passes a {@link RuntimeConfig}).
  * @throws RuntimeConfigError naming every missing or malformed variable.
  */
-export function containerFromEnvironment(): Container {
-  processContainer ??= createContainer(parseRuntimeConfig(lambdaEnvironment(), 'back-office'));
+export function containerFromEnvironment(role: 'back-office' | 'api' = 'back-office'): Container {
+  processContainer ??= createContainer(parseRuntimeConfig(lambdaEnvironment(), role));
   return processContainer;
 }

@@ -1,17 +1,16 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { awsClientSettings } from '#shared/adapters/aws/aws-client-settings.ts';
-import {
-  createDynamoDbArchiveAuditLog,
-  createDynamoDbDocumentRepository,
-} from '#shared/adapters/aws/dynamodb-document-repository.ts';
+import { createDynamoDbAuditTrail } from '#shared/adapters/aws/dynamodb-audit-trail.ts';
+import { createDynamoDbDocumentRepository } from '#shared/adapters/aws/dynamodb-document-repository.ts';
 import { createS3ObjectStore } from '#shared/adapters/aws/s3-object-store.ts';
 import {
   createObservability,
   type Observability,
 } from '#shared/adapters/observability/create-observability.ts';
 import type { RuntimeConfig } from '#shared/config/runtime-config.ts';
-import type { ArchiveAuditLog, Clock, DocumentRepository, ObjectStore } from '#shared/ports.ts';
+import type { AuditTrail } from '#shared/ports/audit-trail.ts';
+import type { Clock, DocumentRepository, ObjectStore } from '#shared/ports.ts';
 
 /** The adapters every function uses: storage, the documents table, the clock and observability. */
 export interface Adapters {
@@ -19,7 +18,11 @@ export interface Adapters {
   observability: Observability;
   objects: ObjectStore;
   repository: DocumentRepository;
-  audit: ArchiveAuditLog;
+  /**
+   * The audit trail (`AUDIT_TABLE`); without the table every append fails, so that nothing
+   * audited is handed out (functions that read no archive have none).
+   */
+  audit: AuditTrail;
   clock: Clock;
   /** Closes the SDK clients' connections (the embedded runtime's stop). */
   destroy(): void;
@@ -41,7 +44,7 @@ export function createAdapters(config: RuntimeConfig): Adapters {
     observability,
     objects: createS3ObjectStore(s3),
     repository: createDynamoDbDocumentRepository(dynamodb, config.documentsTable),
-    audit: createDynamoDbArchiveAuditLog(dynamodb, config.documentsTable),
+    audit: config.auditTable ? createDynamoDbAuditTrail(dynamodb, config.auditTable) : noAuditTrail,
     clock: { now: () => new Date() },
     destroy() {
       s3.destroy();
@@ -49,3 +52,7 @@ export function createAdapters(config: RuntimeConfig): Adapters {
     },
   };
 }
+
+const refuse = () =>
+  Promise.reject(new Error('AUDIT_TABLE is not set: no audit trail, so nothing audited is handed out'));
+const noAuditTrail: AuditTrail = { append: refuse, listEntries: refuse, readChain: refuse };

@@ -52,7 +52,11 @@ export interface ObjectStore {
    * The object's Object Lock state as storage reports it; undefined where storage keeps none
    * (the embedded runtime's local S3 server).
    */
-  objectLock(bucket: string, key: string, options?: { versionId?: string }): Promise<ObjectLockState | undefined>;
+  objectLock(
+    bucket: string,
+    key: string,
+    options?: { versionId?: string },
+  ): Promise<ObjectLockState | undefined>;
   /** Replaces the object's tags (which lifecycle rules select on). */
   tag(
     bucket: string,
@@ -107,27 +111,6 @@ export interface ArchiveQuery {
   archivedTo?: string;
   limit: number;
   cursor?: string;
-}
-
-/** One read of an archived document: who, what, when. Recorded before the content is handed out. */
-export interface ArchiveRead {
-  documentId: string;
-  code: string;
-  actor: string;
-  roles: string[];
-  agencyId?: string;
-  /**
-   * `read` shows an archive record (metadata and OCR text); `download` hands out a short-lived URL
-   * of the signed copy; `verify` reads it to check the signature.
-   */
-  action: 'read' | 'download' | 'verify';
-  at: string;
-}
-
-/** The audit trail of archive reads. */
-export interface ArchiveAuditLog {
-  recordRead(read: ArchiveRead): Promise<void>;
-  listReads(documentId: string): Promise<ArchiveRead[]>;
 }
 
 /** What must hold for an update to apply. */

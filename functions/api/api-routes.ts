@@ -9,6 +9,8 @@ export const API_ROUTES = {
   completeReview: { method: 'POST', path: '/documents/{documentId}/review' },
   searchArchive: { method: 'GET', path: '/archive/documents' },
   readArchiveRecord: { method: 'GET', path: '/archive/documents/{code}' },
+  listAuditEntries: { method: 'GET', path: '/audit/entries' },
+  verifyAuditChain: { method: 'GET', path: '/audit/verify' },
 } as const;
 
 export type ApiRouteName = keyof typeof API_ROUTES;

@@ -3,6 +3,7 @@ import httpRouterHandler, { type Route } from '@middy/http-router';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { principalFromClaims } from '#shared/auth/authorize.ts';
 import { ValidationError } from '#shared/domain/errors.ts';
+import type { AuditSource } from '#shared/ports/audit-trail.ts';
 import { type Container, containerFromEnvironment } from '../container.ts';
 import { lambdaEntry } from '../lambda-entry.ts';
 import { observeInvocation } from '../observe-invocation.ts';
@@ -13,6 +14,12 @@ type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 type Result = APIGatewayProxyStructuredResultV2;
 
 const principal = (event: Event) => principalFromClaims(event.requestContext.authorizer?.jwt?.claims);
+
+/** Where the request came from, as API Gateway saw it: recorded in the audit trail. */
+const sourceOf = (event: Event): AuditSource => ({
+  ip: event.requestContext.http?.sourceIp,
+  userAgent: event.requestContext.http?.userAgent,
+});
 
 function jsonBody(event: Event): unknown {
   if (!event.body) return {};
@@ -51,10 +58,12 @@ const handlers: Record<ApiRouteName, (container: Container, event: Event) => Pro
     const documentId = pathParameter(event, 'documentId');
     return jsonResponse(
       200,
-      await container.readDocuments.getDocument(principal(event), documentId, {
-        download: flag(event, 'download'),
-        verify: flag(event, 'verify'),
-      }),
+      await container.readDocuments.getDocument(
+        principal(event),
+        documentId,
+        { download: flag(event, 'download'), verify: flag(event, 'verify') },
+        sourceOf(event),
+      ),
     );
   },
   completeReview: async (container, event) => {
@@ -63,14 +72,29 @@ const handlers: Record<ApiRouteName, (container: Container, event: Event) => Pro
     return jsonResponse(202, { document });
   },
   searchArchive: async (container, event) =>
-    jsonResponse(200, await container.searchArchive(principal(event), event.queryStringParameters ?? {})),
+    jsonResponse(
+      200,
+      await container.searchArchive(principal(event), event.queryStringParameters ?? {}, sourceOf(event)),
+    ),
   readArchiveRecord: async (container, event) =>
     jsonResponse(
       200,
-      await container.readArchiveRecord(principal(event), pathParameter(event, 'code'), {
-        download: flag(event, 'download'),
-        verify: flag(event, 'verify'),
-      }),
+      await container.readArchiveRecord(
+        principal(event),
+        pathParameter(event, 'code'),
+        { download: flag(event, 'download'), verify: flag(event, 'verify') },
+        sourceOf(event),
+      ),
+    ),
+  listAuditEntries: async (container, event) =>
+    jsonResponse(
+      200,
+      await container.readAuditTrail.listEntries(principal(event), event.queryStringParameters ?? {}),
+    ),
+  verifyAuditChain: async (container, event) =>
+    jsonResponse(
+      200,
+      await container.readAuditTrail.verify(principal(event), event.queryStringParameters ?? {}),
     ),
 };
 
@@ -95,4 +119,4 @@ export function createHttpApiHandler(container: Container) {
 }
 
 /** The Lambda entry: its container comes from the function's environment, on the first request. */
-export const handler = lambdaEntry(() => createHttpApiHandler(containerFromEnvironment()));
+export const handler = lambdaEntry(() => createHttpApiHandler(containerFromEnvironment('api')));

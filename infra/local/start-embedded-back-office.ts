@@ -18,7 +18,11 @@ import {
   startLocalStepFunctions,
   type TaskHandler,
 } from '#infra/local/local-step-functions.ts';
-import { ensureDocumentsTable, startLocalDynamoDb } from '#infra/local/start-local-dynamodb.ts';
+import {
+  ensureAuditTable,
+  ensureDocumentsTable,
+  startLocalDynamoDb,
+} from '#infra/local/start-local-dynamodb.ts';
 import { LOCAL_S3_CREDENTIALS, startLocalS3 } from '#infra/local/start-local-s3.ts';
 import { awsClientSettings } from '#shared/adapters/aws/aws-client-settings.ts';
 import { loadProvinceConfig } from '#shared/config/load-province-config.ts';
@@ -135,6 +139,7 @@ export async function startEmbeddedBackOffice(
     ingestBucket: `motcua-${slug}-ingest`,
     archiveBucket: `motcua-${slug}-archive`,
     table: `motcua-${slug}-documents`,
+    auditTable: `motcua-${slug}-audit`,
   };
   const stoppers: (() => Promise<void> | void)[] = [];
   const stopAll = async () => {
@@ -176,6 +181,7 @@ export async function startEmbeddedBackOffice(
     const runtimeConfig: RuntimeConfig = {
       provinceConfig: config,
       documentsTable: names.table,
+      auditTable: names.auditTable,
       buckets: { ingest: names.ingestBucket, archive: names.archiveBucket },
       stateMachineArn: sfn.stateMachineArn(PIPELINE_STATE_MACHINE),
       signer: { kind: 'local', directory: join(dataDir, 'signing-keys') },
@@ -200,6 +206,7 @@ export async function startEmbeddedBackOffice(
 
     const dynamoClient = new DynamoDBClient(awsClientSettings(runtimeConfig.aws, 'dynamodb'));
     await ensureDocumentsTable(dynamoClient, names.table);
+    await ensureAuditTable(dynamoClient, names.auditTable);
     dynamoClient.destroy();
 
     const queue = createIngestQueue({

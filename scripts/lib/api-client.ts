@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { DocumentRecord } from '#shared/domain/document.ts';
+import type { AuditEntry } from '#shared/ports/audit-trail.ts';
 import type { SignatureVerification } from '#shared/ports.ts';
 import type { ArchiveRecordView } from '#shared/use-cases/archive/read-archive-record.ts';
 import type { ArchiveHit } from '#shared/use-cases/archive/search-archive.ts';
+import type { AuditChainReport } from '#shared/use-cases/audit/verify-audit-chain.ts';
 import type { DocumentPage } from '#shared/use-cases/read-documents.ts';
 import type { UploadTicket } from '#shared/use-cases/request-upload.ts';
 
@@ -136,6 +138,32 @@ export function createApiClient(apiUrl: string, token: string) {
       if (options.download) query.set('download', '1');
       if (options.verify) query.set('verify', '1');
       return call('GET', `/archive/documents/${encodeURIComponent(code)}?${query}`);
+    },
+
+    /** `GET /audit/entries`: a page of the audit trail, oldest first (auditors, province admins). */
+    listAuditEntries(query: {
+      actor?: string;
+      documentId?: string;
+      action?: string;
+      outcome?: 'allowed' | 'denied';
+      from?: string;
+      to?: string;
+      limit?: number;
+      cursor?: string;
+    }): Promise<{ entries: AuditEntry[]; nextCursor?: string }> {
+      const params = new URLSearchParams();
+      for (const [name, value] of Object.entries(query)) {
+        if (value !== undefined) params.set(name, String(value));
+      }
+      return call('GET', `/audit/entries?${params}`);
+    },
+
+    /** `GET /audit/verify`: walks the audit chains of `from`..`to` (days or instants; default today). */
+    verifyAuditChain(range: { from?: string; to?: string } = {}): Promise<AuditChainReport> {
+      const params = new URLSearchParams();
+      if (range.from) params.set('from', range.from);
+      if (range.to) params.set('to', range.to);
+      return call('GET', `/audit/verify?${params}`);
     },
 
     completeReview(documentId: string, review: { docType: string; ownerId: string }) {

@@ -50,6 +50,8 @@ export interface RuntimeConfig {
   provinceConfig: ProvinceConfig;
   /** `DOCUMENTS_TABLE` */
   documentsTable: string;
+  /** `AUDIT_TABLE`: the audit trail (the API's; it only appends and queries). */
+  auditTable?: string;
   /** `INGEST_BUCKET`, `ARCHIVE_BUCKET` (the pipeline's only). */
   buckets: { ingest: string; archive?: string };
   /** `STATE_MACHINE_ARN`: the document pipeline, which the API, starter and reconciler start. */
@@ -63,10 +65,12 @@ export interface RuntimeConfig {
 
 /**
  * What each composition root needs beyond the settings every function has: the API, starter and
- * reconciler start executions (`createContainer`), the pipeline's tasks archive (`createPipelineContainer`).
+ * reconciler start executions (`createContainer`), the pipeline's tasks archive (`createPipelineContainer`),
+ * and the API also records reads in the audit trail.
  */
 export const RUNTIME_ROLES = {
   'back-office': ['STATE_MACHINE_ARN'],
+  api: ['STATE_MACHINE_ARN', 'AUDIT_TABLE'],
   pipeline: ['ARCHIVE_BUCKET'],
 } as const satisfies Record<string, readonly RuntimeVariable[]>;
 export type RuntimeRole = keyof typeof RUNTIME_ROLES;
@@ -140,6 +144,7 @@ const provinceConfigJson = text('the province configuration as JSON').transform(
 export const runtimeEnvironmentSchema = z.object({
   MOTCUA_PROVINCE_CONFIG: required(provinceConfigJson),
   DOCUMENTS_TABLE: required(matching(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name')),
+  AUDIT_TABLE: optional(matching(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name')),
   INGEST_BUCKET: required(matching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')),
   ARCHIVE_BUCKET: optional(matching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')),
   STATE_MACHINE_ARN: optional(
@@ -213,6 +218,7 @@ export function parseRuntimeConfig(
   return {
     provinceConfig: vars.MOTCUA_PROVINCE_CONFIG,
     documentsTable: vars.DOCUMENTS_TABLE,
+    ...(vars.AUDIT_TABLE ? { auditTable: vars.AUDIT_TABLE } : {}),
     buckets: { ingest: vars.INGEST_BUCKET, ...(vars.ARCHIVE_BUCKET ? { archive: vars.ARCHIVE_BUCKET } : {}) },
     ...(vars.STATE_MACHINE_ARN ? { stateMachineArn: vars.STATE_MACHINE_ARN } : {}),
     signer:
@@ -242,6 +248,7 @@ export function assertRuntimeRole(config: RuntimeConfig, role: RuntimeRole): voi
   const has: Record<(typeof RUNTIME_ROLES)[RuntimeRole][number], boolean> = {
     STATE_MACHINE_ARN: Boolean(config.stateMachineArn),
     ARCHIVE_BUCKET: Boolean(config.buckets.archive),
+    AUDIT_TABLE: Boolean(config.auditTable),
   };
   const issues = RUNTIME_ROLES[role]
     .filter((variable) => !has[variable])
@@ -258,6 +265,7 @@ export function runtimeConfigToEnvironment(config: RuntimeConfig): Record<string
   const env: Record<string, string | undefined> = {
     MOTCUA_PROVINCE_CONFIG: JSON.stringify(config.provinceConfig),
     DOCUMENTS_TABLE: config.documentsTable,
+    AUDIT_TABLE: config.auditTable,
     INGEST_BUCKET: config.buckets.ingest,
     ARCHIVE_BUCKET: config.buckets.archive,
     STATE_MACHINE_ARN: config.stateMachineArn,

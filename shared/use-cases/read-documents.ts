@@ -1,15 +1,15 @@
 import { authorize, isAllowed, type Principal } from '#shared/auth/authorize.ts';
 import type { DocumentRecord, DocumentStatus } from '#shared/domain/document.ts';
 import { NotFoundError, ValidationError } from '#shared/domain/errors.ts';
+import type { AuditSource, AuditTrail } from '#shared/ports/audit-trail.ts';
 import type {
-  ArchiveAuditLog,
-  ArchiveRead,
   Clock,
   DocumentRepository,
   ObjectStore,
   PdfSignatureVerifier,
   SignatureVerification,
 } from '#shared/ports.ts';
+import { createAuditRecorder } from './audit/record-audit.ts';
 
 const STATUSES: readonly DocumentStatus[] = [
   'AWAITING_UPLOAD',
@@ -26,7 +26,7 @@ export interface ReadDocumentsDependencies {
   repository: DocumentRepository;
   objects: ObjectStore;
   verifier: PdfSignatureVerifier;
-  audit: ArchiveAuditLog;
+  audit: AuditTrail;
   clock: Clock;
 }
 
@@ -63,44 +63,43 @@ function pageLimit(limit: number | undefined): number {
 
 /** Status, result, signed copy and on-demand signature check of uploaded documents. */
 export function createReadDocuments(deps: ReadDocumentsDependencies) {
-  async function readable(principal: Principal, documentId: string): Promise<DocumentRecord> {
-    const record = await deps.repository.get(documentId);
-    // Someone else's document is reported as missing, so ids cannot be probed across agencies.
-    if (!record || !isAllowed(principal, 'document:read', record.agencyId)) {
-      throw new NotFoundError(`document ${documentId} does not exist`);
-    }
-    return record;
-  }
+  const audit = createAuditRecorder(deps);
 
   return {
+    /**
+     * A document's status and result; for an archived paper, each read is recorded in the audit
+     * trail first (`read`, or `download` and `verify`), and a refused one as denied.
+     */
     async getDocument(
       principal: Principal,
       documentId: string,
       options: { download?: boolean; verify?: boolean } = {},
+      source?: AuditSource,
     ): Promise<DocumentView> {
-      const document = await readable(principal, documentId);
+      const document = await deps.repository.get(documentId);
+      // Someone else's document is reported as missing, so ids cannot be probed across agencies;
+      // the refused attempt at an archived paper is recorded before the answer.
+      if (!document || !isAllowed(principal, 'document:read', document.agencyId)) {
+        if (document?.status === 'ARCHIVED' || (document && (options.download || options.verify))) {
+          const action = options.download ? 'download' : options.verify ? 'verify' : 'read';
+          await audit.denied(principal, action, { documentId, code: document.code }, 'NOT_FOUND', source);
+        }
+        throw new NotFoundError(`document ${documentId} does not exist`);
+      }
       if (document.status !== 'ARCHIVED' || !document.archive || !document.code) return { document };
       // The version archived is the one read, whatever is written under the key later.
       const { bucket, signedPdfKey, versions } = document.archive;
       const version = { versionId: versions?.signedPdf };
-      const record = (action: ArchiveRead['action']) =>
-        deps.audit.recordRead({
-          documentId,
-          code: document.code ?? '',
-          actor: principal.userId,
-          roles: [...principal.roles],
-          agencyId: principal.agencyId,
-          action,
-          at: deps.clock.now().toISOString(),
-        });
+      const target = { documentId, code: document.code };
       // Each read is recorded first: an archive read that could not be recorded does not happen.
       const view: DocumentView = { document };
+      if (!options.download && !options.verify) await audit.allowed(principal, 'read', target, source);
       if (options.download) {
-        await record('download');
+        await audit.allowed(principal, 'download', target, source);
         view.downloadUrl = await deps.objects.presignGet(bucket, signedPdfKey, DOWNLOAD_URL_SECONDS, version);
       }
       if (options.verify) {
-        await record('verify');
+        await audit.allowed(principal, 'verify', target, source);
         view.verification = await deps.verifier.verify(await deps.objects.get(bucket, signedPdfKey, version));
       }
       return view;

@@ -147,6 +147,8 @@ describe('ProvinceStack', () => {
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual([
       'GET /archive/documents',
       'GET /archive/documents/{code}',
+      'GET /audit/entries',
+      'GET /audit/verify',
       'GET /documents',
       'GET /documents/{documentId}',
       'POST /documents/{documentId}/review',

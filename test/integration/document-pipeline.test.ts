@@ -9,7 +9,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedBackOffice, startEmbeddedBackOffice } from '#infra/local/start-embedded-back-office.ts';
 import { awsClientSettings } from '#shared/adapters/aws/aws-client-settings.ts';
-import { createDynamoDbArchiveAuditLog } from '#shared/adapters/aws/dynamodb-document-repository.ts';
+import { createDynamoDbAuditTrail } from '#shared/adapters/aws/dynamodb-audit-trail.ts';
 import { createS3ObjectStore } from '#shared/adapters/aws/s3-object-store.ts';
 import { extractPdfText } from '#shared/adapters/documents/extract-pdf-text.ts';
 import {
@@ -87,14 +87,22 @@ describe('document pipeline on the embedded runtime', () => {
     });
 
     const signed = await downloadSigned(document.documentId);
-    const reads = await createDynamoDbArchiveAuditLog(
+    const { items: reads } = await createDynamoDbAuditTrail(
       new DynamoDBClient(awsClientSettings(backOffice.runtimeConfig.aws, 'dynamodb')),
-      backOffice.runtimeConfig.documentsTable,
-    ).listReads(document.documentId);
-    expect(reads.map((read) => read.action).sort()).toEqual(['download', 'verify']);
-    expect(reads.every((read) => read.actor === 'dev-admin' && read.code === '038319001234.KS.01')).toBe(
-      true,
-    );
+      backOffice.runtimeConfig.auditTable ?? '',
+    ).listEntries({
+      documentId: document.documentId,
+      from: '2000-01-01T00:00:00.000Z',
+      to: '2999-12-31T23:59:59.999Z',
+      limit: 100,
+    });
+    expect(reads.map((read) => read.action).filter((action) => action !== 'read')).toEqual([
+      'verify',
+      'download',
+    ]);
+    expect(
+      reads.every((read) => read.actor === 'dev-admin' && read.target.code === '038319001234.KS.01'),
+    ).toBe(true);
     const pdfPath = join(dataDir, 'ks.pdf');
     await writeFile(pdfPath, signed);
     const { stdout } = await promisify(execFile)('pdfsig', [pdfPath]);

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
@@ -9,7 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { DocumentRecord, DocumentStatus } from '#shared/domain/document.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
-import type { ArchiveAuditLog, ArchiveEntry, ArchiveRead, DocumentRepository } from '#shared/ports.ts';
+import type { ArchiveEntry, DocumentRepository } from '#shared/ports.ts';
 import { DOCUMENTS_TABLE_INDEXES, DOCUMENTS_TABLE_SCHEMA } from './documents-table.ts';
 
 const { statusIndex, agencyStatusIndex } = DOCUMENTS_TABLE_SCHEMA;
@@ -410,35 +409,6 @@ export function createDynamoDbDocumentRepository(
 
     async listByAgencyAndStatus(agencyId, status, options = {}) {
       return queryPage(agencyStatusIndex, agencyStatusPartition(agencyId, status), options);
-    },
-  };
-}
-
-/**
- * The audit trail of archive reads in the documents table: `AUDIT#{documentId}` /
- * `READ#{at}#{id}`, written with a condition so that an entry is never overwritten.
- */
-export function createDynamoDbArchiveAuditLog(dynamodb: DynamoDBClient, tableName: string): ArchiveAuditLog {
-  const db = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
-  return {
-    async recordRead(read) {
-      await db.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { pk: `AUDIT#${read.documentId}`, sk: `READ#${read.at}#${randomUUID()}`, ...read },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    },
-    async listReads(documentId) {
-      const response = await db.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :reads)',
-          ExpressionAttributeValues: { ':pk': `AUDIT#${documentId}`, ':reads': 'READ#' },
-        }),
-      );
-      return (response.Items ?? []).map((item) => withoutKeys<ArchiveRead>(item));
     },
   };
 }

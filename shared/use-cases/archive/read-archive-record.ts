@@ -3,9 +3,8 @@ import { isAllowed, type Principal } from '#shared/auth/authorize.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import type { DocumentRecord, SignatureInfo } from '#shared/domain/document.ts';
 import { NotFoundError } from '#shared/domain/errors.ts';
+import type { AuditAction, AuditSource, AuditTrail } from '#shared/ports/audit-trail.ts';
 import type {
-  ArchiveAuditLog,
-  ArchiveRead,
   Clock,
   DocumentRepository,
   ObjectLockState,
@@ -13,6 +12,7 @@ import type {
   PdfSignatureVerifier,
   SignatureVerification,
 } from '#shared/ports.ts';
+import { createAuditRecorder } from '../audit/record-audit.ts';
 
 const DOWNLOAD_URL_SECONDS = 300;
 
@@ -64,7 +64,7 @@ export interface ReadArchiveRecordDependencies {
   repository: DocumentRepository;
   objects: ObjectStore;
   verifier: PdfSignatureVerifier;
-  audit: ArchiveAuditLog;
+  audit: AuditTrail;
   clock: Clock;
 }
 
@@ -75,15 +75,21 @@ export interface ReadArchiveRecordDependencies {
  * (never only the one the file carries). Every read is recorded before anything is handed out.
  */
 export function createReadArchiveRecord(deps: ReadArchiveRecordDependencies) {
-  async function archived(principal: Principal, code: string) {
+  const audit = createAuditRecorder(deps);
+
+  async function archived(principal: Principal, code: string, action: AuditAction, source?: AuditSource) {
     const entry = await deps.repository.findArchiveByCode(code);
     const record = entry && (await deps.repository.get(entry.documentId));
-    // Another agency's paper is reported as missing, so codes cannot be probed.
+    // Another agency's paper is reported as missing, so codes cannot be probed; the refused
+    // attempt is recorded (as denied) before the answer.
     if (
       !record?.archive ||
       record.status !== 'ARCHIVED' ||
       !isAllowed(principal, 'document:read', record.agencyId)
     ) {
+      if (record?.archive && record.status === 'ARCHIVED') {
+        await audit.denied(principal, action, { documentId: record.documentId, code }, 'NOT_FOUND', source);
+      }
       throw new NotFoundError(`no archived paper has the code ${code}`);
     }
     return { record, archive: record.archive };
@@ -108,18 +114,12 @@ export function createReadArchiveRecord(deps: ReadArchiveRecordDependencies) {
     principal: Principal,
     code: string,
     options: { download?: boolean; verify?: boolean } = {},
+    source?: AuditSource,
   ): Promise<ArchiveRecordView> {
-    const { record, archive } = await archived(principal, code);
-    const recordRead = (action: ArchiveRead['action']) =>
-      deps.audit.recordRead({
-        documentId: record.documentId,
-        code,
-        actor: principal.userId,
-        roles: [...principal.roles],
-        agencyId: principal.agencyId,
-        action,
-        at: deps.clock.now().toISOString(),
-      });
+    const attempted = options.download ? 'download' : options.verify ? 'verify' : 'read';
+    const { record, archive } = await archived(principal, code, attempted, source);
+    const recordRead = (action: AuditAction) =>
+      audit.allowed(principal, action, { documentId: record.documentId, code }, source);
     await recordRead('read');
     const classification = record.classification;
     const type = deps.config.documentTypes.find((candidate) => candidate.code === classification?.docType);

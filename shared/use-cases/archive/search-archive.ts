@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { authorize, isAllowed, type Principal } from '#shared/auth/authorize.ts';
 import { ValidationError } from '#shared/domain/errors.ts';
-import type { ArchiveEntry, DocumentRepository } from '#shared/ports.ts';
+import type { AuditSource, AuditTrail } from '#shared/ports/audit-trail.ts';
+import type { ArchiveEntry, Clock, DocumentRepository } from '#shared/ports.ts';
+import { createAuditRecorder, isDenial, recordedQuery } from '../audit/record-audit.ts';
 
 /** What an archive search returns per hit: the paper, where it sits and how it was signed. */
 export interface ArchiveHit {
@@ -50,12 +52,20 @@ const SEARCH_QUERY = z
 
 /**
  * Auditors and province admins search the whole province's archive; an agency admin searches its
- * own agency's papers only. Served from the archive's index items: never a scan.
+ * own agency's papers only. Served from the archive's index items: never a scan. Each search is
+ * recorded in the audit trail (its criteria and hit count) before the hits are handed out, and
+ * a refused one as denied.
  */
-export function createSearchArchive(deps: { repository: DocumentRepository }) {
+export function createSearchArchive(deps: {
+  repository: DocumentRepository;
+  audit: AuditTrail;
+  clock: Clock;
+}) {
+  const audit = createAuditRecorder(deps);
   return async function searchArchive(
     principal: Principal,
     input: Record<string, string | undefined>,
+    source?: AuditSource,
   ): Promise<{ documents: ArchiveHit[]; nextCursor?: string }> {
     const parsed = SEARCH_QUERY.safeParse(input);
     if (!parsed.success) {
@@ -73,8 +83,21 @@ export function createSearchArchive(deps: { repository: DocumentRepository }) {
     const query = parsed.data;
     const provinceWide = isAllowed(principal, 'archive:search');
     const agencyId = query.agencyId ?? (provinceWide ? undefined : principal.agencyId);
-    authorize(principal, 'archive:search', agencyId);
+    try {
+      authorize(principal, 'archive:search', agencyId);
+    } catch (error) {
+      if (isDenial(error)) {
+        await audit.denied(principal, 'search', { query: recordedQuery(input) }, error.code, source);
+      }
+      throw error;
+    }
     const page = await deps.repository.searchArchive({ ...query, agencyId });
+    await audit.allowed(
+      principal,
+      'search',
+      { query: recordedQuery(input), hits: page.items.length },
+      source,
+    );
     return {
       documents: page.items.map((entry) => ({
         code: entry.code,

@@ -8,10 +8,7 @@ import {
   type LocalDynamoDb,
   startLocalDynamoDb,
 } from '#infra/local/start-local-dynamodb.ts';
-import {
-  createDynamoDbArchiveAuditLog,
-  createDynamoDbDocumentRepository,
-} from '#shared/adapters/aws/dynamodb-document-repository.ts';
+import { createDynamoDbDocumentRepository } from '#shared/adapters/aws/dynamodb-document-repository.ts';
 import type { DocumentRecord } from '#shared/domain/document.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
 import type { DocumentRepository } from '#shared/ports.ts';
@@ -297,25 +294,6 @@ describe('DynamoDB document repository (against dynalite)', () => {
     await repository.putArchiveEntry(entry);
     expect(await repository.findArchiveByCode(entry.code)).toEqual(entry);
     expect(await repository.findArchiveByCode('001085012345.KS.01')).toBeUndefined();
-  });
-
-  it('keeps every archive read, in order, without overwriting', async () => {
-    const audit = createDynamoDbArchiveAuditLog(client, 'documents');
-    const read = {
-      documentId: 'd1',
-      code: '038319001234.KS.01',
-      actor: 'auditor-1',
-      roles: ['auditor'],
-      action: 'download' as const,
-      at: '2026-11-22T02:00:00.000Z',
-    };
-    await audit.recordRead(read);
-    await audit.recordRead(read);
-    await audit.recordRead({ ...read, action: 'verify', at: '2026-11-22T02:00:01.000Z' });
-    const reads = await audit.listReads('d1');
-    expect(reads.map((item) => item.action)).toEqual(['download', 'download', 'verify']);
-    expect(reads[0]).toEqual(read);
-    expect(await audit.listReads('d2')).toEqual([]);
   });
 });
 

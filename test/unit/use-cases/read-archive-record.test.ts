@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import type { Principal, Role } from '#shared/auth/authorize.ts';
 import { loadProvinceConfig } from '#shared/config/load-province-config.ts';
 import { NotFoundError } from '#shared/domain/errors.ts';
-import type { ArchiveRead, SignatureVerification } from '#shared/ports.ts';
+import type { AuditEntry } from '#shared/ports/audit-trail.ts';
+import type { SignatureVerification } from '#shared/ports.ts';
 import { createReadArchiveRecord } from '#shared/use-cases/archive/read-archive-record.ts';
 import { makeDocumentRecord } from '#test/support/document-records.ts';
+import { createInMemoryAuditTrail } from '#test/support/in-memory-audit-trail.ts';
 import { createInMemoryObjectStore, createInMemoryRepository } from '#test/support/in-memory-ports.ts';
 
 const NOW = new Date('2026-11-22T03:00:00.000Z');
@@ -70,13 +72,21 @@ async function setUp(found: Partial<SignatureVerification> = {}) {
     archivedAt: NOW.toISOString(),
     signedPdfKey: `${prefix}/${CODE}.pdf`,
   });
-  const reads: ArchiveRead[] = [];
+  const reads: AuditEntry[] = [];
+  const trail = createInMemoryAuditTrail();
   const read = createReadArchiveRecord({
     config: loadProvinceConfig('config/provinces/sample-province.yaml'),
     repository,
     objects,
     clock: { now: () => NOW },
-    audit: { recordRead: async (entry) => void reads.push(entry), listReads: async () => reads },
+    audit: {
+      ...trail,
+      append: async (entry) => {
+        const appended = await trail.append(entry);
+        reads.push(appended);
+        return appended;
+      },
+    },
     verifier: {
       verify: async () => [
         { valid: true, signer: 'x', message: 'Chữ ký hợp lệ', certificateFingerprint: FINGERPRINT, ...found },
@@ -107,7 +117,7 @@ describe('readArchiveRecord', () => {
     });
     expect(view.text).toBe('GIẤY KHAI SINH');
     expect(view.downloadUrl).toBeUndefined();
-    expect(reads.map((entry) => [entry.action, entry.actor, entry.code])).toEqual([
+    expect(reads.map((entry) => [entry.action, entry.actor, entry.target.code])).toEqual([
       ['read', 'auditor-1', CODE],
     ]);
   });
@@ -146,13 +156,15 @@ describe('readArchiveRecord', () => {
     expect((await read(who('auditor'), CODE, { verify: true })).verification?.hashMatches).toBe(false);
   });
 
-  it('answers an unknown code, and another agency’s paper, as not found, recording nothing', async () => {
+  it('answers an unknown code, and another agency’s paper, as not found, recording the refused read as denied', async () => {
     const { read, reads } = await setUp();
     await expect(read(who('auditor'), '038319001234.KS.99')).rejects.toBeInstanceOf(NotFoundError);
     await expect(read(who('processing-officer', '000.17.22.H99'), CODE)).rejects.toBeInstanceOf(
       NotFoundError,
     );
-    expect(reads).toEqual([]);
+    expect(reads.map((entry) => [entry.action, entry.outcome, entry.reason, entry.target.code])).toEqual([
+      ['read', 'denied', 'NOT_FOUND', CODE],
+    ]);
     expect((await read(who('processing-officer', AGENCY), CODE)).code).toBe(CODE);
   });
 });

@@ -2,9 +2,11 @@ import { describe, expect, it, vi } from 'vitest';
 import { principalFromClaims } from '#shared/auth/authorize.ts';
 import type { DocumentRecord } from '#shared/domain/document.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
-import type { ArchiveAuditLog, ArchiveRead } from '#shared/ports.ts';
+import type { AuditTrail } from '#shared/ports/audit-trail.ts';
+import { verifyAuditChain } from '#shared/use-cases/audit/verify-audit-chain.ts';
 import { createReadDocuments } from '#shared/use-cases/read-documents.ts';
 import { makeDocumentRecord } from '#test/support/document-records.ts';
+import { createInMemoryAuditTrail } from '#test/support/in-memory-audit-trail.ts';
 import { createInMemoryObjectStore, createInMemoryRepository } from '#test/support/in-memory-ports.ts';
 
 const NOW = new Date('2026-11-22T03:00:00.000Z');
@@ -27,9 +29,10 @@ const archived: DocumentRecord = makeDocumentRecord('d1', {
   },
 });
 
-async function setUp(audit: ArchiveAuditLog) {
+async function setUp(audit: AuditTrail) {
   const repository = createInMemoryRepository();
   const objects = createInMemoryObjectStore();
+  const presignGet = vi.spyOn(objects, 'presignGet');
   await repository.create(archived);
   await objects.put('archive', archived.archive?.signedPdfKey ?? '', new Uint8Array([1]));
   const verified: Uint8Array[] = [];
@@ -45,62 +48,71 @@ async function setUp(audit: ArchiveAuditLog) {
       },
     },
   });
-  return { reads, verified };
+  return { reads, verified, presignGet };
 }
 
-function memoryAudit(): ArchiveAuditLog & { reads: ArchiveRead[] } {
-  const reads: ArchiveRead[] = [];
-  return { reads, recordRead: async (read) => void reads.push(read), listReads: async () => reads };
-}
+const memoryAudit = createInMemoryAuditTrail;
+const TODAY = { from: '2026-11-22', to: '2026-11-22' };
+const entriesOf = async (audit: AuditTrail) =>
+  (await audit.listEntries({ from: '2026-11-22T00:00:00.000Z', to: '2026-11-22T23:59:59.999Z', limit: 100 }))
+    .items;
 
 describe('reading archived documents', () => {
-  it('shows status without touching the archive, and records each archive read', async () => {
+  it('records each archive read in the audit trail before answering: who, roles, what, when, from where', async () => {
     const audit = memoryAudit();
     const { reads } = await setUp(audit);
-    const plain = await reads.getDocument(auditor, 'd1');
+    const source = { ip: '203.0.113.7', userAgent: 'curl/8.5' };
+    const plain = await reads.getDocument(auditor, 'd1', {}, source);
     expect(plain.downloadUrl).toBeUndefined();
-    expect(audit.reads).toEqual([]);
-
-    const full = await reads.getDocument(auditor, 'd1', { download: true, verify: true });
+    const full = await reads.getDocument(auditor, 'd1', { download: true, verify: true }, source);
     expect(full.downloadUrl).toMatch(/038319001234\.KS\.01\.pdf$/);
     expect(full.verification?.[0]?.valid).toBe(true);
-    expect(audit.reads).toEqual([
-      {
-        documentId: 'd1',
-        code: '038319001234.KS.01',
-        actor: 'auditor-1',
-        roles: ['auditor'],
-        agencyId: undefined,
-        action: 'download',
-        at: NOW.toISOString(),
-      },
-      {
-        documentId: 'd1',
-        code: '038319001234.KS.01',
-        actor: 'auditor-1',
-        roles: ['auditor'],
-        agencyId: undefined,
-        action: 'verify',
-        at: NOW.toISOString(),
-      },
+    const recorded = {
+      actor: 'auditor-1',
+      roles: ['auditor'],
+      target: { documentId: 'd1', code: '038319001234.KS.01' },
+      at: NOW.toISOString(),
+      source,
+      outcome: 'allowed',
+    };
+    expect(await entriesOf(audit)).toEqual([
+      expect.objectContaining({ ...recorded, action: 'read', seq: 1 }),
+      expect.objectContaining({ ...recorded, action: 'download', seq: 2 }),
+      expect.objectContaining({ ...recorded, action: 'verify', seq: 3 }),
     ]);
+    expect(await verifyAuditChain(audit, TODAY)).toMatchObject({ valid: true });
   });
 
-  it('hands out nothing when the read cannot be recorded', async () => {
-    const failing: ArchiveAuditLog = {
-      recordRead: () => Promise.reject(new Error('audit store down')),
-      listReads: async () => [],
+  it('hands out nothing when the read cannot be recorded: no URL is signed, no file is read', async () => {
+    const failing: AuditTrail = {
+      ...memoryAudit(),
+      append: () => Promise.reject(new Error('audit store down')),
     };
-    const { reads, verified } = await setUp(failing);
-    await expect(reads.getDocument(auditor, 'd1', { download: true, verify: true })).rejects.toThrow(
-      'audit store down',
-    );
+    const { reads, verified, presignGet } = await setUp(failing);
+    await expect(reads.getDocument(auditor, 'd1', { download: true })).rejects.toThrow('audit store down');
+    await expect(reads.getDocument(auditor, 'd1', { verify: true })).rejects.toThrow('audit store down');
+    await expect(reads.getDocument(auditor, 'd1')).rejects.toThrow('audit store down');
+    expect(presignGet).not.toHaveBeenCalled();
     expect(verified).toEqual([]);
   });
 
-  it("reports another agency's document as missing", async () => {
-    const { reads } = await setUp(memoryAudit());
+  it("reports another agency's document as missing, and records the attempt as denied", async () => {
+    const audit = memoryAudit();
+    const { reads, presignGet } = await setUp(audit);
     await expect(reads.getDocument(commune, 'd1', { download: true })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(reads.getDocument(commune, 'nothing-here')).rejects.toBeInstanceOf(NotFoundError);
+    expect(presignGet).not.toHaveBeenCalled();
+    expect(await entriesOf(audit)).toEqual([
+      expect.objectContaining({
+        actor: 'c',
+        roles: ['counter-officer'],
+        agencyId: '000.17.22.H99',
+        action: 'download',
+        target: { documentId: 'd1', code: '038319001234.KS.01' },
+        outcome: 'denied',
+        reason: 'NOT_FOUND',
+      }),
+    ]);
   });
 });
 

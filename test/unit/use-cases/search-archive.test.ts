@@ -3,6 +3,7 @@ import type { Principal, Role } from '#shared/auth/authorize.ts';
 import { ForbiddenError, ValidationError } from '#shared/domain/errors.ts';
 import { createSearchArchive } from '#shared/use-cases/archive/search-archive.ts';
 import { CONTRACT_ENTRIES } from '#test/support/archive-search-contract.ts';
+import { createInMemoryAuditTrail } from '#test/support/in-memory-audit-trail.ts';
 import { createInMemoryRepository } from '#test/support/in-memory-ports.ts';
 
 const who = (role: Role, agencyId?: string): Principal => ({
@@ -14,7 +15,11 @@ const who = (role: Role, agencyId?: string): Principal => ({
 async function setUp() {
   const repository = createInMemoryRepository();
   for (const entry of CONTRACT_ENTRIES) await repository.putArchiveEntry(entry);
-  return createSearchArchive({ repository });
+  return createSearchArchive({
+    repository,
+    audit: createInMemoryAuditTrail(),
+    clock: { now: () => new Date('2026-11-22T03:00:00.000Z') },
+  });
 }
 
 describe('searchArchive', () => {
