@@ -7,6 +7,7 @@ import { AccessLogsBucket } from './constructs/access-logs-bucket.ts';
 import { acknowledgeOnResource } from './constructs/acknowledge-on-resource.ts';
 import { AgencySigningKeys } from './constructs/agency-signing-keys.ts';
 import { ArchiveBucket } from './constructs/archive-bucket.ts';
+import { AuditTable } from './constructs/audit-table.ts';
 import { BackOfficeApi } from './constructs/back-office-api.ts';
 import { DocumentPipeline } from './constructs/document-pipeline.ts';
 import { DocumentsTable } from './constructs/documents-table.ts';
@@ -31,6 +32,7 @@ export class ProvinceStack extends Stack {
   readonly ingest: IngestBucket;
   readonly archive: ArchiveBucket;
   readonly documents: DocumentsTable;
+  readonly audit: AuditTable;
   readonly signing: AgencySigningKeys;
   readonly pipeline: DocumentPipeline;
   readonly trigger: PipelineTrigger;
@@ -56,6 +58,7 @@ export class ProvinceStack extends Stack {
       defaultRetentionYears: config.archive.defaultRetentionYears,
     });
     this.documents = new DocumentsTable(this, 'Documents', { backupKey: dataKey });
+    this.audit = new AuditTable(this, 'Audit', { dataKey, backupPlan: this.documents.backupPlan });
     this.signing = new AgencySigningKeys(this, 'Signing', { config });
     const shared = {
       config,
@@ -81,6 +84,7 @@ export class ProvinceStack extends Stack {
       ...shared,
       stateMachine: this.pipeline.stateMachine,
       allowedOrigins,
+      auditTable: this.audit,
     });
     this.acknowledgeRolePolicies();
     this.addOutputs();
@@ -111,6 +115,7 @@ export class ProvinceStack extends Stack {
       IngestBucketName: this.ingest.bucket.bucketName,
       ArchiveBucketName: this.archive.bucket.bucketName,
       DocumentsTableName: this.documents.table.tableName,
+      AuditTableName: this.audit.table.tableName,
       StateMachineArn: this.pipeline.stateMachine.stateMachineArn,
     };
     for (const [id, value] of Object.entries(outputs)) new CfnOutput(this, id, { value });

@@ -27,6 +27,7 @@ import { Construct } from 'constructs';
 import { API_ROUTES } from '#functions/api/api-routes.ts';
 import { DOCUMENTS_TABLE_SCHEMA } from '#shared/adapters/aws/documents-table.ts';
 import { ROLES } from '#shared/auth/authorize.ts';
+import type { AuditTable } from './audit-table.ts';
 import { grantObjects, grantTableItems } from './grant-access.ts';
 import { INGEST_PREFIXES } from './ingest-bucket.ts';
 import { MotcuaFunction } from './motcua-function.ts';
@@ -34,6 +35,8 @@ import type { ProvinceResources } from './province-resources.ts';
 
 export interface BackOfficeApiProps extends ProvinceResources {
   readonly stateMachine: IStateMachine;
+  /** The audit trail, which the API appends to and auditors query. */
+  readonly auditTable: AuditTable;
   /**
    * Browser origins allowed by CORS.
    * @default ['*'] (every route needs a bearer token; no cookies are used)
@@ -107,6 +110,7 @@ export class BackOfficeApi extends Construct {
         INGEST_BUCKET: props.ingestBucket.bucketName,
         ARCHIVE_BUCKET: props.archiveBucket.bucketName,
         DOCUMENTS_TABLE: props.table.tableName,
+        AUDIT_TABLE: props.auditTable.table.tableName,
         STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
       },
     });
@@ -125,6 +129,8 @@ export class BackOfficeApi extends Construct {
       queryIndexes: [statusIndex.name, agencyStatusIndex.name],
     });
     props.stateMachine.grantStartExecution(role);
+    // Reads are recorded before they are served; the audit table is append-only for this role.
+    props.auditTable.grantAppend(role);
 
     const authorizer = new HttpJwtAuthorizer(
       'CognitoAuthorizer',

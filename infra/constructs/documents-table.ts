@@ -15,6 +15,8 @@ import { acknowledgeOnResource } from './acknowledge-on-resource.ts';
  */
 export class DocumentsTable extends Construct {
   readonly table: Table;
+  /** The province's backup plan, which other tables (the audit trail's) join. */
+  readonly backupPlan: BackupPlan;
 
   constructor(scope: Construct, id: string, props: { backupKey: IKey }) {
     super(scope, id);
@@ -45,6 +47,7 @@ export class DocumentsTable extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const plan = BackupPlan.dailyMonthly1YearRetention(this, 'BackupPlan', vault);
+    this.backupPlan = plan;
     const selection = plan.addSelection('Table', {
       resources: [BackupResource.fromDynamoDbTable(this.table)],
     });

@@ -289,6 +289,44 @@ describe('ProvinceStack retention and least privilege', () => {
     template = Template.fromStack(built.stack);
   });
 
+  it('keeps the audit trail in its own table: data key, PITR, deletion protection, retained, backed up', () => {
+    const auditId = logicalId(built.stack.audit.table.node.defaultChild);
+    const table = template.findResources('AWS::DynamoDB::Table')[auditId];
+    expect(table?.DeletionPolicy).toBe('Retain');
+    expect(table?.Properties).toMatchObject({
+      DeletionProtectionEnabled: true,
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+    });
+    expect(JSON.stringify(table?.Properties.SSESpecification.KMSMasterKeyId)).toContain(
+      logicalId(built.stack.keys.dataKey.node.defaultChild),
+    );
+    const selections = Object.values(template.findResources('AWS::Backup::BackupSelection'));
+    expect(JSON.stringify(selections)).toContain(auditId);
+  });
+
+  it('lets the API only append to and read the audit table: no UpdateItem, DeleteItem or BatchWriteItem on it', () => {
+    const auditId = logicalId(built.stack.audit.table.node.defaultChild);
+    const onAudit = policies()
+      .flatMap(({ roles, statements }) => statements.map((statement) => ({ roles, statement })))
+      .filter(({ statement }) => JSON.stringify(statement.Resource).includes(auditId));
+    expect(onAudit.flatMap(({ roles }) => roles)).toEqual(
+      onAudit.map(() => roleRef(built.stack.api.handler.role)),
+    );
+    const actions = onAudit.flatMap(({ statement }) => actionsOf(statement));
+    expect(new Set(actions)).toEqual(new Set(['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query']));
+    const forbidden = ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+    const everywhere = policies().flatMap(({ statements }) =>
+      statements.filter((statement) => {
+        const resource = JSON.stringify(statement.Resource);
+        return resource.includes(auditId) || resource.includes('"*"');
+      }),
+    );
+    expect(
+      everywhere.flatMap(actionsOf).filter((action) => forbidden.some((name) => covers(action, name))),
+    ).toEqual([]);
+  });
+
   it('expires uploads under incoming/ by the tag of their terminal state: quarantined after 90 days, archived after 7', () => {
     expect(INGEST_OBJECT_TAGS).toEqual({
       key: 'motcua-state',
