@@ -75,6 +75,7 @@ export async function ensureDocumentsTable(client: DynamoDBClient, tableName: st
         })),
       }),
     );
+    await whenActive(client, tableName);
     return true;
   } catch (error) {
     if (error instanceof ResourceInUseException) return false;
@@ -118,6 +119,7 @@ export async function ensureAuditTable(client: DynamoDBClient, tableName: string
         })),
       }),
     );
+    await whenActive(client, tableName);
     return true;
   } catch (error) {
     if (error instanceof ResourceInUseException) return false;
@@ -137,6 +139,15 @@ function assertIndexes(
       `table ${tableName} has no index ${missing.join(', ')}: its data folder predates the index; start on a new data folder`,
     );
   }
+}
+
+/** Waits until a table just created is ACTIVE: dynalite answers CreateTable before the table exists. */
+async function whenActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if ((await describeTable(client, tableName))?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`table ${tableName} did not become active`);
 }
 
 async function describeTable(
