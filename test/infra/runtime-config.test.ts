@@ -5,6 +5,7 @@ import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createMotcuaApp, type MotcuaApp } from '#infra/bin/create-motcua-app.ts';
+import { BackOfficeApi } from '#infra/constructs/back-office-api.ts';
 import { MotcuaFunction } from '#infra/constructs/motcua-function.ts';
 import {
   parseRuntimeConfig,
@@ -26,7 +27,9 @@ interface CfnResource {
 
 /** Which composition root a function's handler builds: the pipeline's Task functions, or the others. */
 function roleOf(fn: MotcuaFunction): RuntimeRole {
-  return fn.node.id in DOCUMENT_PIPELINE_TASKS ? 'pipeline' : 'back-office';
+  if (fn.node.id in DOCUMENT_PIPELINE_TASKS) return 'pipeline';
+  // The API records every archive read in the audit table: its environment must name it.
+  return fn.node.scope instanceof BackOfficeApi ? 'api' : 'back-office';
 }
 
 describe("every function's environment, as the sample province's stack deploys it", () => {
