@@ -174,6 +174,11 @@ export interface OcrResult {
   confidence: number;
   /** A one-page PDF of the image with an invisible text layer, when the engine makes one. */
   searchablePdf?: Uint8Array;
+  /**
+   * Clockwise degrees the page image was turned to read it upright (0: read as given); the text
+   * and the searchable PDF are of the turned image. Undefined when the engine does not detect it.
+   */
+  rotation?: 0 | 90 | 180 | 270;
 }
 
 /** An OCR engine (Tesseract by default; Textract where its languages fit). */

@@ -289,7 +289,12 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
       await objects.put(
         deps.buckets.ingest,
         workKey(page.documentId, pageName(page.pageNumber, 'ocr.json')),
-        json({ text: result.text, confidence: result.confidence, engine: deps.ocr.name }),
+        json({
+          text: result.text,
+          confidence: result.confidence,
+          engine: deps.ocr.name,
+          rotation: result.rotation,
+        }),
       );
       // Without the engine's searchable page, the signed copy shows the scan and the text is archived beside it.
       const pagePdf = result.searchablePdf ?? (await documents.imagePageToPdf(image, config.ocr.dpi));

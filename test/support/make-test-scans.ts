@@ -264,6 +264,22 @@ export async function renderPaperJpeg(
     .toBuffer();
 }
 
+/**
+ * A paper scanned the wrong way round: rendered as a greyscale JPEG (A4, 300 dpi), then turned
+ * clockwise by `degrees` (180: fed upside-down; 90 or 270: sideways, a landscape image).
+ */
+export async function renderTurnedPaperJpeg(
+  paper: TestPaper,
+  degrees: 90 | 180 | 270,
+  options: ScanOptions & { quality?: number } = {},
+): Promise<Buffer> {
+  return sharp(await renderPaperJpeg(paper, options))
+    .rotate(degrees)
+    .withMetadata({ density: PAGE_DPI })
+    .jpeg({ quality: options.quality ?? 85 })
+    .toBuffer();
+}
+
 /** Renders papers as one multi-page TIFF (one page per paper, deflate-compressed). */
 export async function renderPaperTiff(
   papers: TestPaper | readonly TestPaper[],

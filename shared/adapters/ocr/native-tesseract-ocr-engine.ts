@@ -3,6 +3,16 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OcrEngine, OcrResult } from '#shared/ports.ts';
+import {
+  countWordShapes,
+  type OcrPass,
+  type OrientationCheckOptions,
+  type OrientationDetector,
+  orientationDetectionImage,
+  parseOsdReport,
+  prepareOsdTessdataDir,
+  recognizeUpright,
+} from './detect-orientation.ts';
 import { toEmbeddableJpeg } from './tesseract-ocr-engine.ts';
 
 /** Options of the native Tesseract engine. */
@@ -21,6 +31,14 @@ export interface NativeTesseractOcrEngineOptions {
   pageSegMode?: number;
   /** Resolution of the images given (rendered pages are 300 dpi). @default 300 */
   dpi?: number;
+  /**
+   * Reads upside-down and sideways pages upright (see `recognizeUpright`): `false` reads every
+   * page as given.
+   * @default true, with Tesseract's OSD (`--psm 0`) on a half-size copy of suspect pages only
+   */
+  orientation?: boolean | (OrientationCheckOptions & { detector?: OrientationDetector });
+  /** Folder of `osd.traineddata` for OSD. @default prepareOsdTessdataDir() on the first suspect page */
+  osdTessdataDir?: string;
 }
 
 /** A `tesseract` run that failed: exit status or signal, and what it wrote on stderr. */
@@ -40,13 +58,76 @@ export class NativeTesseractError extends Error {
  * The page goes through a temporary folder (Tesseract's PDF renderer needs an output base name);
  * one run writes the text (`txt`), the words with their confidences (`tsv`) and, with `wantPdf`,
  * Tesseract's own searchable PDF. Text comes back NFC; confidence is the mean word confidence of
- * the TSV / 100, as tesseract.js reports it (`MeanTextConf`).
+ * the TSV / 100, as tesseract.js reports it (`MeanTextConf`). A page that reads badly or sideways
+ * goes through OSD and, found turned, is read again turned upright (`rotation` in the result).
  */
 export function createNativeTesseractOcrEngine(options: NativeTesseractOcrEngineOptions): OcrEngine {
   const language = options.language ?? 'vie';
   const binary = options.binary ?? 'tesseract';
   const timeoutMs = options.timeoutMs ?? 120_000;
   const slots = createSlots(Math.max(1, options.processes ?? availableParallelism()));
+  const orientation = options.orientation ?? true;
+  const check = typeof orientation === 'object' ? orientation : {};
+  const detector =
+    orientation === false
+      ? undefined
+      : (check.detector ??
+        createNativeOrientationDetector({
+          binary,
+          timeoutMs,
+          ...(options.osdTessdataDir ? { tessdataDir: options.osdTessdataDir } : {}),
+          dpi: (options.dpi ?? 300) / 2,
+          run: (task) => slots.run(task),
+        }));
+
+  const recognizeOnce = async (image: Uint8Array, wantPdf: boolean): Promise<OcrPass> => {
+    const input = wantPdf ? await toEmbeddableJpeg(image) : image;
+    return slots.run(async () => {
+      const folder = await mkdtemp(join(tmpdir(), 'motcua-ocr-'));
+      try {
+        const imagePath = join(folder, 'page');
+        const outputBase = join(folder, 'out');
+        await writeFile(imagePath, input);
+        // -c flags rather than the txt/tsv/pdf config files: those live in the system's
+        // tessdata/configs, not in the --tessdata-dir the model comes from.
+        const args = [
+          imagePath,
+          outputBase,
+          '--tessdata-dir',
+          options.tessdataDir,
+          '-l',
+          language,
+          '--oem',
+          '1',
+          '--psm',
+          String(options.pageSegMode ?? 3),
+          '--dpi',
+          String(options.dpi ?? 300),
+          '-c',
+          'tessedit_create_txt=1',
+          '-c',
+          'tessedit_create_tsv=1',
+          '-c',
+          `tessedit_create_pdf=${wantPdf ? 1 : 0}`,
+        ];
+        await runTesseract(binary, args, timeoutMs);
+        const [text, tsv, pdf] = await Promise.all([
+          readFile(`${outputBase}.txt`, 'utf8'),
+          readFile(`${outputBase}.tsv`, 'utf8'),
+          wantPdf ? readFile(`${outputBase}.pdf`) : undefined,
+        ]);
+        const result: OcrPass = {
+          text: text.normalize('NFC').trim(),
+          confidence: meanWordConfidence(tsv),
+          ...countWordShapes(tsv),
+        };
+        if (pdf) result.searchablePdf = new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+        return result;
+      } finally {
+        await rm(folder, { recursive: true, force: true });
+      }
+    });
+  };
 
   return {
     name: 'tesseract-native',
@@ -54,51 +135,59 @@ export function createNativeTesseractOcrEngine(options: NativeTesseractOcrEngine
       if (request.language !== language) {
         throw new Error(`this Tesseract engine is loaded for '${language}', not '${request.language}'`);
       }
-      const input = request.wantPdf ? await toEmbeddableJpeg(image) : image;
-      return slots.run(async () => {
-        const folder = await mkdtemp(join(tmpdir(), 'motcua-ocr-'));
+      return recognizeUpright(image, (page) => recognizeOnce(page, request.wantPdf), detector, check);
+    },
+  };
+}
+
+/**
+ * Tesseract's orientation and script detection (`tesseract page out --psm 0`, which writes
+ * `out.osd`) on a half-size copy of the page, with the OSD model of the `@tesseract.js-data/osd`
+ * npm package (the file Debian's tesseract-ocr-osd ships). Undefined when Tesseract finds too few
+ * characters to tell.
+ */
+export function createNativeOrientationDetector(
+  options: {
+    /** @default 'tesseract' */
+    binary?: string;
+    /** A folder with `osd.traineddata`. @default prepareOsdTessdataDir() on first use */
+    tessdataDir?: string;
+    /** @default 120_000 */
+    timeoutMs?: number;
+    /** Resolution of the half-size copy. @default 150 */
+    dpi?: number;
+    /** Runs the child process (in the engine's process slots, say). */
+    run?: <T>(task: () => Promise<T>) => Promise<T>;
+  } = {},
+): OrientationDetector {
+  const binary = options.binary ?? 'tesseract';
+  let tessdataDir = options.tessdataDir;
+  return {
+    async detect(image) {
+      const small = await orientationDetectionImage(image);
+      tessdataDir ??= prepareOsdTessdataDir();
+      const modelDir = tessdataDir;
+      const task = async () => {
+        const folder = await mkdtemp(join(tmpdir(), 'motcua-osd-'));
         try {
-          const imagePath = join(folder, 'page');
+          const imagePath = join(folder, 'page.png');
           const outputBase = join(folder, 'out');
-          await writeFile(imagePath, input);
-          // -c flags rather than the txt/tsv/pdf config files: those live in the system's
-          // tessdata/configs, not in the --tessdata-dir the model comes from.
-          const args = [
-            imagePath,
-            outputBase,
-            '--tessdata-dir',
-            options.tessdataDir,
-            '-l',
-            language,
-            '--oem',
-            '1',
-            '--psm',
-            String(options.pageSegMode ?? 3),
-            '--dpi',
-            String(options.dpi ?? 300),
-            '-c',
-            'tessedit_create_txt=1',
-            '-c',
-            'tessedit_create_tsv=1',
-            '-c',
-            `tessedit_create_pdf=${request.wantPdf ? 1 : 0}`,
-          ];
-          await runTesseract(binary, args, timeoutMs);
-          const [text, tsv, pdf] = await Promise.all([
-            readFile(`${outputBase}.txt`, 'utf8'),
-            readFile(`${outputBase}.tsv`, 'utf8'),
-            request.wantPdf ? readFile(`${outputBase}.pdf`) : undefined,
-          ]);
-          const result: OcrResult = {
-            text: text.normalize('NFC').trim(),
-            confidence: meanWordConfidence(tsv),
-          };
-          if (pdf) result.searchablePdf = new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength);
-          return result;
+          await writeFile(imagePath, small);
+          const args = [imagePath, outputBase, '--tessdata-dir', modelDir, '--psm', '0'];
+          args.push('--dpi', String(Math.round(options.dpi ?? 150)));
+          try {
+            await runTesseract(binary, args, options.timeoutMs ?? 120_000);
+          } catch (error) {
+            if (error instanceof NativeTesseractError && /Too few characters/u.test(error.stderr))
+              return undefined;
+            throw error;
+          }
+          return parseOsdReport(await readFile(`${outputBase}.osd`, 'utf8'));
         } finally {
           await rm(folder, { recursive: true, force: true });
         }
-      });
+      };
+      return options.run ? options.run(task) : task();
     },
   };
 }

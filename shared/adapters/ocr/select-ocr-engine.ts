@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { OcrEngine } from '#shared/ports.ts';
+import { prepareOsdTessdataDir } from './detect-orientation.ts';
 import { createNativeTesseractOcrEngine } from './native-tesseract-ocr-engine.ts';
 import { createTesseractOcrEngine, resolveLanguageDataDir } from './tesseract-ocr-engine.ts';
 
@@ -160,7 +161,8 @@ export function findFastModelDir(language: string, systemTessdataDir?: string): 
 }
 
 /**
- * Builds the Tesseract engine of a choice (native or tesseract.js) with its model.
+ * Builds the Tesseract engine of a choice (native or tesseract.js) with its model, reading turned
+ * pages upright with the OSD model of the `@tesseract.js-data/osd` npm package.
  * @throws Error when the model or Tesseract's files are missing.
  */
 export function createChosenTesseractEngine(
@@ -187,6 +189,7 @@ export function createChosenTesseractEngine(
     tessdataDir,
     language: options.language,
     processes: options.workers,
+    osdTessdataDir: prepareOsdTessdataDir(options.cacheRoot),
     ...(options.probe?.binary ? { binary: options.probe.binary } : {}),
   });
 }

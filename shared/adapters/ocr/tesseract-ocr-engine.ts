@@ -2,8 +2,18 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import sharp from 'sharp';
-import { createScheduler, createWorker, OEM, PSM, type Scheduler } from 'tesseract.js';
+import { createScheduler, createWorker, OEM, PSM, type Scheduler, type Worker } from 'tesseract.js';
 import type { OcrEngine, OcrResult } from '#shared/ports.ts';
+import {
+  countWordShapes,
+  type OcrPass,
+  type OrientationCheckOptions,
+  type OrientationDetector,
+  orientationDetectionImage,
+  recognizeUpright,
+  resolveOsdModelDir,
+  toPageRotation,
+} from './detect-orientation.ts';
 
 /** Options of the Tesseract engine. */
 export interface TesseractOcrEngineOptions {
@@ -21,6 +31,12 @@ export interface TesseractOcrEngineOptions {
    * @default resolveLanguageDataDir(language)
    */
   modelDir?: string;
+  /**
+   * Reads upside-down and sideways pages upright (see `recognizeUpright`): `false` reads every
+   * page as given.
+   * @default true, with Tesseract's OSD in one more worker, started on the first suspect page
+   */
+  orientation?: boolean | (OrientationCheckOptions & { detector?: OrientationDetector });
 }
 
 const require = createRequire(import.meta.url);
@@ -35,12 +51,19 @@ export function resolveLanguageDataDir(language: string): string {
  * first page and reused until `close()`. Fully offline: the model is read from its npm package
  * (gzip, no cache). Text comes back NFC; confidence is Tesseract's mean word confidence / 100;
  * with `wantPdf`, Tesseract's own PDF renderer makes a one-page searchable PDF (the image with an
- * invisible text layer, Tesseract's GlyphLessFont).
+ * invisible text layer, Tesseract's GlyphLessFont). A page that reads badly or sideways goes
+ * through OSD and, found turned, is read again turned upright (`rotation` in the result).
  */
 export function createTesseractOcrEngine(options: TesseractOcrEngineOptions = {}): OcrEngine {
   const language = options.language ?? 'vie';
   const workerCount = Math.max(1, options.workers ?? availableParallelism());
   let scheduler: Promise<Scheduler> | undefined;
+  const orientation = options.orientation ?? true;
+  const check = typeof orientation === 'object' ? orientation : {};
+  const detector =
+    orientation === false
+      ? undefined
+      : (check.detector ?? createWasmOrientationDetector({ dpi: (options.dpi ?? 300) / 2 }));
 
   const start = async (): Promise<Scheduler> => {
     const langPath = options.modelDir ?? resolveLanguageDataDir(language);
@@ -75,30 +98,83 @@ export function createTesseractOcrEngine(options: TesseractOcrEngineOptions = {}
     return scheduler;
   };
 
+  const recognizeOnce = async (image: Uint8Array, wantPdf: boolean): Promise<OcrPass> => {
+    const input = wantPdf ? await toEmbeddableJpeg(image) : image;
+    const running = await ready();
+    const { data } = await running.addJob(
+      'recognize',
+      Buffer.from(input.buffer, input.byteOffset, input.byteLength),
+      { pdfTitle: 'OCR' },
+      { text: true, blocks: false, hocr: false, tsv: true, pdf: wantPdf },
+    );
+    const result: OcrPass = {
+      text: data.text.normalize('NFC').trim(),
+      confidence: Math.min(1, Math.max(0, data.confidence / 100)),
+      ...countWordShapes(data.tsv ?? ''),
+    };
+    if (wantPdf && data.pdf) result.searchablePdf = Uint8Array.from(data.pdf);
+    return result;
+  };
+
   return {
     name: 'tesseract-wasm',
     async recognize(image, request): Promise<OcrResult> {
       if (request.language !== language) {
         throw new Error(`this Tesseract engine is loaded for '${language}', not '${request.language}'`);
       }
-      const input = request.wantPdf ? await toEmbeddableJpeg(image) : image;
-      const running = await ready();
-      const { data } = await running.addJob(
-        'recognize',
-        Buffer.from(input.buffer, input.byteOffset, input.byteLength),
-        { pdfTitle: 'OCR' },
-        { text: true, blocks: false, hocr: false, tsv: false, pdf: request.wantPdf },
-      );
-      const result: OcrResult = {
-        text: data.text.normalize('NFC').trim(),
-        confidence: Math.min(1, Math.max(0, data.confidence / 100)),
-      };
-      if (request.wantPdf && data.pdf) result.searchablePdf = Uint8Array.from(data.pdf);
-      return result;
+      return recognizeUpright(image, (page) => recognizeOnce(page, request.wantPdf), detector, check);
     },
     async close(): Promise<void> {
       const running = scheduler;
       scheduler = undefined;
+      await Promise.all([running ? (await running).terminate() : undefined, detector?.close?.()]);
+    },
+  };
+}
+
+/**
+ * Tesseract's orientation and script detection in tesseract.js: one worker with the legacy core
+ * (OSD is not in the LSTM-only build) and the OSD model of the `@tesseract.js-data/osd` npm
+ * package, started on the first page it is asked about (most batches never need it) and kept until
+ * `close()`. Works on a half-size copy of the page. Undefined when it finds too little text.
+ */
+export function createWasmOrientationDetector(
+  options: {
+    /** Resolution of the half-size copy. @default 150 */
+    dpi?: number;
+  } = {},
+): OrientationDetector {
+  let worker: Promise<Worker> | undefined;
+  const start = async (): Promise<Worker> => {
+    const created = await createWorker('osd', OEM.TESSERACT_ONLY, {
+      langPath: resolveOsdModelDir(),
+      gzip: true,
+      cacheMethod: 'none',
+      legacyCore: true,
+      legacyLang: true,
+    });
+    await created.setParameters({
+      user_defined_dpi: String(Math.round(options.dpi ?? 150)),
+      debug_file: '/dev/null',
+    });
+    return created;
+  };
+  return {
+    async detect(image) {
+      const small = await orientationDetectionImage(image);
+      worker ??= start().catch((error: unknown) => {
+        worker = undefined;
+        throw error;
+      });
+      const { data } = await (await worker).detect(
+        Buffer.from(small.buffer, small.byteOffset, small.byteLength),
+      );
+      const rotation = toPageRotation(data.orientation_degrees ?? Number.NaN);
+      return rotation === undefined ? undefined : { rotation, confidence: data.orientation_confidence ?? 0 };
+    },
+    async close() {
+      const running = worker;
+      worker = undefined;
       if (running) await (await running).terminate();
     },
   };
