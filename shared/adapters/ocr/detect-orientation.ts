@@ -70,7 +70,8 @@ export function needsOrientationCheck(pass: OcrPass, options: OrientationCheckOp
  * Reads a page the right way up at little cost for upright pages: one pass as given; only a
  * suspect pass (see {@link needsOrientationCheck}) runs orientation detection, and a page found
  * turned is read again turned upright (text and searchable PDF of the upright image). The turned
- * pass is kept unless it reads clearly worse than the first.
+ * pass is kept unless it reads clearly worse than the first. Without a detector the page is read
+ * as given and the result has no `rotation`.
  */
 export async function recognizeUpright(
   image: Uint8Array,
@@ -79,7 +80,8 @@ export async function recognizeUpright(
   options: OrientationCheckOptions = {},
 ): Promise<OcrResult> {
   const first = await pass(image);
-  if (!detector || !needsOrientationCheck(first, options)) return toResult(first, 0);
+  if (!detector) return toResult(first, undefined);
+  if (!needsOrientationCheck(first, options)) return toResult(first, 0);
   const found = await detector.detect(image);
   if (!found || found.rotation === 0) return toResult(first, 0);
   const turned = await pass(await rotatePageImage(image, found.rotation));
@@ -88,9 +90,9 @@ export async function recognizeUpright(
     : toResult(first, 0);
 }
 
-function toResult(pass: OcrPass, rotation: PageRotation): OcrResult {
+function toResult(pass: OcrPass, rotation: PageRotation | undefined): OcrResult {
   const { words: _words, sidewaysWords: _sideways, ...result } = pass;
-  return { ...result, rotation };
+  return rotation === undefined ? result : { ...result, rotation };
 }
 
 /**

@@ -1,7 +1,8 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   createNativeTesseractOcrEngine,
   meanWordConfidence,
@@ -97,6 +98,87 @@ printf '${TSV_HEADER}\\n5\\t1\\t1\\t1\\t1\\t1\\t0\\t0\\t1\\t1\\t80\\tXin\\n' > "
     await expect(engine.recognize(new Uint8Array([1]), { language: 'vie', wantPdf: false })).rejects.toThrow(
       'could not run',
     );
+  });
+
+  describe('orientation', () => {
+    const words = (conf: number) =>
+      Array.from(
+        { length: 6 },
+        (_, index) => `5\\t1\\t1\\t1\\t1\\t${index}\\t0\\t0\\t90\\t30\\t${conf}\\tchữ`,
+      ).join('\\n');
+    // A page that reads badly as given and well once turned; OSD (--psm 0) says 180.
+    const turnedPage = (osdReport: string) => `log="$(dirname "$0")/calls.log"
+case "$*" in
+  *"--psm 0"*) echo "osd $*" >> "$log"; ${osdReport} ;;
+  *) if grep -q '^ocr' "$log" 2>/dev/null; then
+       echo upright > "$2.txt"; printf '${TSV_HEADER}\\n${words(95)}\\n' > "$2.tsv"
+     else
+       echo garbage > "$2.txt"; printf '${TSV_HEADER}\\n${words(40)}\\n' > "$2.tsv"
+     fi
+     echo "ocr $*" >> "$log" ;;
+esac`;
+    let page: Uint8Array;
+    let sub: string;
+
+    beforeAll(async () => {
+      page = await sharp({ create: { width: 200, height: 100, channels: 3, background: '#ffffff' } })
+        .png()
+        .toBuffer();
+    });
+    beforeEach(async () => {
+      sub = await mkdtemp(join(folder, 'osd-'));
+    });
+
+    const read = async (binary: string, orientation?: false) => {
+      const engine = createNativeTesseractOcrEngine({
+        tessdataDir: '/models/vie',
+        osdTessdataDir: '/models/osd',
+        binary,
+        ...(orientation === false ? { orientation } : {}),
+      });
+      const result = await engine.recognize(page, { language: 'vie', wantPdf: false });
+      const log = await readFile(join(sub, 'calls.log'), 'utf8').catch(() => '');
+      return { result, calls: log.trim().split('\n').filter(Boolean) };
+    };
+    const stand = async (name: string, body: string) => {
+      const path = join(sub, name);
+      await writeFile(path, `#!/bin/sh\n${body}\n`);
+      await chmod(path, 0o755);
+      return path;
+    };
+
+    it('runs OSD on a half-size copy of a page that reads badly, and reads it again turned', async () => {
+      const binary = await stand(
+        'turned',
+        turnedPage(
+          `printf 'Page number: 0\\nOrientation in degrees: 180\\nRotate: 180\\nOrientation confidence: 9.5\\n' > "$2.osd"`,
+        ),
+      );
+      const { result, calls } = await read(binary);
+      expect(result).toMatchObject({ text: 'upright', confidence: 0.95, rotation: 180 });
+      expect(calls).toHaveLength(3);
+      expect(calls[0]).toMatch(/^ocr /u);
+      expect(calls[1]).toMatch(/^osd .*--tessdata-dir \/models\/osd --psm 0 --dpi 150$/u);
+      expect(calls[2]).toMatch(/^ocr .*--tessdata-dir \/models\/vie -l vie/u);
+    });
+
+    it('keeps the first reading when Tesseract finds too few characters to tell', async () => {
+      const binary = await stand(
+        'few',
+        turnedPage(`echo 'Too few characters. Skipping this page' >&2; exit 1`),
+      );
+      const { result, calls } = await read(binary);
+      expect(result).toMatchObject({ text: 'garbage', confidence: 0.4, rotation: 0 });
+      expect(calls).toHaveLength(2);
+    });
+
+    it('with orientation off reads the page once and says nothing of its orientation', async () => {
+      const binary = await stand('off', turnedPage('exit 2'));
+      const { result, calls } = await read(binary, false);
+      expect(result.text).toBe('garbage');
+      expect(result).not.toHaveProperty('rotation');
+      expect(calls).toHaveLength(1);
+    });
   });
 
   it('refuses a language it was not set up for', async () => {
