@@ -37,8 +37,11 @@ export interface NativeTesseractOcrEngineOptions {
    * @default true, with Tesseract's OSD (`--psm 0`) on a half-size copy of suspect pages only
    */
   orientation?: boolean | (OrientationCheckOptions & { detector?: OrientationDetector });
-  /** Folder of `osd.traineddata` for OSD. @default prepareOsdTessdataDir() on the first suspect page */
-  osdTessdataDir?: string;
+  /**
+   * Folder of `osd.traineddata` for OSD, or how to get it (called on the first suspect page).
+   * @default prepareOsdTessdataDir
+   */
+  osdTessdataDir?: string | (() => string);
 }
 
 /** A `tesseract` run that failed: exit status or signal, and what it wrote on stderr. */
@@ -150,8 +153,8 @@ export function createNativeOrientationDetector(
   options: {
     /** @default 'tesseract' */
     binary?: string;
-    /** A folder with `osd.traineddata`. @default prepareOsdTessdataDir() on first use */
-    tessdataDir?: string;
+    /** A folder with `osd.traineddata`, or how to get it (called once, on first use). @default prepareOsdTessdataDir */
+    tessdataDir?: string | (() => string);
     /** @default 120_000 */
     timeoutMs?: number;
     /** Resolution of the half-size copy. @default 150 */
@@ -161,11 +164,14 @@ export function createNativeOrientationDetector(
   } = {},
 ): OrientationDetector {
   const binary = options.binary ?? 'tesseract';
-  let tessdataDir = options.tessdataDir;
+  let tessdataDir: string | undefined;
   return {
     async detect(image) {
       const small = await orientationDetectionImage(image);
-      tessdataDir ??= prepareOsdTessdataDir();
+      tessdataDir ??=
+        typeof options.tessdataDir === 'string'
+          ? options.tessdataDir
+          : (options.tessdataDir ?? prepareOsdTessdataDir)();
       const modelDir = tessdataDir;
       const task = async () => {
         const folder = await mkdtemp(join(tmpdir(), 'motcua-osd-'));

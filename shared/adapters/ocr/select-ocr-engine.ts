@@ -189,7 +189,8 @@ export function createChosenTesseractEngine(
     tessdataDir,
     language: options.language,
     processes: options.workers,
-    osdTessdataDir: prepareOsdTessdataDir(options.cacheRoot),
+    // Prepared on the first turned page: a bundle without the OSD package still reads upright pages.
+    osdTessdataDir: () => prepareOsdTessdataDir(options.cacheRoot),
     ...(options.probe?.binary ? { binary: options.probe.binary } : {}),
   });
 }
