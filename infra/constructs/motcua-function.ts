@@ -23,6 +23,7 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const RUNTIME_PACKAGES = [
   'tesseract.js',
   '@tesseract.js-data/vie',
+  '@tesseract.js-data/osd',
   'sharp',
   '@napi-rs/canvas',
   'pdfjs-dist',
