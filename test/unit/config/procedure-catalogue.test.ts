@@ -161,8 +161,8 @@ describe('the sample catalogue', () => {
 
   it('names the bad route agency with its path and line in the sample file', () => {
     const text = sampleText.replace(
-      "{ name: 'Kiểm tra, xác minh tình trạng hôn nhân', agencyId: 000.17.22.H99,",
-      "{ name: 'Kiểm tra, xác minh tình trạng hôn nhân', agencyId: 000.99.99.H99,",
+      'name: "Kiểm tra, xác minh tình trạng hôn nhân",\n          agencyId: 000.17.22.H99,',
+      'name: "Kiểm tra, xác minh tình trạng hôn nhân",\n          agencyId: 000.99.99.H99,',
     );
     expect(text).not.toBe(sampleText);
     const error = configError(() => parseProvinceConfig(text, 'config/provinces/x.yaml'));
@@ -326,7 +326,7 @@ describe('catalogue validation', () => {
   });
 
   it('asks to quote a procedure code that YAML read as a number', () => {
-    const text = sampleText.replace("  - code: '1.001193'", '  - code: 1.001193');
+    const text = sampleText.replace('  - code: "1.001193"', '  - code: 1.001193');
     const error = configError(() => parseProvinceConfig(text, 'x.yaml'));
     expect(error.message).toBe(
       `x.yaml: procedures[0].code (line ${lineNumberOf(text, '- code: 1.001193')}): must be quoted: YAML reads an unquoted 1.001193 as a number`,
