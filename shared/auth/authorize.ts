@@ -23,7 +23,9 @@ export type Action =
   | 'document:list'
   | 'document:review'
   | 'archive:search'
-  | 'audit:read';
+  | 'audit:read'
+  | 'dossier:receive'
+  | 'dossier:read';
 
 /** Roles allowed per action, and whether the role is limited to its own agency. */
 const POLICY: Record<Action, Partial<Record<Role, 'own-agency' | 'province'>>> = {
@@ -57,6 +59,18 @@ const POLICY: Record<Action, Partial<Record<Role, 'own-agency' | 'province'>>> =
     auditor: 'province',
   },
   'audit:read': {
+    'province-admin': 'province',
+    auditor: 'province',
+  },
+  'dossier:receive': {
+    'counter-officer': 'own-agency',
+    'province-admin': 'province',
+  },
+  /** Own agency: the dossier's receiving or competent agency (the use case checks both). */
+  'dossier:read': {
+    'counter-officer': 'own-agency',
+    'processing-officer': 'own-agency',
+    'agency-admin': 'own-agency',
     'province-admin': 'province',
     auditor: 'province',
   },

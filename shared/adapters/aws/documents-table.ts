@@ -10,6 +10,9 @@
  * - `SEQ#{ownerId}#{docType}` / `SEQ`: the per-owner, per-type code counter
  * - `CODE#{code}` / `CODE`: the claim of a digitised code and its archive entry
  * - `OWNER#{ownerId}` / `CODE#{code}` and `DOSSIER#{dossierId}` / `CODE#{code}`: archive index
+ * - `DOSSIER#{code}` / `DOSSIER`: a dossier (see dynamodb-dossier-repository.ts)
+ * - `DOSSIERSEQ#{unitId}#{yyMMdd}` / `SEQ`: a receiving unit's dossier counter of a day (ADD)
+ * - `IDEMPOTENCY#{key}` / `IDEMPOTENCY`: an intake command's key, request hash, dossier code, answer
  *
  * `ttlAttribute` (epoch seconds) is the table's DynamoDB TTL attribute: set on AWAITING_UPLOAD
  * records so unused upload requests expire, removed when processing starts. The embedded

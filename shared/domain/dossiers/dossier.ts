@@ -1,0 +1,133 @@
+/**
+ * A dossier (hồ sơ, HoSo) as the one-stop department receives it: its code, procedure, units,
+ * owner, dates, status and the papers it is made of. Field names are ours; the national portal's
+ * names are given beside them for the sync that maps one to the other.
+ */
+import { vietnamDate } from '#shared/config/procedure-catalogue.ts';
+import { ValidationError } from '#shared/domain/errors.ts';
+import { parsePersonalId, parseTaxCode } from '#shared/domain/identifiers.ts';
+
+/** How the dossier came in (KenhThucHien): 1 counter, 2 online, 3 public postal service. */
+export const DOSSIER_CHANNELS = [1, 2, 3] as const;
+export type DossierChannel = (typeof DOSSIER_CHANNELS)[number];
+
+/** Who owns the dossier (LoaiDoiTuong): 1 citizen, 2 enterprise, 3 state agency, 4 other. */
+export const OWNER_KINDS = [1, 2, 3, 4] as const;
+export type DossierOwnerKind = (typeof OWNER_KINDS)[number];
+
+/** Status codes as synced to the national portal (TrangThaiHoSo), see DOMAIN.md. */
+export const DOSSIER_STATUS = {
+  registeredOnline: 1,
+  received: 2,
+  refused: 3,
+  processing: 4,
+  supplementRequested: 5,
+  feeRequested: 6,
+  withdrawn: 7,
+  stopped: 8,
+  processed: 9,
+  returned: 10,
+} as const;
+export type DossierStatus = (typeof DOSSIER_STATUS)[keyof typeof DOSSIER_STATUS];
+
+/** The owner (ChuHoSo, SoGiayToChuHoSo, LoaiDoiTuong). */
+export interface DossierOwner {
+  kind: DossierOwnerKind;
+  /** Personal ID or tax code, in canonical form. */
+  id: string;
+  name: string;
+}
+
+/** What every component carries, whatever its source. */
+interface ComponentBase {
+  /** MaThanhPhanHoSo: the document type, suffixed `-2`, `-3` when a procedure asks for a type twice. */
+  componentId: string;
+  name: string;
+  documentType: string;
+  mustDigitise: boolean;
+}
+
+/** A paper taken from the archive (DuocTaiSuDung): the applicant does not hand it over again. */
+export interface ReusedComponent extends ComponentBase {
+  source: 'reused';
+  /** The archived paper's digitised code. */
+  digitisedCode: string;
+  documentId: string;
+}
+
+/**
+ * A paper to be scanned and uploaded through the document pipeline. `documentId` is the upload
+ * request's document; absent when no file was declared at intake (the upload is asked for later).
+ */
+export interface AwaitingUploadComponent extends ComponentBase {
+  source: 'awaiting-upload';
+  documentId?: string;
+}
+
+export type DossierComponent = ReusedComponent | AwaitingUploadComponent;
+
+/** Queue-ticket times of a counter visit (ISO instants), for waiting-time figures. */
+export interface QueueTicket {
+  issuedAt: string;
+  calledAt?: string;
+  servedAt?: string;
+}
+
+export interface Dossier {
+  /** MaHoSo: `{receivingUnitId}-{yyMMdd}-{NNNN}`. */
+  code: string;
+  /** MaTTHC. */
+  procedureCode: string;
+  /** The version in force at receipt: its `effectiveFrom`. */
+  procedureVersion: string;
+  receivingUnitId: string;
+  competentAgencyId: string;
+  channel: DossierChannel;
+  owner: DossierOwner;
+  /** NgayTiepNhan, ISO instant. */
+  receivedAt: string;
+  /** NgayHenTra, ISO instant. */
+  dueAt: string;
+  status: DossierStatus;
+  components: DossierComponent[];
+  queueTicket?: QueueTicket;
+  /** The officer who received it (the token's `sub`). */
+  receivedBy: string;
+}
+
+/** An upload ticket handed out at intake, with the component it is for. */
+export interface ComponentUploadTicket {
+  componentId: string;
+  documentId: string;
+  key: string;
+  method: 'PUT';
+  url: string;
+  headers: Record<string, string>;
+  expiresAt: string;
+}
+
+/** The day part of a dossier code: the Vietnam date of receipt as `yyMMdd`. */
+export function dossierCodeDay(receivedAt: Date): string {
+  return vietnamDate(receivedAt).slice(2).replaceAll('-', '');
+}
+
+/** `{unit}-{yyMMdd}-{NNNN}`; the number is padded to four digits and may grow past them. */
+export function formatDossierCode(receivingUnitId: string, day: string, sequence: number): string {
+  return `${receivingUnitId}-${day}-${String(sequence).padStart(4, '0')}`;
+}
+
+/**
+ * The owner's identifier in canonical form: a citizen's 12-digit personal ID; an enterprise's or
+ * state agency's tax code; either for other owners.
+ * @throws ValidationError INVALID_OWNER_ID with the reason.
+ */
+export function validateOwnerId(kind: DossierOwnerKind, id: string): string {
+  const person = parsePersonalId(id);
+  const tax = parseTaxCode(id);
+  const parsed = kind === 1 ? person : kind === 4 ? (person.ok ? person : tax) : tax;
+  if (!parsed.ok) {
+    const expected = kind === 1 ? 'personal ID' : kind === 4 ? 'personal ID or tax code' : 'tax code';
+    throw new ValidationError('INVALID_OWNER_ID', `owner id must be a valid ${expected}: ${parsed.reason}`);
+  }
+  return parsed.value;
+}

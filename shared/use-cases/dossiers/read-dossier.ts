@@ -1,0 +1,18 @@
+import { isAllowed, type Principal } from '#shared/auth/authorize.ts';
+import type { Dossier } from '#shared/domain/dossiers/dossier.ts';
+import { NotFoundError } from '#shared/domain/errors.ts';
+import type { DossierRepository } from '#shared/ports/dossier-repository.ts';
+
+/** Reads a dossier: staff of its receiving or competent agency, and province-wide roles. */
+export function createReadDossier(deps: { dossiers: DossierRepository }) {
+  return async function readDossier(principal: Principal, code: string): Promise<Dossier> {
+    const dossier = await deps.dossiers.getDossier(code);
+    const visible =
+      dossier &&
+      (isAllowed(principal, 'dossier:read', dossier.receivingUnitId) ||
+        isAllowed(principal, 'dossier:read', dossier.competentAgencyId));
+    // Another agency's dossier is as absent as one that does not exist.
+    if (!visible) throw new NotFoundError(`no dossier ${code}`);
+    return dossier;
+  };
+}

@@ -1,0 +1,7 @@
+import { describe } from 'vitest';
+import { dossierRepositoryContract } from '#test/support/dossier-repository-contract.ts';
+import { createInMemoryDossierRepository } from '#test/support/in-memory-dossier-repository.ts';
+
+describe('dossier repository (in-memory fake)', () => {
+  dossierRepositoryContract(createInMemoryDossierRepository);
+});
