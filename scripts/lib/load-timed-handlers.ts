@@ -1,6 +1,7 @@
 import type { TaskHandler } from '#infra/local/local-step-functions.ts';
 import { type EmbeddedHandlers, loadProjectHandlers } from '#infra/local/start-embedded-back-office.ts';
 import type { RuntimeConfig } from '#shared/config/runtime-config.ts';
+import { cpuMs } from './cpu-time.ts';
 
 /** Wall-clock durations of the pipeline's Task states, per state name. */
 export interface StepTimings {
@@ -51,12 +52,11 @@ export function timeTaskHandlers(
       step,
       async (event: unknown) => {
         const started = performance.now();
-        const cpu = process.cpuUsage();
+        const cpu = cpuMs();
         try {
           return await handler(event);
         } finally {
-          const used = process.cpuUsage(cpu);
-          timings.record(step, performance.now() - started, (used.user + used.system) / 1000);
+          timings.record(step, performance.now() - started, cpuMs() - cpu);
         }
       },
     ]),

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { createTesseractOcrEngine } from '#shared/adapters/ocr/tesseract-ocr-engine.ts';
 import type { ApiClient, DocumentView } from './api-client.ts';
+import { cpuMs } from './cpu-time.ts';
 import type { StepTimings } from './load-timed-handlers.ts';
 
 /** One timed run over a batch of pages. */
@@ -26,15 +27,14 @@ export function median(values: readonly number[]): number {
 
 /** Starts measuring CPU and event-loop use; `finish(wallMs, pages)` gives the run's figures. */
 function startResourceMeter() {
-  const cpu = process.cpuUsage();
+  const cpu = cpuMs();
   const loop = performance.eventLoopUtilization();
   return (wallMs: number, pages: number): RunMeasurement => {
-    const used = process.cpuUsage(cpu);
     return {
       pages,
       wallMs,
       pagesPerSecond: (pages * 1000) / wallMs,
-      cpuCores: (used.user + used.system) / 1000 / wallMs,
+      cpuCores: (cpuMs() - cpu) / wallMs,
       mainThreadBusy: performance.eventLoopUtilization(loop).utilization,
     };
   };
@@ -136,19 +136,19 @@ export async function measureLatency(context: {
 }): Promise<{
   ms: number;
   status: string;
-  /** Process CPU time (all threads) from the upload request until the document settled. */
+  /** CPU time of the process (all threads) and its finished children from the upload request until the document settled. */
   cpuMs: number;
   steps: Map<string, number[]>;
   cpuSteps: Map<string, number[]>;
 }> {
   context.timings.reset();
-  const cpu = process.cpuUsage();
+  const cpu = cpuMs();
   const batch = await uploadAndSettle({ ...context, mediaType: 'image/jpeg', files: [context.file] });
-  const used = process.cpuUsage(cpu);
+  const used = cpuMs() - cpu;
   return {
     ms: archivedAt(batch, context.timings) - batch.startedAt,
     status: batch.views[0]?.document.status ?? 'UNKNOWN',
-    cpuMs: (used.user + used.system) / 1000,
+    cpuMs: used,
     steps: context.timings.snapshot(),
     cpuSteps: context.timings.cpuSnapshot(),
   };
