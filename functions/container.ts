@@ -4,11 +4,15 @@ import { awsClientSettings } from '#shared/adapters/aws/aws-client-settings.ts';
 import { createSfnExecutionStarter } from '#shared/adapters/aws/sfn-execution-starter.ts';
 import type { Observability } from '#shared/adapters/observability/create-observability.ts';
 import { verifyPdfSignatures } from '#shared/adapters/signing/verify-pdf-signatures.ts';
+import { loadWorkingCalendar } from '#shared/config/load-working-calendar.ts';
 import { assertRuntimeRole, parseRuntimeConfig, type RuntimeConfig } from '#shared/config/runtime-config.ts';
+import type { WorkingCalendar } from '#shared/domain/calendar/working-calendar.ts';
 import { createReadArchiveRecord } from '#shared/use-cases/archive/read-archive-record.ts';
 import { createSearchArchive } from '#shared/use-cases/archive/search-archive.ts';
 import { createReadAuditTrail } from '#shared/use-cases/audit/read-audit-trail.ts';
 import { createCompleteReview } from '#shared/use-cases/complete-review.ts';
+import { createReadDossier } from '#shared/use-cases/dossiers/read-dossier.ts';
+import { createReceiveDossier } from '#shared/use-cases/dossiers/receive-dossier.ts';
 import { createReadDocuments } from '#shared/use-cases/read-documents.ts';
 import { createReconcileDocuments } from '#shared/use-cases/reconcile-documents.ts';
 import { createRequestUpload } from '#shared/use-cases/request-upload.ts';
@@ -32,6 +36,8 @@ export interface Container {
   readAuditTrail: ReturnType<typeof createReadAuditTrail>;
   reconcileDocuments: ReturnType<typeof createReconcileDocuments>;
   startDocumentPipeline: ReturnType<typeof createStartDocumentPipeline>;
+  receiveDossier: ReturnType<typeof createReceiveDossier>;
+  readDossier: ReturnType<typeof createReadDossier>;
 }
 
 /**
@@ -43,23 +49,25 @@ export function createContainer(
   adapters: Adapters = createAdapters(config),
 ): Container {
   assertRuntimeRole(config, 'back-office');
-  const { observability, objects, repository, audit, clock } = adapters;
+  const { observability, objects, repository, dossiers, audit, clock } = adapters;
   const provinceConfig = config.provinceConfig;
   const starter = createSfnExecutionStarter(
     observability.traced(new SFNClient(awsClientSettings(config.aws, 'sfn'))),
     config.stateMachineArn ?? '',
   );
+  let calendar: WorkingCalendar | undefined;
+  const requestUpload = createRequestUpload({
+    config: provinceConfig,
+    repository,
+    objects,
+    clock,
+    ids: { newId: randomUUID },
+    ingestBucket: config.buckets.ingest,
+  });
   return {
     config,
     observability,
-    requestUpload: createRequestUpload({
-      config: provinceConfig,
-      repository,
-      objects,
-      clock,
-      ids: { newId: randomUUID },
-      ingestBucket: config.buckets.ingest,
-    }),
+    requestUpload,
     readDocuments: createReadDocuments({
       repository,
       objects,
@@ -89,6 +97,19 @@ export function createContainer(
       },
     }),
     startDocumentPipeline: createStartDocumentPipeline({ repository, starter }),
+    receiveDossier: createReceiveDossier({
+      config: provinceConfig,
+      // Loaded on the first intake, so that the other routes never depend on the calendar files.
+      calendar: () => {
+        calendar ??= loadWorkingCalendar(provinceConfig.calendar);
+        return calendar;
+      },
+      dossiers,
+      archive: repository,
+      requestUpload,
+      clock,
+    }),
+    readDossier: createReadDossier({ dossiers }),
   };
 }
 

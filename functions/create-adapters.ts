@@ -3,6 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { awsClientSettings } from '#shared/adapters/aws/aws-client-settings.ts';
 import { createDynamoDbAuditTrail } from '#shared/adapters/aws/dynamodb-audit-trail.ts';
 import { createDynamoDbDocumentRepository } from '#shared/adapters/aws/dynamodb-document-repository.ts';
+import { createDynamoDbDossierRepository } from '#shared/adapters/aws/dynamodb-dossier-repository.ts';
 import { createS3ObjectStore } from '#shared/adapters/aws/s3-object-store.ts';
 import {
   createObservability,
@@ -10,6 +11,7 @@ import {
 } from '#shared/adapters/observability/create-observability.ts';
 import type { RuntimeConfig } from '#shared/config/runtime-config.ts';
 import type { AuditTrail } from '#shared/ports/audit-trail.ts';
+import type { DossierRepository } from '#shared/ports/dossier-repository.ts';
 import type { Clock, DocumentRepository, ObjectStore } from '#shared/ports.ts';
 
 /** The adapters every function uses: storage, the documents table, the clock and observability. */
@@ -18,6 +20,8 @@ export interface Adapters {
   observability: Observability;
   objects: ObjectStore;
   repository: DocumentRepository;
+  /** Dossiers, their code counters and intake idempotency keys, in the documents table. */
+  dossiers: DossierRepository;
   /**
    * The audit trail (`AUDIT_TABLE`); without the table every append fails, so that nothing
    * audited is handed out (functions that read no archive have none).
@@ -44,6 +48,7 @@ export function createAdapters(config: RuntimeConfig): Adapters {
     observability,
     objects: createS3ObjectStore(s3),
     repository: createDynamoDbDocumentRepository(dynamodb, config.documentsTable),
+    dossiers: createDynamoDbDossierRepository(dynamodb, config.documentsTable),
     audit: config.auditTable ? createDynamoDbAuditTrail(dynamodb, config.auditTable) : noAuditTrail,
     clock: { now: () => new Date() },
     destroy() {

@@ -11,6 +11,8 @@ export const API_ROUTES = {
   readArchiveRecord: { method: 'GET', path: '/archive/documents/{code}' },
   listAuditEntries: { method: 'GET', path: '/audit/entries' },
   verifyAuditChain: { method: 'GET', path: '/audit/verify' },
+  receiveDossier: { method: 'POST', path: '/dossiers' },
+  getDossier: { method: 'GET', path: '/dossiers/{code}' },
 } as const;
 
 export type ApiRouteName = keyof typeof API_ROUTES;

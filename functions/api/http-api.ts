@@ -96,6 +96,15 @@ const handlers: Record<ApiRouteName, (container: Container, event: Event) => Pro
       200,
       await container.readAuditTrail.verify(principal(event), event.queryStringParameters ?? {}),
     ),
+  receiveDossier: async (container, event) => {
+    const { dossier, uploads, replayed } = await container.receiveDossier(principal(event), jsonBody(event));
+    // A replayed idempotency key answers as the first request did, but says it created nothing.
+    return jsonResponse(replayed ? 200 : 201, { dossier, uploads });
+  },
+  getDossier: async (container, event) =>
+    jsonResponse(200, {
+      dossier: await container.readDossier(principal(event), pathParameter(event, 'code')),
+    }),
 };
 
 /**

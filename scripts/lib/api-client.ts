@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DocumentRecord } from '#shared/domain/document.ts';
+import type { ComponentUploadTicket, Dossier } from '#shared/domain/dossiers/dossier.ts';
 import type { AuditEntry } from '#shared/ports/audit-trail.ts';
 import type { SignatureVerification } from '#shared/ports.ts';
 import type { ArchiveRecordView } from '#shared/use-cases/archive/read-archive-record.ts';
@@ -34,11 +35,32 @@ export interface DocumentView {
   verification?: SignatureVerification[];
 }
 
+/** What `POST /dossiers` answers: 201 for a new dossier, 200 for a replayed idempotency key. */
+export interface ReceivedDossierView {
+  status: 201 | 200;
+  dossier: Dossier;
+  /** A ticket per paper to upload now (PUT the scan with {@link ApiClient.upload}'s second half). */
+  uploads: ComponentUploadTicket[];
+}
+
+/** The body of `POST /dossiers`; see shared/use-cases/dossiers/receive-dossier.ts. */
+export interface ReceiveDossierRequest {
+  idempotencyKey: string;
+  procedureCode: string;
+  channel: 1 | 2 | 3;
+  receivingUnitId: string;
+  competentAgencyId?: string;
+  owner: { kind: 1 | 2 | 3 | 4; id: string; name: string };
+  queueTicket?: { issuedAt: string; calledAt?: string; servedAt?: string };
+  /** Scans ready at intake, by component id (the document type): each gets an upload ticket unless reused. */
+  files?: Record<string, { mediaType: string; size: number; sha256: string }>;
+}
+
 const SETTLED = new Set(['ARCHIVED', 'QUARANTINED', 'NEEDS_REVIEW']);
 
 /** A small client of the motcua HTTP API, as an agency's scanning station would use it. */
 export function createApiClient(apiUrl: string, token: string) {
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async function send<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
     const response = await fetch(new URL(path, apiUrl), {
       method,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -48,7 +70,11 @@ export function createApiClient(apiUrl: string, token: string) {
     if (!response.ok) {
       throw new ApiError(response.status, payload.error?.code ?? 'UNKNOWN', payload.error?.message ?? '');
     }
-    return payload as T;
+    return { status: response.status, body: payload as T };
+  }
+
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await send<T>(method, path, body)).body;
   }
 
   return {
@@ -164,6 +190,30 @@ export function createApiClient(apiUrl: string, token: string) {
       if (range.from) params.set('from', range.from);
       if (range.to) params.set('to', range.to);
       return call('GET', `/audit/verify?${params}`);
+    },
+
+    /** `POST /dossiers`: receives a dossier; the same idempotency key again answers as the first time. */
+    async receiveDossier(request: ReceiveDossierRequest): Promise<ReceivedDossierView> {
+      const { status, body } = await send<Omit<ReceivedDossierView, 'status'>>('POST', '/dossiers', request);
+      return { status: status === 201 ? 201 : 200, ...body };
+    },
+
+    /** `GET /dossiers/{code}`: a dossier of the caller's agency (receiving or competent); 404 otherwise. */
+    async getDossier(code: string): Promise<Dossier> {
+      return (await call<{ dossier: Dossier }>('GET', `/dossiers/${encodeURIComponent(code)}`)).dossier;
+    },
+
+    /** PUTs a scan's bytes to the URL of an upload ticket. */
+    async putUpload(
+      ticket: { url: string; method: 'PUT'; headers: Record<string, string> },
+      bytes: Uint8Array,
+    ) {
+      const response = await fetch(ticket.url, {
+        method: ticket.method,
+        headers: ticket.headers,
+        body: bytes,
+      });
+      if (!response.ok) throw new Error(`upload PUT failed: ${response.status} ${await response.text()}`);
     },
 
     completeReview(documentId: string, review: { docType: string; ownerId: string }) {

@@ -151,7 +151,9 @@ describe('ProvinceStack', () => {
       'GET /audit/verify',
       'GET /documents',
       'GET /documents/{documentId}',
+      'GET /dossiers/{code}',
       'POST /documents/{documentId}/review',
+      'POST /dossiers',
       'POST /uploads',
     ]);
     const authorizers = template.findResources('AWS::ApiGatewayV2::Authorizer', {

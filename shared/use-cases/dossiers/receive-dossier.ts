@@ -33,7 +33,8 @@ export const IDEMPOTENCY_LEASE_MS = 60_000;
 
 export interface ReceiveDossierDependencies {
   config: ProvinceConfig;
-  calendar: WorkingCalendar;
+  /** The province's working calendar, asked for on the first intake (reading it touches files). */
+  calendar: () => WorkingCalendar;
   dossiers: DossierRepository;
   /** The archive index, searched for the owner's papers. */
   archive: Pick<DocumentRepository, 'searchArchive'>;
@@ -297,7 +298,7 @@ export function createReceiveDossier(deps: ReceiveDossierDependencies) {
       channel: input.channel,
       owner: { kind: input.owner.kind, id: ownerId, name: input.owner.name },
       receivedAt: now.toISOString(),
-      dueAt: computeDueDate(now, procedure.limit, deps.calendar).toISOString(),
+      dueAt: computeDueDate(now, procedure.limit, deps.calendar()).toISOString(),
       status: DOSSIER_STATUS.received,
       components,
       ...(input.queueTicket ? { queueTicket: input.queueTicket } : {}),

@@ -40,7 +40,7 @@ function setUp(now: Date = NOW) {
   });
   const receiveDossier = createReceiveDossier({
     config,
-    calendar,
+    calendar: () => calendar,
     dossiers,
     archive: repository,
     requestUpload,
