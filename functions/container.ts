@@ -101,7 +101,7 @@ export function createContainer(
       config: provinceConfig,
       // Loaded on the first intake, so that the other routes never depend on the calendar files.
       calendar: () => {
-        calendar ??= loadWorkingCalendar(provinceConfig.calendar);
+        calendar ??= loadWorkingCalendar(provinceConfig.calendar, { files: config.nationalCalendars });
         return calendar;
       },
       dossiers,

@@ -2,6 +2,7 @@ import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NIST80053R5Checks, ServerlessChecks } from 'cdk-nag';
 import { ProvinceStack } from '#infra/province-stack.ts';
 import { loadProvinceConfig } from '#shared/config/load-province-config.ts';
+import { loadWorkingCalendar } from '#shared/config/load-working-calendar.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 
 /** Context key naming the province configuration file (`-c motcua:provinceConfig=path`). */
@@ -30,6 +31,9 @@ export function createMotcuaApp(props: AppProps = {}): MotcuaApp {
   const configPath = app.node.tryGetContext(PROVINCE_CONFIG_CONTEXT) as string | undefined;
   if (!configPath) throw new Error(`missing context ${PROVINCE_CONFIG_CONTEXT} (a province config file)`);
   const config = loadProvinceConfig(configPath);
+  // The working calendar the functions will compute due dates with: a bad national file or
+  // province override fails synth with its file, field and line, not the first intake.
+  loadWorkingCalendar(config.calendar, { configName: configPath });
   const functionsRoot = app.node.tryGetContext(FUNCTIONS_ROOT_CONTEXT) as string | undefined;
   const stack = new ProvinceStack(app, `Motcua-${config.province.slug}`, {
     config,

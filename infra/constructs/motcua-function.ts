@@ -6,10 +6,18 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { type CalendarFile, readNationalCalendarFiles } from '#shared/config/load-working-calendar.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import { acknowledgeFunctionTracing } from './acknowledge-function-tracing.ts';
 import { acknowledgeOnResource } from './acknowledge-on-resource.ts';
 import { resolveRuntimePackages } from './resolve-runtime-packages.ts';
+
+/** The shipped national calendars, read once per synth and compiled into every bundle. */
+let calendarFiles: CalendarFile[] | undefined;
+const NATIONAL_CALENDAR_FILES = () => {
+  calendarFiles ??= readNationalCalendarFiles();
+  return calendarFiles;
+};
 
 /** Repository root: holds package-lock.json, node_modules and functions/. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -117,7 +125,10 @@ export class MotcuaFunction extends Construct {
         sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: false,
         bundleAwsSDK: true,
-        define: { 'process.env.MOTCUA_PROVINCE_CONFIG': JSON.stringify(JSON.stringify(props.config)) },
+        define: {
+          'process.env.MOTCUA_PROVINCE_CONFIG': JSON.stringify(JSON.stringify(props.config)),
+          'process.env.MOTCUA_NATIONAL_CALENDARS': JSON.stringify(JSON.stringify(NATIONAL_CALENDAR_FILES())),
+        },
         externalModules: runtimePackages,
         commandHooks: {
           beforeBundling: () => [],

@@ -86,16 +86,35 @@ export function parseCalendarYear(text: string, fileName: string): CalendarYearS
  * Reads every national year file (`vn-YYYY.yaml`) in `dir`.
  * @throws ProvinceConfigError when one is unreadable or invalid.
  */
-export function loadNationalCalendars(dir: string = NATIONAL_CALENDARS_DIR): CalendarYearSpec[] {
+/** One national calendar file, by name and text (read from disk, or compiled into a Lambda bundle). */
+export interface CalendarFile {
+  name: string;
+  text: string;
+}
+
+/**
+ * The national calendar files (`vn-YYYY.yaml`) of a folder.
+ * @throws ProvinceConfigError when the folder cannot be read.
+ */
+export function readNationalCalendarFiles(dir: string = NATIONAL_CALENDARS_DIR): CalendarFile[] {
   let names: string[];
   try {
     names = readdirSync(dir).filter((name) => FILE_NAME.test(name));
   } catch (error) {
     throw new ProvinceConfigError(dir, [{ path: '', message: `cannot read: ${(error as Error).message}` }]);
   }
-  return names
-    .sort()
-    .map((name) => parseCalendarYear(readFileSync(join(dir, name), 'utf8'), join(dir, name)));
+  return names.sort().map((name) => ({ name: join(dir, name), text: readFileSync(join(dir, name), 'utf8') }));
+}
+
+/**
+ * Parses every national year file, from a folder or from files already read.
+ * @throws ProvinceConfigError when one is unreadable or invalid.
+ */
+export function loadNationalCalendars(
+  source: string | readonly CalendarFile[] = NATIONAL_CALENDARS_DIR,
+): CalendarYearSpec[] {
+  const files = typeof source === 'string' ? readNationalCalendarFiles(source) : source;
+  return files.map((file) => parseCalendarYear(file.text, file.name));
 }
 
 /**
@@ -106,9 +125,14 @@ export function loadNationalCalendars(dir: string = NATIONAL_CALENDARS_DIR): Cal
  */
 export function loadWorkingCalendar(
   section: ProvinceCalendarConfig,
-  options: { readonly dir?: string; readonly configName?: string } = {},
+  options: {
+    readonly dir?: string;
+    /** The national files already read (a Lambda bundle carries them); else read from `dir`. */
+    readonly files?: readonly CalendarFile[];
+    readonly configName?: string;
+  } = {},
 ): WorkingCalendar {
-  const specs = loadNationalCalendars(options.dir);
+  const specs = loadNationalCalendars(options.files ?? options.dir);
   const years = new Set(specs.map((spec) => spec.year));
   const issues: ProvinceConfigIssue[] = [];
   const offDates = new Set(daysOffOf(section.extraDaysOff).map((day) => day.date));

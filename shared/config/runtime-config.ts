@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formatConfigPath } from '#shared/config/load-province-config.ts';
+import type { CalendarFile } from '#shared/config/load-working-calendar.ts';
 import { type ProvinceConfig, provinceConfigSchema } from '#shared/config/province-config.ts';
 
 /** Log levels of the handlers' logger (Powertools'). */
@@ -48,6 +49,11 @@ export interface ObservabilityConfig {
 export interface RuntimeConfig {
   /** `MOTCUA_PROVINCE_CONFIG` (JSON; the Lambda bundle compiles it in). */
   provinceConfig: ProvinceConfig;
+  /**
+   * `MOTCUA_NATIONAL_CALENDARS` (JSON `[{name, text}]`; the Lambda bundle compiles the shipped
+   * `config/calendars` files in). Absent: they are read from disk.
+   */
+  nationalCalendars?: CalendarFile[];
   /** `DOCUMENTS_TABLE` */
   documentsTable: string;
   /** `AUDIT_TABLE`: the audit trail (the API's; it only appends and queries). */
@@ -140,9 +146,24 @@ const provinceConfigJson = text('the province configuration as JSON').transform(
   return z.NEVER;
 });
 
+const nationalCalendarsJson = text('the national calendar files as JSON').transform((json, context) => {
+  let data: unknown;
+  try {
+    data = JSON.parse(json);
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: `not valid JSON: ${(error as Error).message}` });
+    return z.NEVER;
+  }
+  const parsed = z.array(z.strictObject({ name: z.string().min(1), text: z.string() })).safeParse(data);
+  if (parsed.success) return parsed.data;
+  context.addIssue({ code: 'custom', message: 'expected [{ name, text }] of calendar files' });
+  return z.NEVER;
+});
+
 /** The Lambda environment variables the handlers read, and how each is read. */
 export const runtimeEnvironmentSchema = z.object({
   MOTCUA_PROVINCE_CONFIG: required(provinceConfigJson),
+  MOTCUA_NATIONAL_CALENDARS: optional(nationalCalendarsJson),
   DOCUMENTS_TABLE: required(matching(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name')),
   AUDIT_TABLE: optional(matching(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name')),
   INGEST_BUCKET: required(matching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')),
@@ -217,6 +238,7 @@ export function parseRuntimeConfig(
   );
   return {
     provinceConfig: vars.MOTCUA_PROVINCE_CONFIG,
+    ...(vars.MOTCUA_NATIONAL_CALENDARS ? { nationalCalendars: vars.MOTCUA_NATIONAL_CALENDARS } : {}),
     documentsTable: vars.DOCUMENTS_TABLE,
     ...(vars.AUDIT_TABLE ? { auditTable: vars.AUDIT_TABLE } : {}),
     buckets: { ingest: vars.INGEST_BUCKET, ...(vars.ARCHIVE_BUCKET ? { archive: vars.ARCHIVE_BUCKET } : {}) },
@@ -264,6 +286,7 @@ export function assertRuntimeRole(config: RuntimeConfig, role: RuntimeRole): voi
 export function runtimeConfigToEnvironment(config: RuntimeConfig): Record<string, string> {
   const env: Record<string, string | undefined> = {
     MOTCUA_PROVINCE_CONFIG: JSON.stringify(config.provinceConfig),
+    MOTCUA_NATIONAL_CALENDARS: config.nationalCalendars && JSON.stringify(config.nationalCalendars),
     DOCUMENTS_TABLE: config.documentsTable,
     AUDIT_TABLE: config.auditTable,
     INGEST_BUCKET: config.buckets.ingest,

@@ -546,4 +546,13 @@ describe('createMotcuaApp', () => {
     writeFileSync(path, broken);
     expect(() => buildApp(path)).toThrow(/broken-province\.yaml: documentTypes\[0\]\.code/);
   });
+
+  it('fails with the file and the field when the province calendar names a year no calendar ships', () => {
+    const text = `${readFileSync(FIXTURE, 'utf8')}\ncalendar:\n  extraDaysOff:\n    - { from: 2031-01-02, name: Nghỉ bù }\n`;
+    const path = join(mkdtempSync(join(tmpdir(), 'motcua-config-')), 'calendar-province.yaml');
+    writeFileSync(path, text);
+    expect(() => buildApp(path)).toThrow(
+      /calendar-province\.yaml: calendar\.extraDaysOff\[0\]\.from: 2031-01-02 is in no shipped calendar/,
+    );
+  });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { loadWorkingCalendar, readNationalCalendarFiles } from '#shared/config/load-working-calendar.ts';
 import {
   assertRuntimeRole,
   parseRuntimeConfig,
@@ -142,6 +143,24 @@ describe('parseRuntimeConfig', () => {
     expect(issuesOf({ ...API_ENV, MOTCUA_PROVINCE_CONFIG: '{oops' })[0]).toMatch(
       /^MOTCUA_PROVINCE_CONFIG: not valid JSON/,
     );
+  });
+
+  it('reads the national calendars a Lambda bundle carries, and a working calendar is built from them alone', () => {
+    const files = readNationalCalendarFiles();
+    const config = parseRuntimeConfig(
+      { ...API_ENV, MOTCUA_NATIONAL_CALENDARS: JSON.stringify(files) },
+      'back-office',
+    );
+    expect(config.nationalCalendars).toEqual(files);
+    const calendar = loadWorkingCalendar(config.provinceConfig.calendar, {
+      files: config.nationalCalendars,
+      dir: '/nonexistent',
+    });
+    expect(calendar).toBeDefined();
+    expect(runtimeConfigToEnvironment(config).MOTCUA_NATIONAL_CALENDARS).toBe(JSON.stringify(files));
+    expect(issuesOf({ ...API_ENV, MOTCUA_NATIONAL_CALENDARS: '[{"name": 1}]' })).toEqual([
+      'MOTCUA_NATIONAL_CALENDARS: expected [{ name, text }] of calendar files',
+    ]);
   });
 
   it('malformed ARNs are named too', () => {
