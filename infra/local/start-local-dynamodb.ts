@@ -45,42 +45,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
  * @returns whether the table was created now
  */
 export async function ensureDocumentsTable(client: DynamoDBClient, tableName: string): Promise<boolean> {
-  const existing = await describeTable(client, tableName);
-  if (existing) {
-    assertIndexes(tableName, existing);
-    return false;
-  }
-  const { partitionKey, sortKey } = DOCUMENTS_TABLE_SCHEMA;
-  const indexKeys = DOCUMENTS_TABLE_INDEXES.flatMap((index) => [index.partitionKey, index.sortKey]);
-  try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [partitionKey, sortKey, ...indexKeys].map((name) => ({
-          AttributeName: name,
-          AttributeType: 'S',
-        })),
-        KeySchema: [
-          { AttributeName: partitionKey, KeyType: 'HASH' },
-          { AttributeName: sortKey, KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: DOCUMENTS_TABLE_INDEXES.map((index) => ({
-          IndexName: index.name,
-          KeySchema: [
-            { AttributeName: index.partitionKey, KeyType: 'HASH' },
-            { AttributeName: index.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        })),
-      }),
-    );
-    await whenActive(client, tableName);
-    return true;
-  } catch (error) {
-    if (error instanceof ResourceInUseException) return false;
-    throw error;
-  }
+  return ensureTable(client, tableName, DOCUMENTS_TABLE_SCHEMA, DOCUMENTS_TABLE_INDEXES);
 }
 
 /**
@@ -89,32 +54,45 @@ export async function ensureDocumentsTable(client: DynamoDBClient, tableName: st
  * @returns whether the table was created now
  */
 export async function ensureAuditTable(client: DynamoDBClient, tableName: string): Promise<boolean> {
+  return ensureTable(client, tableName, AUDIT_TABLE_SCHEMA, AUDIT_TABLE_INDEXES);
+}
+
+interface TableIndex {
+  name: string;
+  partitionKey: string;
+  sortKey: string;
+}
+
+/** Creates an on-demand table of string keys with its GSIs (all attributes projected) unless it exists. */
+async function ensureTable(
+  client: DynamoDBClient,
+  tableName: string,
+  keys: { partitionKey: string; sortKey: string },
+  indexes: readonly TableIndex[],
+): Promise<boolean> {
   const existing = await describeTable(client, tableName);
   if (existing) {
-    assertIndexes(tableName, existing, AUDIT_TABLE_INDEXES);
+    assertIndexes(tableName, existing, indexes);
     return false;
   }
-  const { partitionKey, sortKey } = AUDIT_TABLE_SCHEMA;
-  const indexKeys = AUDIT_TABLE_INDEXES.flatMap((index) => [index.partitionKey, index.sortKey]);
+  const indexKeys = indexes.flatMap((index) => [index.partitionKey, index.sortKey]);
+  const keySchema = (hash: string, range: string) => [
+    { AttributeName: hash, KeyType: 'HASH' as const },
+    { AttributeName: range, KeyType: 'RANGE' as const },
+  ];
   try {
     await client.send(
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [...new Set([partitionKey, sortKey, ...indexKeys])].map((name) => ({
+        AttributeDefinitions: [...new Set([keys.partitionKey, keys.sortKey, ...indexKeys])].map((name) => ({
           AttributeName: name,
           AttributeType: 'S',
         })),
-        KeySchema: [
-          { AttributeName: partitionKey, KeyType: 'HASH' },
-          { AttributeName: sortKey, KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: AUDIT_TABLE_INDEXES.map((index) => ({
+        KeySchema: keySchema(keys.partitionKey, keys.sortKey),
+        GlobalSecondaryIndexes: indexes.map((index) => ({
           IndexName: index.name,
-          KeySchema: [
-            { AttributeName: index.partitionKey, KeyType: 'HASH' },
-            { AttributeName: index.sortKey, KeyType: 'RANGE' },
-          ],
+          KeySchema: keySchema(index.partitionKey, index.sortKey),
           Projection: { ProjectionType: 'ALL' },
         })),
       }),
@@ -130,7 +108,7 @@ export async function ensureAuditTable(client: DynamoDBClient, tableName: string
 function assertIndexes(
   tableName: string,
   table: TableDescription,
-  indexes: readonly { name: string }[] = DOCUMENTS_TABLE_INDEXES,
+  indexes: readonly { name: string }[],
 ): void {
   const present = new Set((table.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
   const missing = indexes.filter((index) => !present.has(index.name)).map((index) => index.name);

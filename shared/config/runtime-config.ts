@@ -129,36 +129,32 @@ const flag = () =>
 const endpoint = () =>
   z.url({ protocol: /^https?$/, error: (issue) => `expected an http(s) URL, got "${String(issue.input)}"` });
 
-const provinceConfigJson = text('the province configuration as JSON').transform((json, context) => {
-  let data: unknown;
-  try {
-    data = JSON.parse(json);
-  } catch (error) {
-    context.addIssue({ code: 'custom', message: `not valid JSON: ${(error as Error).message}` });
+/** A variable holding JSON that `schema` validates; each issue names its field path. */
+const jsonOf = <Schema extends z.ZodType>(description: string, schema: Schema) =>
+  text(description).transform((json, context): z.output<Schema> => {
+    let data: unknown;
+    try {
+      data = JSON.parse(json);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: `not valid JSON: ${(error as Error).message}` });
+      return z.NEVER;
+    }
+    const parsed = schema.safeParse(data);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) {
+      const path = formatConfigPath(issue.path);
+      context.addIssue({ code: 'custom', message: path ? `${path}: ${issue.message}` : issue.message });
+    }
     return z.NEVER;
-  }
-  const parsed = provinceConfigSchema.safeParse(data);
-  if (parsed.success) return parsed.data;
-  for (const issue of parsed.error.issues) {
-    const path = formatConfigPath(issue.path);
-    context.addIssue({ code: 'custom', message: path ? `${path}: ${issue.message}` : issue.message });
-  }
-  return z.NEVER;
-});
+  });
 
-const nationalCalendarsJson = text('the national calendar files as JSON').transform((json, context) => {
-  let data: unknown;
-  try {
-    data = JSON.parse(json);
-  } catch (error) {
-    context.addIssue({ code: 'custom', message: `not valid JSON: ${(error as Error).message}` });
-    return z.NEVER;
-  }
-  const parsed = z.array(z.strictObject({ name: z.string().min(1), text: z.string() })).safeParse(data);
-  if (parsed.success) return parsed.data;
-  context.addIssue({ code: 'custom', message: 'expected [{ name, text }] of calendar files' });
-  return z.NEVER;
-});
+const provinceConfigJson = jsonOf('the province configuration as JSON', provinceConfigSchema);
+const nationalCalendarsJson = jsonOf(
+  'the national calendar files as JSON',
+  z.array(z.strictObject({ name: z.string().min(1), text: z.string() }), {
+    error: 'expected [{ name, text }] of calendar files',
+  }),
+);
 
 /** The Lambda environment variables the handlers read, and how each is read. */
 export const runtimeEnvironmentSchema = z.object({

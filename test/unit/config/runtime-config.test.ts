@@ -159,6 +159,10 @@ describe('parseRuntimeConfig', () => {
     expect(calendar).toBeDefined();
     expect(runtimeConfigToEnvironment(config).MOTCUA_NATIONAL_CALENDARS).toBe(JSON.stringify(files));
     expect(issuesOf({ ...API_ENV, MOTCUA_NATIONAL_CALENDARS: '[{"name": 1}]' })).toEqual([
+      'MOTCUA_NATIONAL_CALENDARS: [0].name: Invalid input: expected string, received number',
+      'MOTCUA_NATIONAL_CALENDARS: [0].text: Invalid input: expected string, received undefined',
+    ]);
+    expect(issuesOf({ ...API_ENV, MOTCUA_NATIONAL_CALENDARS: '{}' })).toEqual([
       'MOTCUA_NATIONAL_CALENDARS: expected [{ name, text }] of calendar files',
     ]);
   });
