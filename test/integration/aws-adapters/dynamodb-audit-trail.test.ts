@@ -1,38 +1,19 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DeleteItemCommand, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  ensureAuditTable,
-  type LocalDynamoDb,
-  startLocalDynamoDb,
-} from '#infra/local/start-local-dynamodb.ts';
+import { DeleteItemCommand, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ensureAuditTable } from '#infra/local/start-local-dynamodb.ts';
 import { createDynamoDbAuditTrail } from '#shared/adapters/aws/dynamodb-audit-trail.ts';
 import type { AuditTrail } from '#shared/ports/audit-trail.ts';
 import { verifyAuditChain } from '#shared/use-cases/audit/verify-audit-chain.ts';
 import { auditRecord, auditTrailContract } from '#test/support/audit-trail-contract.ts';
+import { useLocalDynamoDb } from '#test/support/use-local-dynamodb.ts';
 
-let server: LocalDynamoDb;
-let dataDir: string;
+const dynamo = useLocalDynamoDb();
 let client: DynamoDBClient;
 let table = 0;
 let current: { trail: AuditTrail; name: string } | undefined;
 
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'motcua-audit-'));
-  server = await startLocalDynamoDb({ dataDir });
-  client = new DynamoDBClient({
-    endpoint: server.endpoint,
-    region: 'ap-southeast-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-});
-
-afterAll(async () => {
-  client.destroy();
-  await server.stop();
-  await rm(dataDir, { recursive: true, force: true });
+beforeAll(() => {
+  client = dynamo.client();
 });
 
 beforeEach(async () => {

@@ -1,22 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  ensureDocumentsTable,
-  type LocalDynamoDb,
-  startLocalDynamoDb,
-} from '#infra/local/start-local-dynamodb.ts';
+import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ensureDocumentsTable } from '#infra/local/start-local-dynamodb.ts';
 import { createDynamoDbDocumentRepository } from '#shared/adapters/aws/dynamodb-document-repository.ts';
 import type { DocumentRecord } from '#shared/domain/document.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
 import type { DocumentRepository } from '#shared/ports.ts';
 import { archiveSearchContract, CONTRACT_ENTRIES } from '#test/support/archive-search-contract.ts';
 import { makeDocumentRecord } from '#test/support/document-records.ts';
+import { useLocalDynamoDb } from '#test/support/use-local-dynamodb.ts';
 
-let server: LocalDynamoDb;
-let dataDir: string;
+const dynamo = useLocalDynamoDb();
 let repository: DocumentRepository;
 let client: DynamoDBClient;
 
@@ -24,20 +17,9 @@ const record = (documentId: string, overrides: Partial<DocumentRecord> = {}) =>
   makeDocumentRecord(documentId, { mediaType: 'image/png', declaredSize: 10, ...overrides });
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'motcua-ddb-'));
-  server = await startLocalDynamoDb({ dataDir });
-  client = new DynamoDBClient({
-    endpoint: server.endpoint,
-    region: 'ap-southeast-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  client = dynamo.client();
   await ensureDocumentsTable(client, 'documents');
   repository = createDynamoDbDocumentRepository(client, 'documents');
-});
-
-afterAll(async () => {
-  await server.stop();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('DynamoDB document repository (against dynalite)', () => {
