@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -16,7 +16,11 @@ import { closeServer, listenOnLoopback } from './listen-on-loopback.ts';
 type LocalHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
 type JsonValue = Parameters<LocalHandlers[string]>[0];
 
-/** A Task state's handler: receives the state input, returns its result (like a Lambda function). */
+/**
+ * A Task state's handler: receives the state input, returns its result (like a Lambda function).
+ * For `arn:aws:states:::lambda:invoke` and `…lambda:invoke.waitForTaskToken` it receives
+ * `Parameters.Payload`, as the Lambda function does.
+ */
 export type TaskHandler = (event: unknown) => Promise<unknown>;
 
 /** One state machine served by the local Step Functions server. */
@@ -38,7 +42,10 @@ export interface LocalStateMachineOptions {
 
 /** Options of {@link startLocalStepFunctions}. */
 export interface LocalStepFunctionsOptions {
-  /** Root data folder; the execution journal is `{dataDir}/executions.jsonl`. */
+  /**
+   * Root data folder: the execution journal is `{dataDir}/executions.jsonl`, the callback
+   * tasks' tokens `{dataDir}/task-tokens.jsonl`.
+   */
   dataDir: string;
   stateMachines: readonly LocalStateMachineOptions[];
   /** TCP port on 127.0.0.1; 0 picks a free one. @default 0 */
@@ -55,7 +62,7 @@ export interface LocalStepFunctions {
   endpoint: string;
   /** ARN of a served state machine. */
   stateMachineArn(name: string): string;
-  /** Resolves once no execution is running (at once if none is). */
+  /** Resolves once no execution is running (at once if none is); one waiting for a callback is running. */
   whenIdle(): Promise<void>;
   isIdle(): boolean;
   /** Closes the server and aborts running executions; they resume at the next start. */
@@ -78,6 +85,25 @@ interface ExecutionRecord {
   cause?: string;
 }
 
+/**
+ * What `{dataDir}/task-tokens.jsonl` keeps of one callback task's token. `WAITING`: issued, no
+ * outcome yet; `SUCCEEDED`/`FAILED`: an outcome arrived (the task completes with it, at once or
+ * when a replay reaches it); `TIMED_OUT`: its TimeoutSeconds passed; `CLOSED`: its execution
+ * ended while it waited, or its handler failed (then a replay may issue it again).
+ */
+interface TaskTokenRecord {
+  taskToken: string;
+  executionArn: string;
+  stateName: string;
+  status: 'WAITING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'CLOSED';
+  /** Epoch milliseconds of the issue: the timeout counts from here, across restarts. */
+  issuedAt: number;
+  timeoutSeconds: number;
+  output?: string;
+  error?: string;
+  cause?: string;
+}
+
 /** An error answered in the JSON 1.0 protocol's shape (`__type` + `message`). */
 class SfnApiError extends Error {
   constructor(
@@ -94,13 +120,36 @@ const EXECUTION_NAME = /^[0-9A-Za-z_-]{1,80}$/;
 /** Step Functions' limit on a state's input or output. */
 const MAX_PAYLOAD_BYTES = 256 * 1024;
 const MAX_REQUEST_BYTES = 1024 * 1024;
+/** Node's setTimeout holds at most 2^31-1 ms; a longer delay fires at once. */
+const MAX_TIMER_SECONDS = 2_147_483;
+const CALLBACK_SUFFIX = '.waitForTaskToken';
+const LAMBDA_INVOKE = /^arn:aws[\w-]*:states:[\w-]*:\d*:lambda:invoke(\.waitForTaskToken)?$/;
+/** Stands for `$$.Task.Token` in a prepared definition (the interpreter's context has no Task). */
+const TASK_TOKEN_MARKER = '<local-sfn:$$.Task.Token>';
+const TASK_TOKEN_PREFIX = 'local-sfn.v1.';
+const TASK_TIMED_OUT = "Task Timed Out: 'Provided task does not exist anymore'";
 
 /**
  * Starts a server speaking the Step Functions JSON 1.0 protocol (StartExecution,
- * DescribeExecution, ListExecutions, StopExecution) that runs executions in-process with
+ * DescribeExecution, ListExecutions, StopExecution, and for callback tasks SendTaskSuccess,
+ * SendTaskFailure, SendTaskHeartbeat) that runs executions in-process with
  * aws-local-stepfunctions, Task states bound to local handlers. Executions are journalled in
  * `{dataDir}/executions.jsonl`; those still running when the process stopped are resumed
  * (from the start, with the same name and input) so that none is lost, as in AWS.
+ *
+ * Callback tasks (`Resource` ending in `.waitForTaskToken`) call their handler with
+ * `$$.Task.Token` filled in, then wait for SendTaskSuccess (its output is the state's result),
+ * SendTaskFailure (Error = `error`, Cause = `cause`, for Retry and Catch) or their
+ * TimeoutSeconds (States.Timeout). A token is `local-sfn.v1.` + base64url SHA-256 of the
+ * execution ARN, state name, canonical JSON of the task's input and how many times this run
+ * already entered that state with that input (so retries and identical Map items get their own
+ * token), hence a replay issues the same tokens. Tokens live in `{dataDir}/task-tokens.jsonl`
+ * (issue, then outcome): an outcome sent while the task does not wait (before a replay reaches
+ * it, or before its handler returns) completes it on arrival without calling the handler again.
+ * The timeout counts from the first issue, across restarts. Limits: HeartbeatSeconds is not
+ * enforced (SendTaskHeartbeat only checks the token); a callback task without TimeoutSeconds
+ * waits at most 2,147,483 s (AWS: 99,999,999 s); TimeoutSecondsPath is refused on callback
+ * tasks; a Retry or Catch on States.TaskFailed also matches a callback task's States.Timeout.
  */
 export async function startLocalStepFunctions(
   options: LocalStepFunctionsOptions,
@@ -108,7 +157,10 @@ export async function startLocalStepFunctions(
   const region = options.region ?? 'ap-southeast-1';
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
   await mkdir(options.dataDir, { recursive: true });
-  const journal = createJournal(join(options.dataDir, 'executions.jsonl'));
+  const journal = createJournal<ExecutionRecord>(
+    join(options.dataDir, 'executions.jsonl'),
+    (record) => record.executionArn,
+  );
   const machines = new Map(
     options.stateMachines.map((machine) => {
       const arn = `arn:aws:states:${region}:${ACCOUNT}:stateMachine:${machine.name}`;
@@ -116,7 +168,11 @@ export async function startLocalStepFunctions(
     }),
   );
   const executions = journal.load();
-  const running = new Map<string, () => void>();
+  const callbacks = new CallbackTasks(
+    join(options.dataDir, 'task-tokens.jsonl'),
+    (executionArn) => executions.get(executionArn)?.status === 'RUNNING',
+  );
+  const running = new Map<string, { abort: () => void; run: ExecutionRun }>();
   let idleWaiters: (() => void)[] = [];
   let stopping = false;
 
@@ -127,9 +183,15 @@ export async function startLocalStepFunctions(
         'StateMachineDoesNotExist',
         `State Machine Does Not Exist: '${record.stateMachineArn}'`,
       );
+    const run: ExecutionRun = {
+      executionArn: record.executionArn,
+      ended: false,
+      occurrences: new Map(),
+      waiting: new Set(),
+    };
     const execution = machine.stateMachine.run(JSON.parse(record.input), {
       overrides: {
-        taskResourceLocalHandlers: machine.localHandlers,
+        taskResourceLocalHandlers: bindTaskHandlers(machine, run, callbacks),
         ...(machine.retryIntervalOverrides ? { retryIntervalOverrides: machine.retryIntervalOverrides } : {}),
       },
       context: {
@@ -141,7 +203,7 @@ export async function startLocalStepFunctions(
         StateMachine: { Id: record.stateMachineArn, Name: machine.name },
       },
     });
-    running.set(record.executionArn, execution.abort);
+    running.set(record.executionArn, { abort: execution.abort, run });
     execution.result.then(
       (output) =>
         record.status === 'RUNNING'
@@ -162,10 +224,13 @@ export async function startLocalStepFunctions(
   const finish = (record: ExecutionRecord, result: Partial<ExecutionRecord>) => {
     Object.assign(record, result, { stopDate: Date.now() / 1000 });
     journal.append(record);
+    callbacks.closeExecution(record.executionArn);
     settle(record);
   };
 
   const settle = (record: ExecutionRecord) => {
+    const current = running.get(record.executionArn);
+    if (current) callbacks.endRun(current.run);
     running.delete(record.executionArn);
     if (running.size > 0) return;
     const waiters = idleWaiters;
@@ -216,7 +281,7 @@ export async function startLocalStepFunctions(
     ListExecutions: (request) => listExecutions(executions, request),
     StopExecution: (request) => {
       const record = findExecution(executions, requireString(request, 'executionArn'));
-      const abort = running.get(record.executionArn);
+      const abort = running.get(record.executionArn)?.abort;
       if (record.status === 'RUNNING' && abort) {
         finish(record, {
           status: 'ABORTED',
@@ -226,6 +291,30 @@ export async function startLocalStepFunctions(
         abort();
       }
       return { stopDate: record.stopDate ?? Date.now() / 1000 };
+    },
+    SendTaskSuccess: (request) => {
+      const taskToken = requireString(request, 'taskToken');
+      const output = requireString(request, 'output');
+      if (Buffer.byteLength(output) > MAX_PAYLOAD_BYTES) {
+        throw new SfnApiError(
+          'ValidationException',
+          `1 validation error detected: Value at 'output' failed to satisfy constraint: Member must have length less than or equal to ${MAX_PAYLOAD_BYTES}`,
+        );
+      }
+      if (!isValidInput(output)) throw new SfnApiError('InvalidOutput', `Invalid Output: '${output}'`);
+      callbacks.complete(taskToken, { status: 'SUCCEEDED', output });
+      return {};
+    },
+    SendTaskFailure: (request) => {
+      const taskToken = requireString(request, 'taskToken');
+      const error = optionalString(request, 'error', 256);
+      const cause = optionalString(request, 'cause', 32768);
+      callbacks.complete(taskToken, { status: 'FAILED', error, cause });
+      return {};
+    },
+    SendTaskHeartbeat: (request) => {
+      callbacks.requireWaiting(requireString(request, 'taskToken'));
+      return {};
     },
   };
 
@@ -251,40 +340,130 @@ export async function startLocalStepFunctions(
     isIdle: () => running.size === 0,
     async stop() {
       stopping = true;
-      for (const abort of [...running.values()]) abort();
+      for (const { abort, run } of [...running.values()]) {
+        // Releases the waiting callback tasks (their tokens stay valid on disk for the replay).
+        callbacks.endRun(run);
+        abort();
+      }
       await closeServer(server);
     },
   };
 }
 
+/** One run of an execution (a start or a replay): what its tasks need to know of it. */
+interface ExecutionRun {
+  executionArn: string;
+  /** Set once the run is over (ended, stopped, or the server stops): no handler is called after. */
+  ended: boolean;
+  /** How many times this run entered a callback task, by state name and input digest. */
+  occurrences: Map<string, number>;
+  /** Tokens this run's callback tasks wait on. */
+  waiting: Set<string>;
+}
+
+type TaskKind = 'task' | 'lambda-invoke' | 'callback';
+
+interface PreparedTask {
+  name: string;
+  kind: TaskKind;
+  /** The handler gets `Parameters.Payload` (Lambda integrations) instead of the whole input. */
+  payloadOnly: boolean;
+  /** Callback tasks: the declared TimeoutSeconds. */
+  timeoutSeconds: number;
+  handler: TaskHandler;
+}
+
 interface PreparedStateMachine {
   name: string;
   stateMachine: StateMachine;
-  localHandlers: LocalHandlers;
+  tasks: readonly PreparedTask[];
   retryIntervalOverrides?: Record<string, number>;
+}
+
+interface AslStates {
+  States: Record<string, unknown>;
+}
+
+interface AslState {
+  Type?: string;
+  Resource?: string;
+  Parameters?: unknown;
+  TimeoutSeconds?: number;
+  TimeoutSecondsPath?: string;
+  Seconds?: number;
+  Iterator?: AslStates;
+  ItemProcessor?: AslStates;
+  Branches?: AslStates[];
 }
 
 function prepareStateMachine(machine: LocalStateMachineOptions, region: string): PreparedStateMachine {
   const definition = loadAslDefinition(machine.definition, { region, substitutions: machine.substitutions });
-  const taskNames = collectTaskStateNames(definition);
-  const missing = taskNames.filter((name) => !machine.taskHandlers[name]);
-  if (missing.length > 0) {
-    throw new Error(
-      `State machine ${machine.name}: no local handler for Task state(s) ${missing.join(', ')}`,
-    );
+  const fail = (message: string): never => {
+    throw new Error(`State machine ${machine.name}: ${message}`);
+  };
+  const timerLimit = (what: string, seconds: number) =>
+    `${what} is ${seconds} s, more than ${MAX_TIMER_SECONDS} s (about 24.8 days), the longest a Node.js timer waits (a longer one fires at once)`;
+  const topTimeout = (definition as { TimeoutSeconds?: number }).TimeoutSeconds;
+  if (typeof topTimeout === 'number' && topTimeout > MAX_TIMER_SECONDS) {
+    fail(timerLimit('its TimeoutSeconds', topTimeout));
   }
-  const localHandlers = Object.fromEntries(
-    taskNames.map((name) => [name, asLambdaInvocation(name, machine.taskHandlers[name] as TaskHandler)]),
-  );
+  const tasks = new Map<string, PreparedTask>();
+  const missing: string[] = [];
+  forEachState(definition, (name, state) => {
+    if (state.Type === 'Wait' && typeof state.Seconds === 'number' && state.Seconds > MAX_TIMER_SECONDS) {
+      fail(timerLimit(`Wait state ${name}: Seconds`, state.Seconds));
+    }
+    if (state.Type !== 'Task') return;
+    if (typeof state.TimeoutSeconds === 'number' && state.TimeoutSeconds > MAX_TIMER_SECONDS) {
+      fail(timerLimit(`Task state ${name}: TimeoutSeconds`, state.TimeoutSeconds));
+    }
+    const resource = state.Resource ?? '';
+    const kind: TaskKind = resource.endsWith(CALLBACK_SUFFIX)
+      ? 'callback'
+      : LAMBDA_INVOKE.test(resource)
+        ? 'lambda-invoke'
+        : 'task';
+    const timeoutSeconds = state.TimeoutSeconds ?? MAX_TIMER_SECONDS;
+    if (kind === 'callback') {
+      if (state.TimeoutSecondsPath !== undefined) {
+        fail(`callback Task state ${name}: TimeoutSecondsPath is not supported locally, use TimeoutSeconds`);
+      }
+      if (markTaskTokenPaths(state.Parameters) === 0) {
+        fail(`callback Task state ${name} does not pass "$$.Task.Token" in its Parameters`);
+      }
+      // The wrapper enforces the declared timeout from the token's first issue; the
+      // interpreter's own timer (60 s by default) only stands behind it.
+      state.TimeoutSeconds = MAX_TIMER_SECONDS;
+    }
+    const handler = machine.taskHandlers[name];
+    if (!handler) {
+      missing.push(name);
+      return;
+    }
+    const existing = tasks.get(name);
+    if (existing && existing.kind !== kind) {
+      fail(`two Task states named ${name} have different kinds of Resource (one handler serves both)`);
+    }
+    tasks.set(name, {
+      name,
+      kind,
+      payloadOnly: LAMBDA_INVOKE.test(resource),
+      timeoutSeconds,
+      handler,
+    });
+  });
+  if (missing.length > 0) {
+    fail(`no local handler for Task state(s) ${[...new Set(missing)].join(', ')}`);
+  }
   const retryIntervalMs = machine.retryIntervalMs;
   return {
     name: machine.name,
     stateMachine: new StateMachine(definition),
-    localHandlers,
+    tasks: [...tasks.values()],
     retryIntervalOverrides:
       retryIntervalMs === undefined
         ? undefined
-        : Object.fromEntries(taskNames.map((name) => [name, retryIntervalMs])),
+        : Object.fromEntries([...tasks.keys()].map((name) => [name, retryIntervalMs])),
   };
 }
 
@@ -309,28 +488,100 @@ export function loadAslDefinition(
 }
 
 /** Names of the Task states of a definition, nested Map and Parallel states included. */
-export function collectTaskStateNames(definition: { States: Record<string, unknown> }): string[] {
+export function collectTaskStateNames(definition: AslStates): string[] {
   const names: string[] = [];
-  for (const [name, state] of Object.entries(definition.States)) {
-    const typed = state as {
-      Type?: string;
-      Iterator?: { States: Record<string, unknown> };
-      ItemProcessor?: { States: Record<string, unknown> };
-      Branches?: { States: Record<string, unknown> }[];
-    };
-    if (typed.Type === 'Task') names.push(name);
-    for (const nested of [typed.Iterator, typed.ItemProcessor, ...(typed.Branches ?? [])]) {
-      if (nested) names.push(...collectTaskStateNames(nested));
-    }
-  }
+  forEachState(definition, (name, state) => {
+    if (state.Type === 'Task') names.push(name);
+  });
   return [...new Set(names)];
 }
 
-/** An error as Step Functions sees a Lambda failure: Error = errorType, Cause = the JSON Lambda returns. */
-class LambdaFunctionError extends Error {
-  constructor(errorType: string, cause: string) {
+/** Visits every state of a definition, those of nested Map and Parallel states included. */
+function forEachState(definition: AslStates, visit: (name: string, state: AslState) => void): void {
+  for (const [name, state] of Object.entries(definition.States)) {
+    const typed = state as AslState;
+    visit(name, typed);
+    for (const nested of [typed.Iterator, typed.ItemProcessor, ...(typed.Branches ?? [])]) {
+      if (nested) forEachState(nested, visit);
+    }
+  }
+}
+
+/** Replaces every `"X.$": "$$.Task.Token"` of a payload template (any depth) by `"X": marker`. */
+function markTaskTokenPaths(template: unknown): number {
+  if (Array.isArray(template))
+    return template.reduce((count: number, item) => count + markTaskTokenPaths(item), 0);
+  if (typeof template !== 'object' || template === null) return 0;
+  const fields = template as Record<string, unknown>;
+  let count = 0;
+  for (const [key, value] of Object.entries(fields)) {
+    if (key.endsWith('.$') && value === '$$.Task.Token') {
+      delete fields[key];
+      fields[key.slice(0, -2)] = TASK_TOKEN_MARKER;
+      count++;
+    } else {
+      count += markTaskTokenPaths(value);
+    }
+  }
+  return count;
+}
+
+/** Puts the token wherever the definition had `$$.Task.Token`. */
+function fillTaskToken(value: unknown, taskToken: string): unknown {
+  if (value === TASK_TOKEN_MARKER) return taskToken;
+  if (Array.isArray(value)) return value.map((item) => fillTaskToken(item, taskToken));
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, field]) => [key, fillTaskToken(field, taskToken)]),
+  );
+}
+
+/** What a Lambda integration hands the function: `Parameters.Payload`. */
+function lambdaPayload(parameters: unknown): unknown {
+  return typeof parameters === 'object' && parameters !== null && 'Payload' in parameters
+    ? (parameters as { Payload: unknown }).Payload
+    : {};
+}
+
+/** JSON with object keys sorted at every depth: equal values, equal text. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const fields = value as Record<string, unknown>;
+    const entries = Object.keys(fields)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(fields[key])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+function bindTaskHandlers(
+  machine: PreparedStateMachine,
+  run: ExecutionRun,
+  callbacks: CallbackTasks,
+): LocalHandlers {
+  return Object.fromEntries(
+    machine.tasks.map((task) => [
+      task.name,
+      task.kind === 'callback' ? callbacks.bind(task, run) : asLambdaInvocation(task, run),
+    ]),
+  );
+}
+
+/** An error as a Task state fails with it: Error = name, Cause = message. */
+class TaskFailure extends Error {
+  constructor(error: string, cause: string) {
     super(cause);
-    this.name = errorType;
+    this.name = error;
+  }
+}
+
+/** What a task of a run that is over throws; the interpreter has settled the run already. */
+class RunEndedError extends Error {
+  override readonly name = 'States.Runtime';
+  constructor() {
+    super('The execution is no longer running');
   }
 }
 
@@ -338,33 +589,221 @@ class LambdaFunctionError extends Error {
  * Wraps a handler so that it behaves as a Lambda invocation seen from Step Functions: the
  * input and result cross a JSON boundary, a thrown error arrives as `{Error: errorType,
  * Cause: '{"errorType","errorMessage","trace"}'}`, and results over 256 KiB fail with
- * States.DataLimitExceeded.
+ * States.DataLimitExceeded. Through `arn:aws:states:::lambda:invoke` the function gets
+ * `Parameters.Payload` and the state's result is `{ExecutedVersion, Payload, StatusCode}`.
  */
-function asLambdaInvocation(
-  stateName: string,
-  handler: TaskHandler,
-): (input: JsonValue) => Promise<JsonValue> {
+function asLambdaInvocation(task: PreparedTask, run: ExecutionRun): (input: JsonValue) => Promise<JsonValue> {
   return async (input) => {
-    let result: unknown;
-    try {
-      result = await handler(structuredClone(input));
-    } catch (error) {
-      const failure = error instanceof Error ? error : new Error(String(error));
-      const errorType = failure.name || 'Error';
-      throw new LambdaFunctionError(
-        errorType,
-        JSON.stringify({ errorType, errorMessage: failure.message, trace: failure.stack?.split('\n') ?? [] }),
-      );
-    }
-    const text = JSON.stringify(result ?? null);
-    if (Buffer.byteLength(text) > MAX_PAYLOAD_BYTES) {
-      throw new LambdaFunctionError(
-        'States.DataLimitExceeded',
-        `The state/task '${stateName}' returned a result with a size exceeding the maximum number of bytes service limit.`,
-      );
-    }
-    return JSON.parse(text) as JsonValue;
+    if (run.ended) throw new RunEndedError();
+    if (!task.payloadOnly) return invokeHandler(task, input);
+    const payload = await invokeHandler(task, lambdaPayload(input));
+    return { ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200 };
   };
+}
+
+async function invokeHandler(task: PreparedTask, event: unknown): Promise<JsonValue> {
+  let result: unknown;
+  try {
+    result = await task.handler(structuredClone(event));
+  } catch (error) {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    const errorType = failure.name || 'Error';
+    throw new TaskFailure(
+      errorType,
+      JSON.stringify({ errorType, errorMessage: failure.message, trace: failure.stack?.split('\n') ?? [] }),
+    );
+  }
+  const text = JSON.stringify(result ?? null);
+  if (Buffer.byteLength(text) > MAX_PAYLOAD_BYTES) {
+    throw new TaskFailure(
+      'States.DataLimitExceeded',
+      `The state/task '${task.name}' returned a result with a size exceeding the maximum number of bytes service limit.`,
+    );
+  }
+  return JSON.parse(text) as JsonValue;
+}
+
+/** A callback task waiting on its token. */
+interface Waiter {
+  run: ExecutionRun;
+  resolve(output: JsonValue): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * The tokens of callback tasks: issued by the task wrapper, completed by SendTask*, kept in an
+ * append-only journal (one line per change, compacted on load).
+ */
+class CallbackTasks {
+  private readonly journal: ReturnType<typeof createJournal<TaskTokenRecord>>;
+  private readonly records: Map<string, TaskTokenRecord>;
+  private readonly byExecution = new Map<string, Set<string>>();
+  private readonly waiters = new Map<string, Waiter>();
+
+  constructor(
+    path: string,
+    private readonly isExecutionRunning: (executionArn: string) => boolean,
+  ) {
+    this.journal = createJournal<TaskTokenRecord>(path, (record) => record.taskToken);
+    this.records = this.journal.load();
+    for (const record of this.records.values()) this.index(record);
+  }
+
+  /** The local handler of a callback Task state for one run. */
+  bind(task: PreparedTask, run: ExecutionRun): (input: JsonValue) => Promise<JsonValue> {
+    return async (input) => {
+      if (run.ended) throw new RunEndedError();
+      const inputDigest = createHash('sha256').update(canonicalJson(input)).digest('base64url');
+      const occurrenceKey = `${task.name}\n${inputDigest}`;
+      const occurrence = run.occurrences.get(occurrenceKey) ?? 0;
+      run.occurrences.set(occurrenceKey, occurrence + 1);
+      const taskToken = deriveTaskToken(run.executionArn, task.name, inputDigest, occurrence);
+      const record = this.issue(taskToken, run.executionArn, task);
+      if (record.status === 'WAITING') {
+        const event = fillTaskToken(input, taskToken);
+        try {
+          await invokeHandler(task, task.payloadOnly ? lambdaPayload(event) : event);
+        } catch (error) {
+          // Unless an outcome arrived meanwhile, the task fails as its Lambda did.
+          if (this.records.get(taskToken)?.status === 'WAITING') {
+            this.update(taskToken, { status: 'CLOSED' });
+            throw error;
+          }
+        }
+        if (run.ended) throw new RunEndedError();
+      }
+      return this.outcome(run, taskToken);
+    };
+  }
+
+  /** SendTaskSuccess / SendTaskFailure: records the outcome and completes the task if it waits. */
+  complete(taskToken: string, outcome: Pick<TaskTokenRecord, 'status' | 'output' | 'error' | 'cause'>): void {
+    this.requireWaiting(taskToken);
+    this.update(taskToken, outcome);
+    const waiter = this.release(taskToken);
+    if (!waiter) return; // Not waiting now: the task completes when it reaches this token.
+    if (outcome.status === 'SUCCEEDED') waiter.resolve(JSON.parse(outcome.output ?? 'null') as JsonValue);
+    else waiter.reject(new TaskFailure(outcome.error ?? '', outcome.cause ?? ''));
+  }
+
+  /** The record of a token that still waits for an outcome; InvalidToken or TaskTimedOut otherwise. */
+  requireWaiting(taskToken: string): TaskTokenRecord {
+    const record = this.records.get(taskToken);
+    if (!record) throw new SfnApiError('InvalidToken', "Invalid Token: 'Invalid token'");
+    this.expireIfDue(record);
+    if (record.status === 'WAITING' && !this.isExecutionRunning(record.executionArn)) {
+      this.update(taskToken, { status: 'CLOSED' });
+    }
+    if (record.status !== 'WAITING') throw new SfnApiError('TaskTimedOut', TASK_TIMED_OUT);
+    return record;
+  }
+
+  /** The execution ended: its waiting tokens are closed and their tasks released. */
+  closeExecution(executionArn: string): void {
+    for (const taskToken of this.byExecution.get(executionArn) ?? []) {
+      if (this.records.get(taskToken)?.status === 'WAITING') this.update(taskToken, { status: 'CLOSED' });
+      this.release(taskToken)?.reject(new RunEndedError());
+    }
+  }
+
+  /** The run is over (ended or the server stops): its tasks stop waiting; tokens stay as they are. */
+  endRun(run: ExecutionRun): void {
+    run.ended = true;
+    for (const taskToken of [...run.waiting]) this.release(taskToken)?.reject(new RunEndedError());
+    run.occurrences.clear();
+  }
+
+  /** The token's record, issued now unless this token was issued before (by an earlier run). */
+  private issue(taskToken: string, executionArn: string, task: PreparedTask): TaskTokenRecord {
+    const existing = this.records.get(taskToken);
+    if (existing && existing.status !== 'CLOSED') {
+      this.expireIfDue(existing);
+      return existing;
+    }
+    const record: TaskTokenRecord = {
+      taskToken,
+      executionArn,
+      stateName: task.name,
+      status: 'WAITING',
+      issuedAt: Date.now(),
+      timeoutSeconds: task.timeoutSeconds,
+    };
+    this.records.set(taskToken, record);
+    this.index(record);
+    this.journal.append(record);
+    return record;
+  }
+
+  /** Completes with the recorded outcome, or waits for one until the token's deadline. */
+  private outcome(run: ExecutionRun, taskToken: string): Promise<JsonValue> {
+    const record = this.records.get(taskToken);
+    if (!record) return Promise.reject(new RunEndedError());
+    this.expireIfDue(record);
+    switch (record.status) {
+      case 'SUCCEEDED':
+        return Promise.resolve(JSON.parse(record.output ?? 'null') as JsonValue);
+      case 'FAILED':
+        return Promise.reject(new TaskFailure(record.error ?? '', record.cause ?? ''));
+      case 'TIMED_OUT':
+        return Promise.reject(new TaskFailure('States.Timeout', 'The task timed out'));
+      case 'CLOSED':
+        return Promise.reject(new RunEndedError());
+      case 'WAITING':
+        this.release(taskToken)?.reject(new RunEndedError());
+        return new Promise<JsonValue>((resolve, reject) => {
+          const timer = setTimeout(() => this.expire(taskToken), deadlineOf(record) - Date.now());
+          timer.unref();
+          this.waiters.set(taskToken, { run, resolve, reject, timer });
+          run.waiting.add(taskToken);
+        });
+    }
+  }
+
+  private expireIfDue(record: TaskTokenRecord): void {
+    if (record.status === 'WAITING' && Date.now() >= deadlineOf(record)) this.expire(record.taskToken);
+  }
+
+  private expire(taskToken: string): void {
+    if (this.records.get(taskToken)?.status !== 'WAITING') return;
+    this.update(taskToken, { status: 'TIMED_OUT' });
+    this.release(taskToken)?.reject(new TaskFailure('States.Timeout', 'The task timed out'));
+  }
+
+  /** Stops waiting on a token; returns its waiter, if a task waited on it, to settle. */
+  private release(taskToken: string): Waiter | undefined {
+    const waiter = this.waiters.get(taskToken);
+    if (!waiter) return undefined;
+    clearTimeout(waiter.timer);
+    this.waiters.delete(taskToken);
+    waiter.run.waiting.delete(taskToken);
+    return waiter;
+  }
+
+  private update(taskToken: string, change: Partial<TaskTokenRecord>): void {
+    const record = this.records.get(taskToken);
+    if (!record) return;
+    Object.assign(record, change);
+    this.journal.append(record);
+  }
+
+  private index(record: TaskTokenRecord): void {
+    const tokens = this.byExecution.get(record.executionArn) ?? new Set<string>();
+    tokens.add(record.taskToken);
+    this.byExecution.set(record.executionArn, tokens);
+  }
+}
+
+/** `local-sfn.v1.` + base64url SHA-256 of execution ARN, state name, input digest and occurrence. */
+function deriveTaskToken(executionArn: string, stateName: string, inputDigest: string, occurrence: number) {
+  const digest = createHash('sha256')
+    .update([executionArn, stateName, inputDigest, String(occurrence)].join('\n'))
+    .digest('base64url');
+  return `${TASK_TOKEN_PREFIX}${digest}`;
+}
+
+function deadlineOf(record: TaskTokenRecord): number {
+  return record.issuedAt + record.timeoutSeconds * 1000;
 }
 
 function describeFailure(error: unknown): Pick<ExecutionRecord, 'status' | 'error' | 'cause'> {
@@ -463,6 +902,22 @@ function requireString(request: Record<string, unknown>, field: string): string 
   return value;
 }
 
+function optionalString(
+  request: Record<string, unknown>,
+  field: string,
+  maxLength: number,
+): string | undefined {
+  const value = request[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value.length > maxLength) {
+    throw new SfnApiError(
+      'ValidationException',
+      `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must have length less than or equal to ${maxLength}`,
+    );
+  }
+  return value;
+}
+
 function isValidInput(text: string): boolean {
   if (Buffer.byteLength(text) > MAX_PAYLOAD_BYTES) return false;
   try {
@@ -473,28 +928,30 @@ function isValidInput(text: string): boolean {
   }
 }
 
-/** An append-only JSON-lines journal of execution records; the last line per ARN wins. */
-function createJournal(path: string) {
+/**
+ * An append-only JSON-lines journal; the last line per key wins. Loading compacts it to one
+ * line per key and drops a last line cut short by a kill.
+ */
+function createJournal<T>(path: string, keyOf: (record: T) => string) {
   return {
-    load(): Map<string, ExecutionRecord> {
-      const records = new Map<string, ExecutionRecord>();
+    load(): Map<string, T> {
+      const records = new Map<string, T>();
       if (!existsSync(path)) return records;
       for (const line of readFileSync(path, 'utf8').split('\n')) {
         if (!line.trim()) continue;
         try {
-          const record = JSON.parse(line) as ExecutionRecord;
-          records.set(record.executionArn, record);
+          const record = JSON.parse(line) as T;
+          records.set(keyOf(record), record);
         } catch {
           // A line cut short by a kill: the record before it still stands.
         }
       }
-      // Compact: one line per execution.
       const compacted = `${path}.tmp`;
       writeFileSync(compacted, [...records.values()].map((record) => `${JSON.stringify(record)}\n`).join(''));
       renameSync(compacted, path);
       return records;
     },
-    append(record: ExecutionRecord): void {
+    append(record: T): void {
       appendFileSync(path, `${JSON.stringify(record)}\n`);
     },
   };
