@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { awsClientSettings } from '#shared/adapters/aws/aws-client-settings.ts';
 import { createSfnExecutionStarter } from '#shared/adapters/aws/sfn-execution-starter.ts';
+import { createSfnTaskCallbacks } from '#shared/adapters/aws/sfn-task-callbacks.ts';
 import type { Observability } from '#shared/adapters/observability/create-observability.ts';
 import { verifyPdfSignatures } from '#shared/adapters/signing/verify-pdf-signatures.ts';
 import { loadWorkingCalendar } from '#shared/config/load-working-calendar.ts';
@@ -11,12 +12,14 @@ import { createReadArchiveRecord } from '#shared/use-cases/archive/read-archive-
 import { createSearchArchive } from '#shared/use-cases/archive/search-archive.ts';
 import { createReadAuditTrail } from '#shared/use-cases/audit/read-audit-trail.ts';
 import { createCompleteReview } from '#shared/use-cases/complete-review.ts';
+import { createActOnDossier } from '#shared/use-cases/dossiers/act-on-dossier.ts';
 import { createReadDossier } from '#shared/use-cases/dossiers/read-dossier.ts';
 import { createReceiveDossier } from '#shared/use-cases/dossiers/receive-dossier.ts';
 import { createReadDocuments } from '#shared/use-cases/read-documents.ts';
 import { createReconcileDocuments } from '#shared/use-cases/reconcile-documents.ts';
 import { createRequestUpload } from '#shared/use-cases/request-upload.ts';
 import { createStartDocumentPipeline } from '#shared/use-cases/start-document-pipeline.ts';
+import { routingExecutionName } from '#state-machines/dossier-routing-tasks.ts';
 import { type Adapters, createAdapters } from './create-adapters.ts';
 import { lambdaEnvironment } from './lambda-environment.ts';
 
@@ -38,6 +41,7 @@ export interface Container {
   startDocumentPipeline: ReturnType<typeof createStartDocumentPipeline>;
   receiveDossier: ReturnType<typeof createReceiveDossier>;
   readDossier: ReturnType<typeof createReadDossier>;
+  actOnDossier: ReturnType<typeof createActOnDossier>;
 }
 
 /**
@@ -51,11 +55,15 @@ export function createContainer(
   assertRuntimeRole(config, 'back-office');
   const { observability, objects, repository, dossiers, audit, clock } = adapters;
   const provinceConfig = config.provinceConfig;
-  const starter = createSfnExecutionStarter(
-    observability.traced(new SFNClient(awsClientSettings(config.aws, 'sfn'))),
-    config.stateMachineArn ?? '',
-  );
+  const sfn = observability.traced(new SFNClient(awsClientSettings(config.aws, 'sfn')));
+  const starter = createSfnExecutionStarter(sfn, config.stateMachineArn ?? '');
+  const routing = createSfnExecutionStarter(sfn, config.routingStateMachineArn ?? '');
   let calendar: WorkingCalendar | undefined;
+  // Loaded on first use, so that the other routes never depend on the calendar files.
+  const workingCalendar = () => {
+    calendar ??= loadWorkingCalendar(provinceConfig.calendar, { files: config.nationalCalendars });
+    return calendar;
+  };
   const requestUpload = createRequestUpload({
     config: provinceConfig,
     repository,
@@ -99,17 +107,25 @@ export function createContainer(
     startDocumentPipeline: createStartDocumentPipeline({ repository, starter }),
     receiveDossier: createReceiveDossier({
       config: provinceConfig,
-      // Loaded on the first intake, so that the other routes never depend on the calendar files.
-      calendar: () => {
-        calendar ??= loadWorkingCalendar(provinceConfig.calendar, { files: config.nationalCalendars });
-        return calendar;
-      },
+      calendar: workingCalendar,
       dossiers,
       archive: repository,
       requestUpload,
+      startRouting: async (dossierCode) => {
+        if (!config.routingStateMachineArn) throw new Error('ROUTING_STATE_MACHINE_ARN is not set');
+        await routing.start(routingExecutionName(dossierCode), { dossierCode });
+      },
       clock,
     }),
     readDossier: createReadDossier({ dossiers }),
+    actOnDossier: createActOnDossier({
+      config: provinceConfig,
+      calendar: workingCalendar,
+      dossiers,
+      documents: repository,
+      callbacks: createSfnTaskCallbacks(sfn),
+      clock,
+    }),
   };
 }
 

@@ -11,6 +11,7 @@ import { AuditTable } from './constructs/audit-table.ts';
 import { BackOfficeApi } from './constructs/back-office-api.ts';
 import { DocumentPipeline } from './constructs/document-pipeline.ts';
 import { DocumentsTable } from './constructs/documents-table.ts';
+import { DossierRouting } from './constructs/dossier-routing.ts';
 import { EncryptionKeys } from './constructs/encryption-keys.ts';
 import { IngestBucket } from './constructs/ingest-bucket.ts';
 import { PROJECT_ROOT } from './constructs/motcua-function.ts';
@@ -36,6 +37,7 @@ export class ProvinceStack extends Stack {
   readonly signing: AgencySigningKeys;
   readonly pipeline: DocumentPipeline;
   readonly trigger: PipelineTrigger;
+  readonly routing: DossierRouting;
   readonly api: BackOfficeApi;
 
   constructor(scope: Construct, id: string, props: ProvinceStackProps) {
@@ -80,9 +82,17 @@ export class ProvinceStack extends Stack {
       stateMachine: this.pipeline.stateMachine,
       logsKey,
     });
+    this.routing = new DossierRouting(this, 'Routing', {
+      config,
+      functionsRoot,
+      table: this.documents.table,
+      ingestBucket: this.ingest.bucket,
+      logsKey,
+    });
     this.api = new BackOfficeApi(this, 'Api', {
       ...shared,
       stateMachine: this.pipeline.stateMachine,
+      routing: this.routing,
       allowedOrigins,
       auditTable: this.audit,
     });
@@ -117,6 +127,7 @@ export class ProvinceStack extends Stack {
       DocumentsTableName: this.documents.table.tableName,
       AuditTableName: this.audit.table.tableName,
       StateMachineArn: this.pipeline.stateMachine.stateMachineArn,
+      RoutingStateMachineArn: this.routing.stateMachine.stateMachineArn,
     };
     for (const [id, value] of Object.entries(outputs)) new CfnOutput(this, id, { value });
   }

@@ -13,6 +13,7 @@ export const API_ROUTES = {
   verifyAuditChain: { method: 'GET', path: '/audit/verify' },
   receiveDossier: { method: 'POST', path: '/dossiers' },
   getDossier: { method: 'GET', path: '/dossiers/{code}' },
+  actOnDossier: { method: 'POST', path: '/dossiers/{code}/actions/{action}' },
 } as const;
 
 export type ApiRouteName = keyof typeof API_ROUTES;

@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import httpRouterHandler, { type Route } from '@middy/http-router';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { principalFromClaims } from '#shared/auth/authorize.ts';
+import type { Dossier } from '#shared/domain/dossiers/dossier.ts';
 import { ValidationError } from '#shared/domain/errors.ts';
 import type { AuditSource } from '#shared/ports/audit-trail.ts';
 import { type Container, containerFromEnvironment } from '../container.ts';
@@ -39,6 +40,12 @@ function pathParameter(event: Event, name: string): string {
   const value = event.pathParameters?.[name];
   if (!value) throw new ValidationError('MISSING_PARAMETER', `${name} is required`);
   return decodeURIComponent(value);
+}
+
+/** A dossier as the API shows it: without the workflow's callback tokens or the command keys. */
+function publicDossier(dossier: Dossier) {
+  const { appliedCommands: _keys, ...shown } = dossier;
+  return { ...shown, steps: dossier.steps.map(({ taskToken: _token, ...step }) => step) };
 }
 
 const handlers: Record<ApiRouteName, (container: Container, event: Event) => Promise<Result>> = {
@@ -99,11 +106,20 @@ const handlers: Record<ApiRouteName, (container: Container, event: Event) => Pro
   receiveDossier: async (container, event) => {
     const { dossier, uploads, replayed } = await container.receiveDossier(principal(event), jsonBody(event));
     // A replayed idempotency key answers as the first request did, but says it created nothing.
-    return jsonResponse(replayed ? 200 : 201, { dossier, uploads });
+    return jsonResponse(replayed ? 200 : 201, { dossier: publicDossier(dossier), uploads });
+  },
+  actOnDossier: async (container, event) => {
+    const { dossier, replayed } = await container.actOnDossier(
+      principal(event),
+      pathParameter(event, 'code'),
+      pathParameter(event, 'action'),
+      jsonBody(event),
+    );
+    return jsonResponse(replayed ? 200 : 201, { dossier: publicDossier(dossier) });
   },
   getDossier: async (container, event) =>
     jsonResponse(200, {
-      dossier: await container.readDossier(principal(event), pathParameter(event, 'code')),
+      dossier: publicDossier(await container.readDossier(principal(event), pathParameter(event, 'code'))),
     }),
 };
 

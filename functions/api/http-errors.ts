@@ -23,8 +23,9 @@ export function errorResponse(
   statusCode: number,
   code: string,
   message: string,
+  allowed?: readonly string[],
 ): APIGatewayProxyStructuredResultV2 {
-  return jsonResponse(statusCode, { error: { code, message } });
+  return jsonResponse(statusCode, { error: { code, message, ...(allowed ? { allowed } : {}) } });
 }
 
 function statusOf(error: DomainError): number {
@@ -42,7 +43,12 @@ export function httpErrors(logger: Logger): MiddlewareObj<unknown, APIGatewayPro
     onError: (request) => {
       const error = request.error;
       if (error instanceof DomainError) {
-        request.response = errorResponse(statusOf(error), error.code, error.message);
+        request.response = errorResponse(
+          statusOf(error),
+          error.code,
+          error.message,
+          error instanceof ConflictError ? error.allowed : undefined,
+        );
         return;
       }
       const routing = error as { statusCode?: number; message?: string } | undefined;

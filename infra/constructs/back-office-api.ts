@@ -28,6 +28,7 @@ import { API_ROUTES } from '#functions/api/api-routes.ts';
 import { DOCUMENTS_TABLE_SCHEMA } from '#shared/adapters/aws/documents-table.ts';
 import { ROLES } from '#shared/auth/authorize.ts';
 import type { AuditTable } from './audit-table.ts';
+import type { DossierRouting } from './dossier-routing.ts';
 import { grantObjects, grantTableItems } from './grant-access.ts';
 import { INGEST_PREFIXES } from './ingest-bucket.ts';
 import { MotcuaFunction } from './motcua-function.ts';
@@ -35,6 +36,8 @@ import type { ProvinceResources } from './province-resources.ts';
 
 export interface BackOfficeApiProps extends ProvinceResources {
   readonly stateMachine: IStateMachine;
+  /** The dossier routing, which intake starts and officers' actions answer. */
+  readonly routing: Pick<DossierRouting, 'stateMachineArn' | 'grantStart' | 'grantTaskResponse'>;
   /** The audit trail, which the API appends to and auditors query. */
   readonly auditTable: AuditTable;
   /**
@@ -112,6 +115,7 @@ export class BackOfficeApi extends Construct {
         DOCUMENTS_TABLE: props.table.tableName,
         AUDIT_TABLE: props.auditTable.table.tableName,
         STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
+        ROUTING_STATE_MACHINE_ARN: props.routing.stateMachineArn,
       },
     });
     const role = this.handler.role;
@@ -129,6 +133,9 @@ export class BackOfficeApi extends Construct {
       queryIndexes: [statusIndex.name, agencyStatusIndex.name],
     });
     props.stateMachine.grantStartExecution(role);
+    // Intake starts a dossier's routing; an officer's action ends the step the routing waits on.
+    props.routing.grantStart(role);
+    props.routing.grantTaskResponse(role);
     // Reads are recorded before they are served; the audit table is append-only for this role.
     props.auditTable.grantAppend(role);
 

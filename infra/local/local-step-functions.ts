@@ -52,6 +52,11 @@ export interface LocalStepFunctionsOptions {
   port?: number;
   /** @default 'ap-southeast-1' */
   region?: string;
+  /**
+   * How long stop() waits for task handlers already called to finish before closing (their
+   * executions resume at the next start either way). @default 10000
+   */
+  stopGraceMs?: number;
   /** Where failed executions and resumptions are reported. @default a line on stderr */
   log?: (message: string) => void;
 }
@@ -62,7 +67,7 @@ export interface LocalStepFunctions {
   endpoint: string;
   /** ARN of a served state machine. */
   stateMachineArn(name: string): string;
-  /** Resolves once no execution is running (at once if none is); one waiting for a callback is running. */
+  /** Resolves once no execution is working: each running one (if any) waits on callback tasks only (a human step). */
   whenIdle(): Promise<void>;
   isIdle(): boolean;
   /** Closes the server and aborts running executions; they resume at the next start. */
@@ -188,6 +193,9 @@ export async function startLocalStepFunctions(
       ended: false,
       occurrences: new Map(),
       waiting: new Set(),
+      active: 0,
+      calls: new Set(),
+      changed: () => checkIdle(),
     };
     const execution = machine.stateMachine.run(JSON.parse(record.input), {
       overrides: {
@@ -232,7 +240,13 @@ export async function startLocalStepFunctions(
     const current = running.get(record.executionArn);
     if (current) callbacks.endRun(current.run);
     running.delete(record.executionArn);
-    if (running.size > 0) return;
+    checkIdle();
+  };
+
+  /** Idle: every running execution waits on callback tasks only (a human step), none is working. */
+  const isIdle = () => [...running.values()].every(({ run }) => run.active === 0 && run.waiting.size > 0);
+  const checkIdle = () => {
+    if (!isIdle()) return;
     const waiters = idleWaiters;
     idleWaiters = [];
     for (const resolve of waiters) resolve();
@@ -336,15 +350,27 @@ export async function startLocalStepFunctions(
     endpoint,
     stateMachineArn: (name) => `arn:aws:states:${region}:${ACCOUNT}:stateMachine:${name}`,
     whenIdle: () =>
-      running.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve)),
-    isIdle: () => running.size === 0,
+      isIdle() ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve)),
+    isIdle,
     async stop() {
       stopping = true;
+      const calls: Promise<unknown>[] = [];
       for (const { abort, run } of [...running.values()]) {
+        calls.push(...run.calls);
         // Releases the waiting callback tasks (their tokens stay valid on disk for the replay).
         callbacks.endRun(run);
         abort();
       }
+      // Handlers already called finish their work (a Lambda invocation is not cut short by a stop),
+      // so that the servers they write to are not closed under them.
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled(calls),
+        new Promise((resolve) => {
+          grace = setTimeout(resolve, options.stopGraceMs ?? 10_000);
+        }),
+      ]);
+      clearTimeout(grace);
       await closeServer(server);
     },
   };
@@ -359,6 +385,12 @@ interface ExecutionRun {
   occurrences: Map<string, number>;
   /** Tokens this run's callback tasks wait on. */
   waiting: Set<string>;
+  /** Task handlers of this run being called now. */
+  active: number;
+  /** Their calls. */
+  calls: Set<Promise<unknown>>;
+  /** Called when the run may have become quiet (waiting on callbacks only). */
+  changed: () => void;
 }
 
 type TaskKind = 'task' | 'lambda-invoke' | 'callback';
@@ -595,10 +627,23 @@ class RunEndedError extends Error {
 function asLambdaInvocation(task: PreparedTask, run: ExecutionRun): (input: JsonValue) => Promise<JsonValue> {
   return async (input) => {
     if (run.ended) throw new RunEndedError();
-    if (!task.payloadOnly) return invokeHandler(task, input);
-    const payload = await invokeHandler(task, lambdaPayload(input));
+    if (!task.payloadOnly) return callHandler(run, task, input);
+    const payload = await callHandler(run, task, lambdaPayload(input));
     return { ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200 };
   };
+}
+
+/** Calls a task's handler for a run, counted as the run's work while it lasts. */
+async function callHandler(run: ExecutionRun, task: PreparedTask, event: unknown): Promise<JsonValue> {
+  run.active += 1;
+  const call = invokeHandler(task, event);
+  run.calls.add(call);
+  try {
+    return await call;
+  } finally {
+    run.active -= 1;
+    run.calls.delete(call);
+  }
 }
 
 async function invokeHandler(task: PreparedTask, event: unknown): Promise<JsonValue> {
@@ -663,7 +708,7 @@ class CallbackTasks {
       if (record.status === 'WAITING') {
         const event = fillTaskToken(input, taskToken);
         try {
-          await invokeHandler(task, task.payloadOnly ? lambdaPayload(event) : event);
+          await callHandler(run, task, task.payloadOnly ? lambdaPayload(event) : event);
         } catch (error) {
           // Unless an outcome arrived meanwhile, the task fails as its Lambda did.
           if (this.records.get(taskToken)?.status === 'WAITING') {
@@ -756,6 +801,7 @@ class CallbackTasks {
           timer.unref();
           this.waiters.set(taskToken, { run, resolve, reject, timer });
           run.waiting.add(taskToken);
+          run.changed();
         });
     }
   }

@@ -37,11 +37,18 @@ import {
   DOCUMENT_PIPELINE_TASKS,
   loadDocumentPipelineDefinition,
 } from '#state-machines/document-pipeline-tasks.ts';
+import {
+  DOSSIER_ROUTING_NAME,
+  DOSSIER_ROUTING_TASKS,
+  loadDossierRoutingDefinition,
+} from '#state-machines/dossier-routing-tasks.ts';
 
 /** The handler functions the embedded runtime binds (the same ones Lambda runs). */
 export interface EmbeddedHandlers {
   /** Task handlers by ASL Task state name. */
   pipelineTaskHandlers: Readonly<Record<string, TaskHandler>>;
+  /** The dossier routing's Task handlers by state name (none: dossiers are received but not routed). */
+  routingTaskHandlers?: Readonly<Record<string, TaskHandler>>;
   /** The ingest queue's consumer. */
   startPipeline: IngestStarter;
   /** The HTTP API's handler. */
@@ -160,6 +167,7 @@ export async function startEmbeddedBackOffice(
 
     const handlers = deferred<EmbeddedHandlers>();
     const definition = loadDocumentPipelineDefinition();
+    const routingDefinition = loadDossierRoutingDefinition();
     const sfn = await startLocalStepFunctions({
       dataDir,
       region: REGION,
@@ -169,7 +177,21 @@ export async function startEmbeddedBackOffice(
           name: PIPELINE_STATE_MACHINE,
           definition,
           // Resumed executions may start before the handlers are imported: they wait for them.
-          taskHandlers: lazyTaskHandlers(definition, handlers.promise),
+          taskHandlers: lazyTaskHandlers(
+            definition,
+            handlers.promise,
+            (loaded) => loaded.pipelineTaskHandlers,
+          ),
+          retryIntervalMs: options.retryIntervalMs,
+        },
+        {
+          name: DOSSIER_ROUTING_NAME,
+          definition: routingDefinition,
+          taskHandlers: lazyTaskHandlers(
+            routingDefinition,
+            handlers.promise,
+            (loaded) => loaded.routingTaskHandlers,
+          ),
           retryIntervalMs: options.retryIntervalMs,
         },
       ],
@@ -184,6 +206,7 @@ export async function startEmbeddedBackOffice(
       auditTable: names.auditTable,
       buckets: { ingest: names.ingestBucket, archive: names.archiveBucket },
       stateMachineArn: sfn.stateMachineArn(PIPELINE_STATE_MACHINE),
+      routingStateMachineArn: sfn.stateMachineArn(DOSSIER_ROUTING_NAME),
       signer: { kind: 'local', directory: join(dataDir, 'signing-keys') },
       ...(options.ocrWorkers ? { ocrWorkers: options.ocrWorkers } : {}),
       aws: {
@@ -292,17 +315,21 @@ export async function startEmbeddedBackOffice(
  * called, so that a back office with stand-in handlers never loads OCR, PDF and signing packages.
  */
 export async function loadProjectHandlers(config: RuntimeConfig): Promise<EmbeddedHandlers> {
-  const [{ createAdapters }, { createContainer }, pipeline, ingest, api, reconciler] = await Promise.all([
-    import('#functions/create-adapters.ts'),
-    import('#functions/container.ts'),
-    import('#functions/pipeline/index.ts'),
-    import('#functions/ingest/start-pipeline.ts'),
-    import('#functions/api/http-api.ts'),
-    import('#functions/ingest/reconcile-documents.ts'),
-  ]);
+  const [{ createAdapters }, { createContainer }, pipeline, ingest, api, reconciler, routing, routingTasks] =
+    await Promise.all([
+      import('#functions/create-adapters.ts'),
+      import('#functions/container.ts'),
+      import('#functions/pipeline/index.ts'),
+      import('#functions/ingest/start-pipeline.ts'),
+      import('#functions/api/http-api.ts'),
+      import('#functions/ingest/reconcile-documents.ts'),
+      import('#functions/routing/routing-container.ts'),
+      import('#functions/routing/routing-task.ts'),
+    ]);
   const adapters = createAdapters(config);
   const container = createContainer(config, adapters);
   const pipelineContainer = pipeline.createPipelineContainer(config, adapters);
+  const routingContainer = routing.createRoutingContainer(config, adapters);
   const reconcile = lambdaFunction(
     'reconcile-documents',
     120,
@@ -314,6 +341,15 @@ export async function loadProjectHandlers(config: RuntimeConfig): Promise<Embedd
       const { entry, timeoutSeconds, memoryMb } = DOCUMENT_PIPELINE_TASKS[task];
       return lambdaFunction(entry, timeoutSeconds, create, memoryMb);
     }),
+    routingTaskHandlers: Object.fromEntries(
+      (Object.keys(DOSSIER_ROUTING_TASKS) as (keyof typeof DOSSIER_ROUTING_TASKS)[]).map((task) => {
+        const { entry, memoryMb } = DOSSIER_ROUTING_TASKS[task];
+        return [
+          task,
+          lambdaFunction(entry, 30, () => routingTasks.routingTask(routingContainer, task), memoryMb),
+        ];
+      }),
+    ),
     startPipeline: lambdaFunction(
       'start-pipeline',
       30,
@@ -373,13 +409,14 @@ function lambdaContext(functionName: string, timeoutMs: number, memoryMb: number
 function lazyTaskHandlers(
   definition: object,
   handlers: Promise<EmbeddedHandlers>,
+  select: (loaded: EmbeddedHandlers) => Readonly<Record<string, TaskHandler>> | undefined,
 ): Record<string, TaskHandler> {
   const names = collectTaskStateNames(loadAslDefinition(definition, { region: REGION }));
   return Object.fromEntries(
     names.map((name) => [
       name,
       async (event: unknown) => {
-        const handler = (await handlers).pipelineTaskHandlers[name];
+        const handler = select(await handlers)?.[name];
         if (!handler) throw new Error(`no handler for Task state ${name}`);
         return handler(event);
       },

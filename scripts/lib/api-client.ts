@@ -24,9 +24,29 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** What the state allows instead, on a 409 for a forbidden transition. */
+    readonly allowed?: string[],
   ) {
     super(`${status} ${code}: ${message}`);
   }
+}
+
+/** What `POST /dossiers/{code}/actions/{action}` answers: 201 for a change, 200 for a replayed key. */
+export interface DossierActionView {
+  status: 201 | 200;
+  dossier: Dossier;
+}
+
+/** The body of a dossier action; see shared/use-cases/dossiers/act-on-dossier.ts. */
+export interface DossierActionRequest {
+  idempotencyKey: string;
+  stepId?: string;
+  reason?: string;
+  note?: string;
+  amount?: number;
+  documentIds?: string[];
+  score?: number;
+  comment?: string;
 }
 
 export interface DocumentView {
@@ -66,9 +86,16 @@ export function createApiClient(apiUrl: string, token: string) {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const payload = (await response.json()) as { error?: { code: string; message: string } };
+    const payload = (await response.json()) as {
+      error?: { code: string; message: string; allowed?: string[] };
+    };
     if (!response.ok) {
-      throw new ApiError(response.status, payload.error?.code ?? 'UNKNOWN', payload.error?.message ?? '');
+      throw new ApiError(
+        response.status,
+        payload.error?.code ?? 'UNKNOWN',
+        payload.error?.message ?? '',
+        payload.error?.allowed,
+      );
     }
     return { status: response.status, body: payload as T };
   }
@@ -201,6 +228,23 @@ export function createApiClient(apiUrl: string, token: string) {
     /** `GET /dossiers/{code}`: a dossier of the caller's agency (receiving or competent); 404 otherwise. */
     async getDossier(code: string): Promise<Dossier> {
       return (await call<{ dossier: Dossier }>('GET', `/dossiers/${encodeURIComponent(code)}`)).dossier;
+    },
+
+    /**
+     * `POST /dossiers/{code}/actions/{action}`: accept, complete, request-supplement, answer-supplement,
+     * request-fee, pay-fee, receive, refuse, stop, withdraw or rate; a 409 names the allowed actions.
+     */
+    async actOnDossier(
+      code: string,
+      action: string,
+      request: DossierActionRequest,
+    ): Promise<DossierActionView> {
+      const { status, body } = await send<{ dossier: Dossier }>(
+        'POST',
+        `/dossiers/${encodeURIComponent(code)}/actions/${encodeURIComponent(action)}`,
+        request,
+      );
+      return { status: status === 201 ? 201 : 200, dossier: body.dossier };
     },
 
     /** PUTs a scan's bytes to the URL of an upload ticket. */

@@ -25,7 +25,9 @@ export type Action =
   | 'archive:search'
   | 'audit:read'
   | 'dossier:receive'
-  | 'dossier:read';
+  | 'dossier:read'
+  | 'dossier:counter'
+  | 'dossier:process';
 
 /** Roles allowed per action, and whether the role is limited to its own agency. */
 const POLICY: Record<Action, Partial<Record<Role, 'own-agency' | 'province'>>> = {
@@ -64,6 +66,21 @@ const POLICY: Record<Action, Partial<Record<Role, 'own-agency' | 'province'>>> =
   },
   'dossier:receive': {
     'counter-officer': 'own-agency',
+    'province-admin': 'province',
+  },
+  /** What the receiving unit's counter does: refuse, withdraw, take a supplement or a payment, a rating. */
+  'dossier:counter': {
+    'counter-officer': 'own-agency',
+    'province-admin': 'province',
+  },
+  /**
+   * Acting on a step at the step's agency (the use case also requires the step's role, or the
+   * agency admin) and stopping a dossier at its competent agency.
+   */
+  'dossier:process': {
+    'counter-officer': 'own-agency',
+    'processing-officer': 'own-agency',
+    'agency-admin': 'own-agency',
     'province-admin': 'province',
   },
   /** Own agency: the dossier's receiving or competent agency (the use case checks both). */

@@ -65,6 +65,15 @@ export const provinceConfigSchema = z
       organisation: z.string().min(1),
       country: z.literal('VN').default('VN'),
     }),
+    dossiers: z
+      .strictObject({
+        /**
+         * How the clock resumes once a supplement is answered: `pause` continues the time that was
+         * left, `restart` counts the full limit again from the answer (as some provinces apply the decree).
+         */
+        supplementResume: z.enum(['pause', 'restart']).default('pause'),
+      })
+      .default({ supplementResume: 'pause' }),
     ocr: z
       .strictObject({
         /**

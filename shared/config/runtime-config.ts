@@ -62,6 +62,8 @@ export interface RuntimeConfig {
   buckets: { ingest: string; archive?: string };
   /** `STATE_MACHINE_ARN`: the document pipeline, which the API, starter and reconciler start. */
   stateMachineArn?: string;
+  /** `ROUTING_STATE_MACHINE_ARN`: the dossier routing, which intake starts. */
+  routingStateMachineArn?: string;
   signer: SignerConfig;
   /** `OCR_WORKERS`: Tesseract workers. @default one per CPU */
   ocrWorkers?: number;
@@ -76,8 +78,9 @@ export interface RuntimeConfig {
  */
 export const RUNTIME_ROLES = {
   'back-office': ['STATE_MACHINE_ARN'],
-  api: ['STATE_MACHINE_ARN', 'AUDIT_TABLE'],
+  api: ['STATE_MACHINE_ARN', 'ROUTING_STATE_MACHINE_ARN', 'AUDIT_TABLE'],
   pipeline: ['ARCHIVE_BUCKET'],
+  routing: [],
 } as const satisfies Record<string, readonly RuntimeVariable[]>;
 export type RuntimeRole = keyof typeof RUNTIME_ROLES;
 
@@ -170,6 +173,12 @@ export const runtimeEnvironmentSchema = z.object({
       'a state machine ARN',
     ),
   ),
+  ROUTING_STATE_MACHINE_ARN: optional(
+    matching(
+      /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/,
+      'a state machine ARN',
+    ),
+  ),
   SIGNER: optional(
     z.enum(['kms', 'local'], { error: (issue) => `expected kms or local, got "${String(issue.input)}"` }),
   ),
@@ -239,6 +248,7 @@ export function parseRuntimeConfig(
     ...(vars.AUDIT_TABLE ? { auditTable: vars.AUDIT_TABLE } : {}),
     buckets: { ingest: vars.INGEST_BUCKET, ...(vars.ARCHIVE_BUCKET ? { archive: vars.ARCHIVE_BUCKET } : {}) },
     ...(vars.STATE_MACHINE_ARN ? { stateMachineArn: vars.STATE_MACHINE_ARN } : {}),
+    ...(vars.ROUTING_STATE_MACHINE_ARN ? { routingStateMachineArn: vars.ROUTING_STATE_MACHINE_ARN } : {}),
     signer:
       vars.SIGNER === 'local' && vars.LOCAL_SIGNING_DIR
         ? { kind: 'local', directory: vars.LOCAL_SIGNING_DIR }
@@ -265,6 +275,7 @@ export function parseRuntimeConfig(
 export function assertRuntimeRole(config: RuntimeConfig, role: RuntimeRole): void {
   const has: Record<(typeof RUNTIME_ROLES)[RuntimeRole][number], boolean> = {
     STATE_MACHINE_ARN: Boolean(config.stateMachineArn),
+    ROUTING_STATE_MACHINE_ARN: Boolean(config.routingStateMachineArn),
     ARCHIVE_BUCKET: Boolean(config.buckets.archive),
     AUDIT_TABLE: Boolean(config.auditTable),
   };
@@ -288,6 +299,7 @@ export function runtimeConfigToEnvironment(config: RuntimeConfig): Record<string
     INGEST_BUCKET: config.buckets.ingest,
     ARCHIVE_BUCKET: config.buckets.archive,
     STATE_MACHINE_ARN: config.stateMachineArn,
+    ROUTING_STATE_MACHINE_ARN: config.routingStateMachineArn,
     SIGNER: config.signer.kind,
     LOCAL_SIGNING_DIR: config.signer.kind === 'local' ? config.signer.directory : undefined,
     OCR_WORKERS: config.ocrWorkers === undefined ? undefined : String(config.ocrWorkers),

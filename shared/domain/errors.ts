@@ -35,6 +35,8 @@ export class NotFoundError extends DomainError {
 /** The request conflicts with the current state (HTTP 409). */
 export class ConflictError extends DomainError {
   override readonly name = 'ConflictError';
+  /** What the state does allow, when that is a short list (a forbidden transition names them). */
+  readonly allowed?: readonly string[];
   constructor(
     readonly code: string,
     message: string,
@@ -65,6 +67,9 @@ export class QuarantineError extends DomainError {
 export class SupersededRunError extends Error {
   override readonly name = 'Pipeline.Superseded';
 }
+
+/** The error a dossier's waiting routing steps fail with when it is refused, stopped or withdrawn. */
+export const DOSSIER_ENDED_ERROR = 'Dossier.Ended';
 
 /** Why an uploaded object was quarantined. */
 export const QUARANTINE_REASONS = [

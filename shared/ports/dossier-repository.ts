@@ -40,4 +40,10 @@ export interface DossierRepository {
   /** @throws ConflictError DOSSIER_EXISTS when the code is taken. */
   createDossier(dossier: Dossier): Promise<void>;
   getDossier(code: string): Promise<Dossier | undefined>;
+  /**
+   * Replaces a dossier with its next version: only when the stored one is still at
+   * `dossier.version - 1`, so that two commands never both apply to the same state.
+   * @throws ConflictError DOSSIER_CHANGED when another change came first.
+   */
+  saveDossier(dossier: Dossier): Promise<void>;
 }

@@ -17,6 +17,7 @@ import {
 import { DOCUMENTS_TABLE_SCHEMA } from '#shared/adapters/aws/documents-table.ts';
 import { INGEST_OBJECT_EXPIRY_DAYS, INGEST_OBJECT_TAGS } from '#shared/adapters/aws/ingest-object-tags.ts';
 import { DOCUMENT_PIPELINE_ASL, DOCUMENT_PIPELINE_TASKS } from '#state-machines/document-pipeline-tasks.ts';
+import { DOSSIER_ROUTING_TASKS } from '#state-machines/dossier-routing-tasks.ts';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'test-province.yaml');
 const CDK_CONTEXT = JSON.parse(readFileSync(join(import.meta.dirname, '../../cdk.json'), 'utf8'))
@@ -154,6 +155,7 @@ describe('ProvinceStack', () => {
       'GET /dossiers/{code}',
       'POST /documents/{documentId}/review',
       'POST /dossiers',
+      'POST /dossiers/{code}/actions/{action}',
       'POST /uploads',
     ]);
     const authorizers = template.findResources('AWS::ApiGatewayV2::Authorizer', {
@@ -168,8 +170,10 @@ describe('ProvinceStack', () => {
 
   it('runs every Lambda function on nodejs22.x with active tracing', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-    // The pipeline tasks, the starter, the reconciler and the API.
-    expect(functions).toHaveLength(Object.keys(DOCUMENT_PIPELINE_TASKS).length + 3);
+    // The pipeline and routing tasks, the starter, the reconciler and the API.
+    expect(functions).toHaveLength(
+      Object.keys(DOCUMENT_PIPELINE_TASKS).length + Object.keys(DOSSIER_ROUTING_TASKS).length + 3,
+    );
     for (const fn of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });

@@ -6,6 +6,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createMotcuaApp, type MotcuaApp } from '#infra/bin/create-motcua-app.ts';
 import { BackOfficeApi } from '#infra/constructs/back-office-api.ts';
+import { DossierRouting } from '#infra/constructs/dossier-routing.ts';
 import { MotcuaFunction } from '#infra/constructs/motcua-function.ts';
 import {
   parseRuntimeConfig,
@@ -13,6 +14,7 @@ import {
   runtimeEnvironmentSchema,
 } from '#shared/config/runtime-config.ts';
 import { DOCUMENT_PIPELINE_TASKS } from '#state-machines/document-pipeline-tasks.ts';
+import { DOSSIER_ROUTING_TASKS } from '#state-machines/dossier-routing-tasks.ts';
 
 const SAMPLE_PROVINCE = 'config/provinces/sample-province.yaml';
 const CDK_CONTEXT = JSON.parse(readFileSync(join(import.meta.dirname, '../../cdk.json'), 'utf8'))
@@ -28,6 +30,7 @@ interface CfnResource {
 /** Which composition root a function's handler builds: the pipeline's Task functions, or the others. */
 function roleOf(fn: MotcuaFunction): RuntimeRole {
   if (fn.node.id in DOCUMENT_PIPELINE_TASKS) return 'pipeline';
+  if (fn.node.scope instanceof DossierRouting) return 'routing';
   // The API records every archive read in the audit table: its environment must name it.
   return fn.node.scope instanceof BackOfficeApi ? 'api' : 'back-office';
 }
@@ -51,6 +54,20 @@ describe("every function's environment, as the sample province's stack deploys i
   /** A reference resolved as CloudFormation would: a bucket or table to its name, a state machine to its ARN. */
   function resolveValue(value: unknown, variable: string): string {
     if (typeof value === 'string') return value;
+    const pseudo: Record<string, string> = {
+      'AWS::Partition': 'aws',
+      'AWS::Region': built.stack.region,
+      'AWS::AccountId': built.stack.account,
+    };
+    const joined = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+    if (joined) {
+      return joined[1]
+        .map((part) => {
+          const pseudoRef = (part as { Ref?: string }).Ref;
+          return pseudoRef && pseudo[pseudoRef] ? pseudo[pseudoRef] : resolveValue(part, variable);
+        })
+        .join(joined[0]);
+    }
     const ref = (value as { Ref?: string }).Ref;
     const target = ref ? resources[ref] : undefined;
     const named = (property: string) =>
@@ -87,7 +104,13 @@ describe("every function's environment, as the sample province's stack deploys i
   it('covers the API, the starter, the reconciler and every Task function of the task table', () => {
     const ids = functions.map((fn) => fn.node.id).sort();
     expect(ids).toEqual(
-      [...Object.keys(DOCUMENT_PIPELINE_TASKS), 'Handler', 'ReconcileDocuments', 'StartPipeline'].sort(),
+      [
+        ...Object.keys(DOCUMENT_PIPELINE_TASKS),
+        ...Object.keys(DOSSIER_ROUTING_TASKS),
+        'Handler',
+        'ReconcileDocuments',
+        'StartPipeline',
+      ].sort(),
     );
   });
 

@@ -64,9 +64,19 @@ describe('dossier intake on the embedded runtime', () => {
       expect(second).toMatchObject({ status: 409, code: 'IDEMPOTENCY_KEY_IN_PROGRESS' });
     const replay = await office.api.receiveDossier(request);
     expect(replay.status).toBe(200);
-    expect(replay.dossier).toEqual(dossier);
+    // The same dossier, which its routing has moved on since: transferred, its first step open.
+    const { history, steps, version, ...received } = dossier;
+    expect(replay.dossier).toMatchObject(received);
     expect(replay.uploads).toEqual(uploads);
-    expect(await office.api.getDossier(dossier.code)).toEqual(dossier);
+    await office.backOffice.whenIdle();
+    const routed = await office.api.getDossier(dossier.code);
+    expect(routed).toMatchObject(received);
+    expect(routed.history.map((event) => event.action)).toEqual(['receive', 'transfer', 'open-step']);
+    expect(routed.steps.find((step) => step.stepId === '1')).toMatchObject({ state: 'waiting' });
+    expect(routed.steps.find((step) => step.stepId === '1')).not.toHaveProperty('taskToken');
+    expect(routed.version).toBeGreaterThan(version);
+    expect(history).toHaveLength(1);
+    expect(steps.every((step) => step.kind === 'intake' || step.state === 'pending')).toBe(true);
 
     const reused = await office.api
       .receiveDossier({ ...request, channel: 2 })

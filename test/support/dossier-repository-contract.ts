@@ -37,6 +37,13 @@ export const makeDossier = (code: string, overrides: Partial<Dossier> = {}): Dos
   ],
   queueTicket: { issuedAt: '2026-11-23T01:40:00.000Z', servedAt: '2026-11-23T01:55:00.000Z' },
   receivedBy: 'officer-1',
+  steps: [],
+  supplements: [],
+  feeRequests: [],
+  results: [],
+  history: [{ version: 1, at: '2026-11-23T02:00:00.000Z', action: 'receive', by: 'officer-1', status: 2 }],
+  version: 1,
+  appliedCommands: {},
   ...overrides,
 });
 
@@ -68,6 +75,22 @@ export function dossierRepositoryContract(
     ).rejects.toBeInstanceOf(ConflictError);
     expect(await repo.getDossier(dossier.code)).toEqual(dossier);
     expect(await repo.getDossier(`${UNIT}-261123-9999`)).toBeUndefined();
+  });
+
+  it('saves a dossier only over the version it was read at', async () => {
+    const repo = await repository();
+    const dossier = makeDossier(`${UNIT}-261123-0002`);
+    await repo.createDossier(dossier);
+    const next = { ...dossier, status: 4 as const, version: 2 };
+    await repo.saveDossier(next);
+    await expect(repo.saveDossier({ ...dossier, status: 8 as const, version: 2 })).rejects.toMatchObject({
+      code: 'DOSSIER_CHANGED',
+    });
+    await expect(repo.saveDossier({ ...next, version: 5 })).rejects.toBeInstanceOf(ConflictError);
+    expect(await repo.getDossier(dossier.code)).toEqual(next);
+    await expect(repo.saveDossier(makeDossier(`${UNIT}-261123-0404`, { version: 2 }))).rejects.toBeInstanceOf(
+      ConflictError,
+    );
   });
 
   it('claims an idempotency key once; later claims see the first record, its code and its answer', async () => {

@@ -1,3 +1,4 @@
+import type { Dossier } from '#shared/domain/dossiers/dossier.ts';
 import { ConflictError, NotFoundError } from '#shared/domain/errors.ts';
 import type { DossierRepository, IdempotencyRecord } from '#shared/ports/dossier-repository.ts';
 
@@ -37,6 +38,16 @@ export function createInMemoryDossierRepository(): DossierRepository & { counter
     async createDossier(dossier) {
       if (dossiers.has(dossier.code))
         throw new ConflictError('DOSSIER_EXISTS', `dossier ${dossier.code} exists`);
+      dossiers.set(dossier.code, JSON.stringify(dossier));
+    },
+    async saveDossier(dossier) {
+      const stored = dossiers.get(dossier.code);
+      if (stored === undefined || (JSON.parse(stored) as Dossier).version !== dossier.version - 1) {
+        throw new ConflictError(
+          'DOSSIER_CHANGED',
+          `dossier ${dossier.code} changed since version ${dossier.version - 1}`,
+        );
+      }
       dossiers.set(dossier.code, JSON.stringify(dossier));
     },
     async getDossier(code) {

@@ -9,9 +9,19 @@ const counterKey = (unitId: string, day: string) => ({ pk: `DOSSIERSEQ#${unitId}
 const idempotencyKey = (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: 'IDEMPOTENCY' });
 
 function withoutKeys<T>(item: Record<string, unknown>): T {
-  const { pk: _pk, sk: _sk, ...rest } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, ...rest } = item;
   return rest as T;
 }
+
+/** A dossier item: its key and its place in the status lists (province-wide and per competent unit), by due date. */
+const dossierItem = (dossier: Dossier) => ({
+  ...dossierKey(dossier.code),
+  ...dossier,
+  gsi1pk: `DOSSIER#STATUS#${dossier.status}`,
+  gsi1sk: `${dossier.dueAt}#${dossier.code}`,
+  gsi2pk: `DOSSIER#UNIT#${dossier.competentAgencyId}#STATUS#${dossier.status}`,
+  gsi2sk: `${dossier.dueAt}#${dossier.code}`,
+});
 
 /**
  * Dossiers, their daily code counters and intake idempotency records in the documents table (see
@@ -102,13 +112,35 @@ export function createDynamoDbDossierRepository(
         await db.send(
           new PutCommand({
             TableName: tableName,
-            Item: { ...dossierKey(dossier.code), ...dossier },
+            Item: dossierItem(dossier),
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) {
           throw new ConflictError('DOSSIER_EXISTS', `dossier ${dossier.code} exists`);
+        }
+        throw error;
+      }
+    },
+
+    async saveDossier(dossier) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: dossierItem(dossier),
+            ConditionExpression: '#version = :previous',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':previous': dossier.version - 1 },
+          }),
+        );
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) {
+          throw new ConflictError(
+            'DOSSIER_CHANGED',
+            `dossier ${dossier.code} changed since version ${dossier.version - 1}`,
+          );
         }
         throw error;
       }

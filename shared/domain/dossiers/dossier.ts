@@ -93,6 +93,107 @@ export interface Dossier {
   queueTicket?: QueueTicket;
   /** The officer who received it (the token's `sub`). */
   receivedBy: string;
+  /** Processing steps (QuaTrinhXuLy), the intake and return steps included, in route order. */
+  steps: DossierStep[];
+  /** Supplement requests (DanhSachHoSoBoSung), oldest first. */
+  supplements: SupplementRequest[];
+  /** Financial-obligation requests, oldest first. */
+  feeRequests: FeeRequest[];
+  /** Result papers (DanhSachGiayToKetQua): archived documents of the result. */
+  results: ResultPaper[];
+  /** NgayKetThucXuLy: when processing ended (processed, refused, stopped or withdrawn). */
+  finishedAt?: string;
+  /** NgayTra: when the result was handed back. */
+  returnedAt?: string;
+  /** Why the dossier was refused (3), stopped (8) or withdrawn (7). */
+  endReason?: string;
+  /** The applicant's rating once the result is returned: 1 (very poor) to 5 (very good). */
+  rating?: { score: number; comment?: string; at: string };
+  /** Every change, oldest first: what the timeline and the portal's progress updates show. */
+  history: DossierEvent[];
+  /** Grows by one with every change; the portal sync is keyed on (code, version). */
+  version: number;
+  /** Idempotency keys of the commands applied, with the version each produced (the newest few). */
+  appliedCommands: Record<string, number>;
+}
+
+/** The kind of a processing step: intake and return happen at the receiving unit's counter. */
+export type StepKind = 'intake' | 'processing' | 'return';
+
+/**
+ * A step's state: `pending` until its stage opens, `waiting` for an officer to take it,
+ * `in-progress` once accepted, `completed`, or `cancelled` when the dossier ended before it.
+ */
+export type StepState = 'pending' | 'waiting' | 'in-progress' | 'completed' | 'cancelled';
+
+/** One agency's part of the processing (QuaTrinhXuLy). */
+export interface DossierStep {
+  /** `1`, `2`, … by stage; `3.1`, `3.2` for the agencies of a parallel consultation. */
+  stepId: string;
+  /** Position in the route (0 for intake); steps of one stage run in parallel. */
+  stage: number;
+  kind: StepKind;
+  /** NoiDungXuLy. */
+  name: string;
+  agencyId: string;
+  role: string;
+  /** The step's share of the statutory limit, in the limit's unit. */
+  share: number;
+  state: StepState;
+  /** NgayBatDau: when the step's stage opened. */
+  startedAt?: string;
+  /** NgayKetThucTheoQuyDinh: the statutory end of the step, from its start and share. */
+  dueAt?: string;
+  acceptedAt?: string;
+  acceptedBy?: string;
+  finishedAt?: string;
+  finishedBy?: string;
+  note?: string;
+  /** Archived papers the step produced (intermediate results). */
+  resultDocumentIds?: string[];
+  /** Step Functions' callback token while the routing waits on this step; never shown by the API. */
+  taskToken?: string;
+}
+
+export interface SupplementRequest {
+  requestedAt: string;
+  requestedBy: string;
+  stepId: string;
+  reason: string;
+  answeredAt?: string;
+  /** NgayHenTraTruoc / NgayHenTraMoi: the due date before the request and after the answer. */
+  dueBefore: string;
+  dueAfter?: string;
+}
+
+export interface FeeRequest {
+  requestedAt: string;
+  requestedBy: string;
+  stepId: string;
+  amount: number;
+  reason: string;
+  paidAt?: string;
+}
+
+export interface ResultPaper {
+  documentId: string;
+  /** MaGiayToKetQua: the archived paper's digitised code. */
+  digitisedCode: string;
+  name: string;
+  stepId: string;
+}
+
+/** One change of a dossier. */
+export interface DossierEvent {
+  version: number;
+  at: string;
+  action: string;
+  /** Who did it: a user id, or `system` for what routing does by itself. */
+  by: string;
+  /** The status after the change. */
+  status: DossierStatus;
+  stepId?: string;
+  note?: string;
 }
 
 /** An upload ticket handed out at intake, with the component it is for. */

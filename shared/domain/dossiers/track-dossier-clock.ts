@@ -11,6 +11,7 @@ import {
   workingTimeBetween,
 } from '#shared/domain/calendar/working-time.ts';
 import { computeDueDate, type TimeLimit } from '#shared/domain/dossiers/compute-due-date.ts';
+import type { Dossier } from '#shared/domain/dossiers/dossier.ts';
 import { ValidationError } from '#shared/domain/errors.ts';
 
 /** What happened to a dossier, as far as its clock is concerned. */
@@ -141,4 +142,25 @@ export function trackDossierClock(
     onTime,
     overdue: !onTime,
   };
+}
+
+/**
+ * A dossier's clock events from its record: receipt, supplement and fee requests with their
+ * answers, and the end of processing (the first of processed, refused, stopped, withdrawn or returned).
+ */
+export function dossierClockEvents(
+  dossier: Pick<Dossier, 'receivedAt' | 'supplements' | 'feeRequests' | 'finishedAt' | 'returnedAt'>,
+): DossierClockEvent[] {
+  const events: DossierClockEvent[] = [{ type: 'received', at: new Date(dossier.receivedAt) }];
+  for (const request of dossier.supplements) {
+    events.push({ type: 'supplement-requested', at: new Date(request.requestedAt) });
+    if (request.answeredAt) events.push({ type: 'supplement-answered', at: new Date(request.answeredAt) });
+  }
+  for (const request of dossier.feeRequests) {
+    events.push({ type: 'fee-requested', at: new Date(request.requestedAt) });
+    if (request.paidAt) events.push({ type: 'fee-paid', at: new Date(request.paidAt) });
+  }
+  const end = dossier.finishedAt ?? dossier.returnedAt;
+  if (end) events.push({ type: 'finished', at: new Date(end) });
+  return events;
 }

@@ -20,6 +20,7 @@ import {
   formatDossierCode,
   validateOwnerId,
 } from '#shared/domain/dossiers/dossier.ts';
+import { planDossierSteps } from '#shared/domain/dossiers/plan-dossier-steps.ts';
 import { ConflictError, ValidationError } from '#shared/domain/errors.ts';
 import type { DossierRepository, IdempotencyRecord } from '#shared/ports/dossier-repository.ts';
 import type { Clock, DocumentRepository } from '#shared/ports.ts';
@@ -40,6 +41,8 @@ export interface ReceiveDossierDependencies {
   archive: Pick<DocumentRepository, 'searchArchive'>;
   /** The document pipeline's upload request (createRequestUpload). */
   requestUpload: (principal: Principal, input: unknown) => Promise<UploadTicket>;
+  /** Starts the dossier's routing; starting it again for the same dossier does nothing. */
+  startRouting: (dossierCode: string) => Promise<void>;
   clock: Clock;
 }
 
@@ -191,7 +194,11 @@ export function createReceiveDossier(deps: ReceiveDossierDependencies) {
       );
     }
     const dossier = existing.dossierCode ? await deps.dossiers.getDossier(existing.dossierCode) : undefined;
-    if (dossier && existing.uploads) return { dossier, uploads: existing.uploads, replayed: true };
+    if (dossier && existing.uploads) {
+      // The first attempt may have died before its routing started.
+      await deps.startRouting(dossier.code);
+      return { dossier, uploads: existing.uploads, replayed: true };
+    }
     if (now.getTime() - Date.parse(existing.startedAt) < IDEMPOTENCY_LEASE_MS) {
       throw new ConflictError(
         'IDEMPOTENCY_KEY_IN_PROGRESS',
@@ -303,6 +310,26 @@ export function createReceiveDossier(deps: ReceiveDossierDependencies) {
       components,
       ...(input.queueTicket ? { queueTicket: input.queueTicket } : {}),
       receivedBy: principal.userId,
+      steps: planDossierSteps(procedure, {
+        receivingUnitId: receiving.id,
+        competentAgencyId: competent.id,
+        receivedAt: now.toISOString(),
+        receivedBy: principal.userId,
+      }),
+      supplements: [],
+      feeRequests: [],
+      results: [],
+      history: [
+        {
+          version: 1,
+          at: now.toISOString(),
+          action: 'receive',
+          by: principal.userId,
+          status: DOSSIER_STATUS.received,
+        },
+      ],
+      version: 1,
+      appliedCommands: { [idempotencyKey]: 1 },
     };
     try {
       await deps.dossiers.createDossier(dossier);
@@ -311,8 +338,10 @@ export function createReceiveDossier(deps: ReceiveDossierDependencies) {
       if (!(error instanceof ConflictError)) throw error;
       const written = await deps.dossiers.getDossier(code);
       if (!written) throw error;
+      await deps.startRouting(written.code);
       return { dossier: written, uploads, replayed: true };
     }
+    await deps.startRouting(dossier.code);
     await deps.dossiers.completeIdempotencyKey(idempotencyKey, uploads);
     return { dossier, uploads, replayed: false };
   };

@@ -93,6 +93,8 @@ describe('startLocalStepFunctions with the real SFNClient', () => {
       dataDir,
       port: 0,
       log: (message) => logs.push(message),
+      // The gate of an interrupted run never opens: stop() waits for it only this long.
+      stopGraceMs: 50,
       stateMachines: [{ name: 'tiny', definition: ASL, taskHandlers: createHandlers(gate) }],
     });
     sfn?.destroy();
@@ -296,6 +298,8 @@ describe('callback tasks (.waitForTaskToken) with the real SFNClient', () => {
   let sfnServer: LocalStepFunctions;
   let sfn: SFNClient;
   let stateMachineArn: string;
+  /** What the Invoke handler waits for before it answers. */
+  let invokeGate: Promise<void> = Promise.resolve();
   /** Tokens handed to the AwaitStep handlers, by `dossierCode/stepId`, one per call. */
   const issued = new Map<string, string[]>();
 
@@ -329,7 +333,10 @@ describe('callback tasks (.waitForTaskToken) with the real SFNClient', () => {
             AwaitStep: recordStep,
             AwaitQuickStep: recordStep,
             AwaitNestedStep: recordStep,
-            Invoke: async (event) => ({ echoed: event }),
+            Invoke: async (event) => {
+              await invokeGate;
+              return { echoed: event };
+            },
           },
         },
       ],
@@ -413,6 +420,33 @@ describe('callback tasks (.waitForTaskToken) with the real SFNClient', () => {
       stepId: 'review',
       result: { decision: 'approved', officer: 'Nguyễn Văn A' },
     });
+  });
+
+  it('counts an execution that waits only on a human step as idle, and one whose handler still runs as busy', async () => {
+    let release: () => void = () => {};
+    const slow = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    invokeGate = slow;
+    const executionArn = await startExecution('idle-1', {
+      mode: 'single',
+      dossierCode: 'D-idle',
+      stepId: 'review',
+    });
+    const token = await tokenOf('D-idle/review');
+    await sfnServer.whenIdle();
+    expect(sfnServer.isIdle()).toBe(true);
+    // A plain Lambda task at work: busy until it returns.
+    const busyArn = await startExecution('idle-2', { mode: 'invoke' });
+    await waitUntil(() => (sfnServer.isIdle() ? undefined : true), 'the Invoke handler to start');
+    expect(sfnServer.isIdle()).toBe(false);
+    release();
+    await slow;
+    invokeGate = Promise.resolve();
+    await succeed(token, { ok: true });
+    await waitForEnd(executionArn);
+    await waitForEnd(busyArn);
+    expect(sfnServer.isIdle()).toBe(true);
   });
 
   it('waits on each item of a Map inside a Map and completes them one by one', async () => {

@@ -29,6 +29,7 @@ function setUp(now: Date = NOW) {
   const repository = createInMemoryRepository();
   const dossiers = createInMemoryDossierRepository();
   let ids = 0;
+  const routed: string[] = [];
   const clock = { now: () => now };
   const requestUpload = createRequestUpload({
     config,
@@ -44,9 +45,12 @@ function setUp(now: Date = NOW) {
     dossiers,
     archive: repository,
     requestUpload,
+    startRouting: async (code) => {
+      routed.push(code);
+    },
     clock,
   });
-  return { repository, dossiers, receiveDossier, readDossier: createReadDossier({ dossiers }) };
+  return { repository, dossiers, routed, receiveDossier, readDossier: createReadDossier({ dossiers }) };
 }
 
 /** A marriage registration (1.000894: a form, and a reusable marital-status certificate). */
@@ -80,10 +84,23 @@ async function rejection(promise: Promise<unknown>) {
 
 describe('receiveDossier', () => {
   it('attaches the owner archived paper as reused and hands out a ticket for the rest', async () => {
-    const { repository, receiveDossier } = setUp();
+    const { repository, receiveDossier, routed } = setUp();
     await repository.putArchiveEntry(archived);
     const { dossier, uploads, replayed } = await receiveDossier(officer(COMMUNE), marriage());
     expect(replayed).toBe(false);
+    expect(routed).toEqual([dossier.code]);
+    // The receipt is the route's counter step; the last counter step is the return.
+    expect(
+      dossier.steps.map(({ stepId, kind, role, state, share }) => ({ stepId, kind, role, state, share })),
+    ).toEqual([
+      { stepId: '0', kind: 'intake', role: 'counter-officer', state: 'completed', share: 0.5 },
+      { stepId: '1', kind: 'processing', role: 'processing-officer', state: 'pending', share: 3 },
+      { stepId: '2', kind: 'processing', role: 'agency-admin', state: 'pending', share: 1 },
+      { stepId: '3', kind: 'return', role: 'counter-officer', state: 'pending', share: 0.5 },
+    ]);
+    expect(dossier.history).toEqual([
+      { version: 1, at: NOW.toISOString(), action: 'receive', by: `officer-${COMMUNE}`, status: 2 },
+    ]);
     expect(dossier).toMatchObject({
       code: `${COMMUNE}-261123-0001`,
       procedureCode: '1.000894',
@@ -228,13 +245,15 @@ describe('receiveDossier', () => {
   });
 
   it('answers a retried command as the first time: one dossier, one number, one upload request', async () => {
-    const { repository, dossiers, receiveDossier } = setUp();
+    const { repository, dossiers, receiveDossier, routed } = setUp();
     const first = await receiveDossier(officer(COMMUNE), marriage());
     const again = await receiveDossier(officer(COMMUNE), marriage());
     expect(again.replayed).toBe(true);
     expect(again.dossier).toEqual(first.dossier);
     expect(again.uploads).toEqual(first.uploads);
     expect(dossiers.counterCalls()).toBe(1);
+    // Starting the routing again is harmless (a name already used), and covers a first attempt that died before it.
+    expect(routed).toEqual([first.dossier.code, first.dossier.code]);
     expect((await repository.listByStatus('AWAITING_UPLOAD')).items).toHaveLength(1);
     const next = await receiveDossier(officer(COMMUNE), marriage({ idempotencyKey: 'intake-0002' }));
     expect(next.dossier.code).toBe(`${COMMUNE}-261123-0002`);

@@ -1,0 +1,28 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { DossierRoutingTask } from '#state-machines/dossier-routing-tasks.ts';
+import { logErrors } from '../log-errors.ts';
+import { observeInvocation } from '../observe-invocation.ts';
+import type { RoutingContainer } from './routing-container.ts';
+
+const STEPS = { StartRouting: 'startRouting', AwaitStep: 'openStep' } as const satisfies Record<
+  DossierRoutingTask,
+  keyof RoutingContainer['steps']
+>;
+
+/** A Lambda handler for one Task state of the dossier routing; its log lines carry the dossier code. */
+export function routingTask(
+  container: RoutingContainer,
+  task: DossierRoutingTask,
+): (event: unknown, context: Context) => Promise<unknown> {
+  const step = container.steps[STEPS[task]] as (input: unknown) => Promise<unknown>;
+  const logger = container.observability.logger.createChild({ persistentKeys: { task } });
+  return middy<unknown, unknown>({ timeoutEarlyInMillis: 0 })
+    .use(
+      observeInvocation<unknown>(container.observability, logger, {
+        correlationId: (event) => (event as { dossierCode?: string }).dossierCode,
+      }),
+    )
+    .use(logErrors(logger))
+    .handler((event) => step(event));
+}

@@ -1,0 +1,4 @@
+import { routingContainerFromEnvironment } from './routing-container.ts';
+import { routingTask } from './routing-task.ts';
+
+export const handler = routingTask(routingContainerFromEnvironment(), 'StartRouting');
