@@ -1,6 +1,7 @@
 /**
  * `npm run demo`: uploads sample scans to the back office, waits for the pipeline and shows what
- * it made of each: code, type, owner, title as read, signature, archive key. Signed PDFs land in
+ * it made of each: code, type, owner, title as read, signature, archive key; then walks one
+ * inter-agency dossier from intake to return and prints its timeline. Signed PDFs land in
  * demo-output/. Uses the back office `npm start` runs on ./data, or starts one in-process.
  *
  *   npm run demo -- [--data-dir data] [--out demo-output] [--config config/provinces/sample-province.yaml]
@@ -12,6 +13,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadProvinceConfig } from '#shared/config/load-province-config.ts';
+import { loadWorkingCalendar } from '#shared/config/load-working-calendar.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import { createApiClient, type DocumentView } from './lib/api-client.ts';
 import { captureConsole } from './lib/capture-console.ts';
@@ -19,6 +21,7 @@ import { checkDemoOutcome } from './lib/check-demo-outcome.ts';
 import { connectBackOffice, tokenAgency } from './lib/connect-back-office.ts';
 import { type DemoSample, makeDemoSamples } from './lib/make-demo-samples.ts';
 import { type PdfsigVerdict, runPdfsig } from './lib/run-pdfsig.ts';
+import { dossierTimeline, walkDemoDossier } from './lib/walk-demo-dossier.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -52,6 +55,7 @@ async function main(): Promise<number> {
   });
   if (!backOffice.embedded) captured.restore();
   let outcomes: Outcome[] = [];
+  let timeline: string[] = [];
   try {
     print(
       backOffice.embedded
@@ -59,6 +63,16 @@ async function main(): Promise<number> {
         : `Using the back office already running on ${dataDir}/ (API ${backOffice.apiUrl}).`,
     );
     outcomes = await runSamples(backOffice.apiUrl, backOffice.token, config);
+    print('Walking an inter-agency dossier from intake to return (parallel consultation, one supplement)…');
+    const dossier = await walkDemoDossier(createApiClient(backOffice.apiUrl, backOffice.token));
+    const procedure = config.procedures.find((candidate) => candidate.code === dossier.procedureCode);
+    const agencies = new Map(config.agencies.map((agency) => [agency.id, agency.name]));
+    timeline = dossierTimeline(dossier, {
+      agencyName: (id) => agencies.get(id) ?? id,
+      limit: procedure?.limit ?? { unit: 'same-day' },
+      calendar: loadWorkingCalendar(config.calendar),
+      supplementResume: config.dossiers.supplementResume,
+    });
   } finally {
     await backOffice.close();
     captured.restore();
@@ -68,6 +82,8 @@ async function main(): Promise<number> {
     }
   }
   printOutcomes(outcomes, config);
+  print();
+  for (const line of timeline) print(line);
   return printSummary(outcomes, backOffice.embedded);
 }
 
