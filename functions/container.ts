@@ -15,6 +15,8 @@ import { createCompleteReview } from '#shared/use-cases/complete-review.ts';
 import { createActOnDossier } from '#shared/use-cases/dossiers/act-on-dossier.ts';
 import { createReadDossier } from '#shared/use-cases/dossiers/read-dossier.ts';
 import { createReceiveDossier } from '#shared/use-cases/dossiers/receive-dossier.ts';
+import { createRecordPortalSync } from '#shared/use-cases/dossiers/record-portal-sync.ts';
+import { createReplayPortalSync } from '#shared/use-cases/dossiers/replay-portal-sync.ts';
 import { createReadDocuments } from '#shared/use-cases/read-documents.ts';
 import { createReconcileDocuments } from '#shared/use-cases/reconcile-documents.ts';
 import { createRequestUpload } from '#shared/use-cases/request-upload.ts';
@@ -42,6 +44,7 @@ export interface Container {
   receiveDossier: ReturnType<typeof createReceiveDossier>;
   readDossier: ReturnType<typeof createReadDossier>;
   actOnDossier: ReturnType<typeof createActOnDossier>;
+  replayPortalSync: ReturnType<typeof createReplayPortalSync>;
 }
 
 /**
@@ -53,7 +56,8 @@ export function createContainer(
   adapters: Adapters = createAdapters(config),
 ): Container {
   assertRuntimeRole(config, 'back-office');
-  const { observability, objects, repository, dossiers, audit, clock } = adapters;
+  const { observability, objects, repository, dossiers, audit, clock, portalOutbox } = adapters;
+  const recordPortalSync = createRecordPortalSync({ config: config.provinceConfig, outbox: portalOutbox });
   const provinceConfig = config.provinceConfig;
   const sfn = observability.traced(new SFNClient(awsClientSettings(config.aws, 'sfn')));
   const starter = createSfnExecutionStarter(sfn, config.stateMachineArn ?? '');
@@ -115,6 +119,7 @@ export function createContainer(
         if (!config.routingStateMachineArn) throw new Error('ROUTING_STATE_MACHINE_ARN is not set');
         await routing.start(routingExecutionName(dossierCode), { dossierCode });
       },
+      onChange: recordPortalSync,
       clock,
     }),
     readDossier: createReadDossier({ dossiers }),
@@ -125,7 +130,9 @@ export function createContainer(
       documents: repository,
       callbacks: createSfnTaskCallbacks(sfn),
       clock,
+      onChange: recordPortalSync,
     }),
+    replayPortalSync: createReplayPortalSync({ outbox: portalOutbox, clock }),
   };
 }
 

@@ -4,6 +4,7 @@ import { awsClientSettings } from '#shared/adapters/aws/aws-client-settings.ts';
 import { createDynamoDbAuditTrail } from '#shared/adapters/aws/dynamodb-audit-trail.ts';
 import { createDynamoDbDocumentRepository } from '#shared/adapters/aws/dynamodb-document-repository.ts';
 import { createDynamoDbDossierRepository } from '#shared/adapters/aws/dynamodb-dossier-repository.ts';
+import { createDynamoDbPortalOutbox } from '#shared/adapters/aws/dynamodb-portal-outbox.ts';
 import { createS3ObjectStore } from '#shared/adapters/aws/s3-object-store.ts';
 import {
   createObservability,
@@ -12,6 +13,7 @@ import {
 import type { RuntimeConfig } from '#shared/config/runtime-config.ts';
 import type { AuditTrail } from '#shared/ports/audit-trail.ts';
 import type { DossierRepository } from '#shared/ports/dossier-repository.ts';
+import type { PortalOutbox } from '#shared/ports/portal-outbox.ts';
 import type { Clock, DocumentRepository, ObjectStore } from '#shared/ports.ts';
 
 /** The adapters every function uses: storage, the documents table, the clock and observability. */
@@ -22,6 +24,8 @@ export interface Adapters {
   repository: DocumentRepository;
   /** Dossiers, their code counters and intake idempotency keys, in the documents table. */
   dossiers: DossierRepository;
+  /** The national-portal outbox, in the documents table. */
+  portalOutbox: PortalOutbox;
   /**
    * The audit trail (`AUDIT_TABLE`); without the table every append fails, so that nothing
    * audited is handed out (functions that read no archive have none).
@@ -49,6 +53,7 @@ export function createAdapters(config: RuntimeConfig): Adapters {
     objects: createS3ObjectStore(s3),
     repository: createDynamoDbDocumentRepository(dynamodb, config.documentsTable),
     dossiers: createDynamoDbDossierRepository(dynamodb, config.documentsTable),
+    portalOutbox: createDynamoDbPortalOutbox(dynamodb, config.documentsTable),
     audit: config.auditTable ? createDynamoDbAuditTrail(dynamodb, config.auditTable) : noAuditTrail,
     clock: { now: () => new Date() },
     destroy() {

@@ -16,6 +16,7 @@ import { EncryptionKeys } from './constructs/encryption-keys.ts';
 import { IngestBucket } from './constructs/ingest-bucket.ts';
 import { PROJECT_ROOT } from './constructs/motcua-function.ts';
 import { PipelineTrigger } from './constructs/pipeline-trigger.ts';
+import { PortalDelivery } from './constructs/portal-delivery.ts';
 
 export interface ProvinceStackProps extends StackProps {
   /** The validated province configuration. */
@@ -38,6 +39,8 @@ export class ProvinceStack extends Stack {
   readonly pipeline: DocumentPipeline;
   readonly trigger: PipelineTrigger;
   readonly routing: DossierRouting;
+  /** Present when the province has a national-portal endpoint to send to. */
+  readonly portal?: PortalDelivery;
   readonly api: BackOfficeApi;
 
   constructor(scope: Construct, id: string, props: ProvinceStackProps) {
@@ -89,6 +92,16 @@ export class ProvinceStack extends Stack {
       ingestBucket: this.ingest.bucket,
       logsKey,
     });
+    if (config.portal.endpoint) {
+      this.portal = new PortalDelivery(this, 'Portal', {
+        config,
+        functionsRoot,
+        table: this.documents.table,
+        ingestBucket: this.ingest.bucket,
+        logsKey,
+        deadLetterQueue: this.trigger.deadLetterQueue,
+      });
+    }
     this.api = new BackOfficeApi(this, 'Api', {
       ...shared,
       stateMachine: this.pipeline.stateMachine,

@@ -14,6 +14,7 @@ export const API_ROUTES = {
   receiveDossier: { method: 'POST', path: '/dossiers' },
   getDossier: { method: 'GET', path: '/dossiers/{code}' },
   actOnDossier: { method: 'POST', path: '/dossiers/{code}/actions/{action}' },
+  replayPortalSync: { method: 'POST', path: '/portal/replay' },
 } as const;
 
 export type ApiRouteName = keyof typeof API_ROUTES;

@@ -117,6 +117,8 @@ const handlers: Record<ApiRouteName, (container: Container, event: Event) => Pro
     );
     return jsonResponse(replayed ? 200 : 201, { dossier: publicDossier(dossier) });
   },
+  replayPortalSync: async (container, event) =>
+    jsonResponse(202, await container.replayPortalSync(principal(event), jsonBody(event))),
   getDossier: async (container, event) =>
     jsonResponse(200, {
       dossier: publicDossier(await container.readDossier(principal(event), pathParameter(event, 'code'))),

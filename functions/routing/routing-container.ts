@@ -5,6 +5,7 @@ import type { Observability } from '#shared/adapters/observability/create-observ
 import { loadWorkingCalendar } from '#shared/config/load-working-calendar.ts';
 import { assertRuntimeRole, parseRuntimeConfig, type RuntimeConfig } from '#shared/config/runtime-config.ts';
 import type { WorkingCalendar } from '#shared/domain/calendar/working-calendar.ts';
+import { createRecordPortalSync } from '#shared/use-cases/dossiers/record-portal-sync.ts';
 import { createRouteDossier } from '#shared/use-cases/dossiers/route-dossier.ts';
 import { type Adapters, createAdapters } from '../create-adapters.ts';
 import { lambdaEnvironment } from '../lambda-environment.ts';
@@ -21,7 +22,7 @@ export function createRoutingContainer(
   adapters: Adapters = createAdapters(config),
 ): RoutingContainer {
   assertRuntimeRole(config, 'routing');
-  const { observability, dossiers, clock } = adapters;
+  const { observability, dossiers, clock, portalOutbox } = adapters;
   let calendar: WorkingCalendar | undefined;
   return {
     config,
@@ -37,6 +38,7 @@ export function createRoutingContainer(
         observability.traced(new SFNClient(awsClientSettings(config.aws, 'sfn'))),
       ),
       clock,
+      onChange: createRecordPortalSync({ config: config.provinceConfig, outbox: portalOutbox }),
     }),
   };
 }

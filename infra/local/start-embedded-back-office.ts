@@ -55,6 +55,8 @@ export interface EmbeddedHandlers {
   httpApi: HttpApiHandler;
   /** The reconciler's sweep: resumes documents that stopped moving. */
   reconcile?: () => Promise<unknown>;
+  /** Sends what the national-portal outbox holds (to `{dataDir}/national-portal.jsonl` by default). */
+  deliverPortalMessages?: () => Promise<unknown>;
   /** Releases what the handlers hold (OCR workers) so the process can exit. */
   close?: () => Promise<void>;
 }
@@ -79,6 +81,8 @@ export interface EmbeddedBackOfficeOptions {
    * @default 300000 (5 minutes)
    */
   reconcileEveryMs?: number;
+  /** How often the national-portal outbox is delivered, as its schedule does in AWS; 0 turns it off. @default 5000 */
+  portalDeliveryEveryMs?: number;
   /**
    * Silences the runtime's informational lines (failures are still written to stderr), the
    * handlers' log lines below WARN and their metrics.
@@ -207,6 +211,7 @@ export async function startEmbeddedBackOffice(
       buckets: { ingest: names.ingestBucket, archive: names.archiveBucket },
       stateMachineArn: sfn.stateMachineArn(PIPELINE_STATE_MACHINE),
       routingStateMachineArn: sfn.stateMachineArn(DOSSIER_ROUTING_NAME),
+      portalOutboxFile: join(dataDir, 'national-portal.jsonl'),
       signer: { kind: 'local', directory: join(dataDir, 'signing-keys') },
       ...(options.ocrWorkers ? { ocrWorkers: options.ocrWorkers } : {}),
       aws: {
@@ -251,6 +256,25 @@ export async function startEmbeddedBackOffice(
     s3Client.destroy();
     if (replayed > 0)
       info(`[embedded] re-submitted ${replayed} upload(s) found in ${names.ingestBucket}/incoming/`);
+
+    const deliverEveryMs = options.portalDeliveryEveryMs ?? 5000;
+    const deliver = loaded.deliverPortalMessages;
+    if (deliver && deliverEveryMs > 0) {
+      let delivering: Promise<unknown> | undefined;
+      const timer = setInterval(() => {
+        delivering ??= deliver()
+          .catch((error: unknown) => process.stderr.write(`[embedded] portal delivery: ${String(error)}\n`))
+          .finally(() => {
+            delivering = undefined;
+          });
+      }, deliverEveryMs);
+      timer.unref();
+      // A run already going finishes before the servers it writes to stop.
+      stoppers.push(async () => {
+        clearInterval(timer);
+        await delivering;
+      });
+    }
 
     const reconcileEveryMs = options.reconcileEveryMs ?? 5 * 60 * 1000;
     const reconcile = loaded.reconcile;
@@ -315,21 +339,37 @@ export async function startEmbeddedBackOffice(
  * called, so that a back office with stand-in handlers never loads OCR, PDF and signing packages.
  */
 export async function loadProjectHandlers(config: RuntimeConfig): Promise<EmbeddedHandlers> {
-  const [{ createAdapters }, { createContainer }, pipeline, ingest, api, reconciler, routing, routingTasks] =
-    await Promise.all([
-      import('#functions/create-adapters.ts'),
-      import('#functions/container.ts'),
-      import('#functions/pipeline/index.ts'),
-      import('#functions/ingest/start-pipeline.ts'),
-      import('#functions/api/http-api.ts'),
-      import('#functions/ingest/reconcile-documents.ts'),
-      import('#functions/routing/routing-container.ts'),
-      import('#functions/routing/routing-task.ts'),
-    ]);
+  const [
+    { createAdapters },
+    { createContainer },
+    pipeline,
+    ingest,
+    api,
+    reconciler,
+    routing,
+    routingTasks,
+    portal,
+  ] = await Promise.all([
+    import('#functions/create-adapters.ts'),
+    import('#functions/container.ts'),
+    import('#functions/pipeline/index.ts'),
+    import('#functions/ingest/start-pipeline.ts'),
+    import('#functions/api/http-api.ts'),
+    import('#functions/ingest/reconcile-documents.ts'),
+    import('#functions/routing/routing-container.ts'),
+    import('#functions/routing/routing-task.ts'),
+    import('#functions/dossiers/deliver-portal-messages.ts'),
+  ]);
   const adapters = createAdapters(config);
   const container = createContainer(config, adapters);
   const pipelineContainer = pipeline.createPipelineContainer(config, adapters);
   const routingContainer = routing.createRoutingContainer(config, adapters);
+  const deliverPortal = lambdaFunction(
+    'deliver-portal-messages',
+    60,
+    () => portal.createDeliverPortalMessagesHandler(portal.createPortalDelivery(config, adapters)),
+    256,
+  );
   const reconcile = lambdaFunction(
     'reconcile-documents',
     120,
@@ -358,6 +398,7 @@ export async function loadProjectHandlers(config: RuntimeConfig): Promise<Embedd
     ),
     httpApi: lambdaFunction('http-api', 15, () => api.createHttpApiHandler(container), 512) as HttpApiHandler,
     reconcile: () => reconcile({}),
+    deliverPortalMessages: () => deliverPortal({}),
     close: async () => {
       await pipelineContainer.close();
       adapters.destroy();

@@ -247,6 +247,11 @@ export function createApiClient(apiUrl: string, token: string) {
       return { status: status === 201 ? 201 : 200, dossier: body.dossier };
     },
 
+    /** `POST /portal/replay`: sends messages to the national portal again (province admins). */
+    replayPortalSync(selection: { from: string } | { dossierCode: string; fromVersion?: number }) {
+      return call<{ replayed: number }>('POST', '/portal/replay', selection);
+    },
+
     /** PUTs a scan's bytes to the URL of an upload ticket. */
     async putUpload(
       ticket: { url: string; method: 'PUT'; headers: Record<string, string> },

@@ -27,7 +27,8 @@ export type Action =
   | 'dossier:receive'
   | 'dossier:read'
   | 'dossier:counter'
-  | 'dossier:process';
+  | 'dossier:process'
+  | 'portal:replay';
 
 /** Roles allowed per action, and whether the role is limited to its own agency. */
 const POLICY: Record<Action, Partial<Record<Role, 'own-agency' | 'province'>>> = {
@@ -81,6 +82,10 @@ const POLICY: Record<Action, Partial<Record<Role, 'own-agency' | 'province'>>> =
     'counter-officer': 'own-agency',
     'processing-officer': 'own-agency',
     'agency-admin': 'own-agency',
+    'province-admin': 'province',
+  },
+  /** Sending dossiers to the national portal again (after the portal lost them, say). */
+  'portal:replay': {
     'province-admin': 'province',
   },
   /** Own agency: the dossier's receiving or competent agency (the use case checks both). */

@@ -74,6 +74,25 @@ export const provinceConfigSchema = z
         supplementResume: z.enum(['pause', 'restart']).default('pause'),
       })
       .default({ supplementResume: 'pause' }),
+    portal: z
+      .strictObject({
+        /**
+         * The national public-service portal's endpoint for this province's dossier sync (each
+         * message is POSTed to `{endpoint}/{service}`). Absent: messages wait in the outbox (the
+         * embedded runtime writes them to `{dataDir}/national-portal.jsonl`).
+         */
+        endpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+        /** Status codes sent as another code (some provinces send 5, 6 and 8 differently). */
+        statusMap: z
+          .partialRecord(
+            z.enum(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10']),
+            z.union([z.string(), z.number()]),
+          )
+          .default({}),
+        /** Non-zero `error_code` values the portal documents as transient (retried, not rejected). */
+        retryableErrorCodes: z.array(z.union([z.string(), z.number()])).default([]),
+      })
+      .default({ statusMap: {}, retryableErrorCodes: [] }),
     ocr: z
       .strictObject({
         /**

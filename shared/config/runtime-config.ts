@@ -64,6 +64,11 @@ export interface RuntimeConfig {
   stateMachineArn?: string;
   /** `ROUTING_STATE_MACHINE_ARN`: the dossier routing, which intake starts. */
   routingStateMachineArn?: string;
+  /**
+   * `PORTAL_OUTBOX_FILE`: where portal messages are written when the province has no portal
+   * endpoint (the embedded runtime's stand-in for the national portal).
+   */
+  portalOutboxFile?: string;
   signer: SignerConfig;
   /** `OCR_WORKERS`: Tesseract workers. @default one per CPU */
   ocrWorkers?: number;
@@ -81,6 +86,7 @@ export const RUNTIME_ROLES = {
   api: ['STATE_MACHINE_ARN', 'ROUTING_STATE_MACHINE_ARN', 'AUDIT_TABLE'],
   pipeline: ['ARCHIVE_BUCKET'],
   routing: [],
+  portal: [],
 } as const satisfies Record<string, readonly RuntimeVariable[]>;
 export type RuntimeRole = keyof typeof RUNTIME_ROLES;
 
@@ -179,6 +185,7 @@ export const runtimeEnvironmentSchema = z.object({
       'a state machine ARN',
     ),
   ),
+  PORTAL_OUTBOX_FILE: optional(text('a file path')),
   SIGNER: optional(
     z.enum(['kms', 'local'], { error: (issue) => `expected kms or local, got "${String(issue.input)}"` }),
   ),
@@ -249,6 +256,7 @@ export function parseRuntimeConfig(
     buckets: { ingest: vars.INGEST_BUCKET, ...(vars.ARCHIVE_BUCKET ? { archive: vars.ARCHIVE_BUCKET } : {}) },
     ...(vars.STATE_MACHINE_ARN ? { stateMachineArn: vars.STATE_MACHINE_ARN } : {}),
     ...(vars.ROUTING_STATE_MACHINE_ARN ? { routingStateMachineArn: vars.ROUTING_STATE_MACHINE_ARN } : {}),
+    ...(vars.PORTAL_OUTBOX_FILE ? { portalOutboxFile: vars.PORTAL_OUTBOX_FILE } : {}),
     signer:
       vars.SIGNER === 'local' && vars.LOCAL_SIGNING_DIR
         ? { kind: 'local', directory: vars.LOCAL_SIGNING_DIR }
@@ -300,6 +308,7 @@ export function runtimeConfigToEnvironment(config: RuntimeConfig): Record<string
     ARCHIVE_BUCKET: config.buckets.archive,
     STATE_MACHINE_ARN: config.stateMachineArn,
     ROUTING_STATE_MACHINE_ARN: config.routingStateMachineArn,
+    PORTAL_OUTBOX_FILE: config.portalOutboxFile,
     SIGNER: config.signer.kind,
     LOCAL_SIGNING_DIR: config.signer.kind === 'local' ? config.signer.directory : undefined,
     OCR_WORKERS: config.ocrWorkers === undefined ? undefined : String(config.ocrWorkers),

@@ -143,6 +143,36 @@ describe('ProvinceStack', () => {
     });
   });
 
+  it('sends the portal outbox every minute from one sender at a time, when the province has a portal endpoint', () => {
+    const sender = built.stack.portal?.sender;
+    expect(sender).toBeDefined();
+    const senderId = logicalId(sender?.function.node.defaultChild);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: 1,
+      Environment: { Variables: Match.objectLike({ DOCUMENTS_TABLE: Match.anyValue() }) },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: Match.arrayWith([
+        Match.objectLike({ Arn: { 'Fn::GetAtt': [senderId, 'Arn'] }, DeadLetterConfig: Match.anyValue() }),
+      ]),
+    });
+    const sample = buildApp(join(import.meta.dirname, '../../config/provinces/sample-province.yaml'));
+    expect(sample.stack.portal).toBeUndefined();
+  });
+
+  it('lets the routing functions and the API answer the routing callbacks on that state machine only', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    const callbackStatements = policies
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[])
+      .filter((statement) => actionsOf(statement).some((action) => action.startsWith('states:SendTask')));
+    expect(callbackStatements.length).toBe(2);
+    for (const statement of callbackStatements) {
+      expect(JSON.stringify(statement.Resource)).toContain(':stateMachine:motcua-test-dossier-routing');
+      expect(statement.Resource).not.toBe('*');
+    }
+  });
+
   it('puts every HTTP API route behind the JWT authorizer', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual([
@@ -156,6 +186,7 @@ describe('ProvinceStack', () => {
       'POST /documents/{documentId}/review',
       'POST /dossiers',
       'POST /dossiers/{code}/actions/{action}',
+      'POST /portal/replay',
       'POST /uploads',
     ]);
     const authorizers = template.findResources('AWS::ApiGatewayV2::Authorizer', {
@@ -170,9 +201,9 @@ describe('ProvinceStack', () => {
 
   it('runs every Lambda function on nodejs22.x with active tracing', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-    // The pipeline and routing tasks, the starter, the reconciler and the API.
+    // The pipeline and routing tasks, the starter, the reconciler, the API and the portal sender.
     expect(functions).toHaveLength(
-      Object.keys(DOCUMENT_PIPELINE_TASKS).length + Object.keys(DOSSIER_ROUTING_TASKS).length + 3,
+      Object.keys(DOCUMENT_PIPELINE_TASKS).length + Object.keys(DOSSIER_ROUTING_TASKS).length + 4,
     );
     for (const fn of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
@@ -435,7 +466,7 @@ describe('ProvinceStack retention and least privilege', () => {
     expect(deleting).toEqual([]);
   });
 
-  it('grants Query on the status indexes only to the roles that list documents (the API; the reconciler province-wide), and no writes to the starter', () => {
+  it('grants Query on the status indexes only to the roles that list (the API; the reconciler and the portal sender province-wide), and no writes to the starter', () => {
     const indexArn = `/index/${DOCUMENTS_TABLE_SCHEMA.statusIndex.name}`;
     const onIndex = policies().flatMap(({ roles, statements }) =>
       statements
@@ -446,9 +477,10 @@ describe('ProvinceStack retention and least privilege', () => {
       expect.arrayContaining([
         roleRef(built.stack.api.handler.role),
         roleRef(built.stack.trigger.reconciler.role),
+        ...(built.stack.portal ? [roleRef(built.stack.portal.sender.role)] : []),
       ]),
     );
-    expect(onIndex).toHaveLength(2);
+    expect(onIndex).toHaveLength(3);
     for (const { actions } of onIndex) expect(actions).toEqual(['dynamodb:Query']);
     const agencyIndexArn = `/index/${DOCUMENTS_TABLE_SCHEMA.agencyStatusIndex.name}`;
     const onAgencyIndex = policies().flatMap(({ roles, statements }) =>

@@ -19,6 +19,7 @@ async function startOffice(root: string): Promise<EmbeddedBackOffice> {
     provinceConfigPath: join(root, 'province.yaml'),
     ocrWorkers: 1,
     quiet: true,
+    portalDeliveryEveryMs: 100,
   });
 }
 
@@ -35,6 +36,30 @@ async function clients(office: EmbeddedBackOffice) {
     fire: await as(FIRE_POLICE, 'processing-officer'),
     land: await as(LAND, 'processing-officer'),
   };
+}
+
+interface SyncLine {
+  messageId: string;
+  dossierCode: string;
+  version: number;
+  service: string;
+  body: Record<string, unknown>;
+}
+
+/** The dossier syncs the embedded runtime's stand-in portal file holds, once `version` is there. */
+async function waitForPortal(root: string, code: string, version: number): Promise<SyncLine[]> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const text = await readFile(join(root, 'data', 'national-portal.jsonl'), 'utf8').catch(() => '');
+    const syncs = text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as SyncLine)
+      .filter((message) => message.dossierCode === code && message.service === 'DongBoHoSoMC');
+    if (syncs.some((message) => message.version === version)) return syncs;
+    if (Date.now() > deadline) throw new Error(`version ${version} of ${code} never reached the portal file`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 describe('dossier routing on the embedded runtime', () => {
@@ -141,5 +166,19 @@ describe('dossier routing on the embedded runtime', () => {
       finished.history.filter((event) => event.action === 'open-step').map((event) => event.stepId),
     ).toEqual(['1', '2.1', '2.2', '3', '4', '5']);
     expect(finished.history.filter((event) => event.action === 'transfer')).toHaveLength(1);
+
+    // Every version went to the national portal once, in order; a replay sends nothing twice.
+    const synced = await waitForPortal(root, code, finished.version);
+    expect(synced.map((message) => message.version)).toEqual(
+      [...synced.map((m) => m.version)].sort((a, b) => a - b),
+    );
+    expect(synced.at(-1)?.body).toMatchObject({ MaHoSo: code, TrangThaiHoSo: '10', MaTTHC: '1.009994' });
+    expect(new Set(synced.map((message) => message.version)).size).toBe(synced.length);
+    const admin = createApiClient(office.apiUrl, office.devToken);
+    const replay = await admin.replayPortalSync({ dossierCode: code });
+    expect(replay.replayed).toBeGreaterThan(synced.length);
+    await expect(as.counter.replayPortalSync({ dossierCode: code })).rejects.toMatchObject({ status: 403 });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await waitForPortal(root, code, finished.version)).toEqual(synced);
   }, 120_000);
 });

@@ -43,6 +43,8 @@ export interface ReceiveDossierDependencies {
   requestUpload: (principal: Principal, input: unknown) => Promise<UploadTicket>;
   /** Starts the dossier's routing; starting it again for the same dossier does nothing. */
   startRouting: (dossierCode: string) => Promise<void>;
+  /** Called once the dossier is written (the national-portal outbox); again on a replay. */
+  onChange?: (dossier: Dossier) => Promise<void>;
   clock: Clock;
 }
 
@@ -195,7 +197,8 @@ export function createReceiveDossier(deps: ReceiveDossierDependencies) {
     }
     const dossier = existing.dossierCode ? await deps.dossiers.getDossier(existing.dossierCode) : undefined;
     if (dossier && existing.uploads) {
-      // The first attempt may have died before its routing started.
+      // The first attempt may have died before its routing started or its sync was recorded.
+      await deps.onChange?.(dossier);
       await deps.startRouting(dossier.code);
       return { dossier, uploads: existing.uploads, replayed: true };
     }
@@ -338,9 +341,11 @@ export function createReceiveDossier(deps: ReceiveDossierDependencies) {
       if (!(error instanceof ConflictError)) throw error;
       const written = await deps.dossiers.getDossier(code);
       if (!written) throw error;
+      await deps.onChange?.(written);
       await deps.startRouting(written.code);
       return { dossier: written, uploads, replayed: true };
     }
+    await deps.onChange?.(dossier);
     await deps.startRouting(dossier.code);
     await deps.dossiers.completeIdempotencyKey(idempotencyKey, uploads);
     return { dossier, uploads, replayed: false };
