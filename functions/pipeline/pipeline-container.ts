@@ -20,6 +20,8 @@ import {
   createDocumentPipelineSteps,
   type DocumentPipelineSteps,
 } from '#shared/use-cases/document-pipeline-steps.ts';
+import { createLinkArchivedComponent } from '#shared/use-cases/dossiers/link-archived-component.ts';
+import { createRecordPortalSync } from '#shared/use-cases/dossiers/record-portal-sync.ts';
 import { type Adapters, createAdapters } from '../create-adapters.ts';
 import { lambdaEnvironment } from '../lambda-environment.ts';
 
@@ -90,7 +92,7 @@ export function createPipelineContainer(
   adapters: Adapters = createAdapters(config),
 ): PipelineContainer {
   assertRuntimeRole(config, 'pipeline');
-  const { observability, repository, objects, clock } = adapters;
+  const { observability, repository, objects, clock, dossiers, portalOutbox } = adapters;
   const ocr = createOcrEngine(config, observability);
   return {
     config,
@@ -106,6 +108,11 @@ export function createPipelineContainer(
       signers: createSignerDirectory(config, observability),
       pdfSigner: createPadesPdfSigner(),
       metrics: observability.pipelineMetrics,
+      onArchived: createLinkArchivedComponent({
+        dossiers,
+        clock,
+        onChange: createRecordPortalSync({ config: config.provinceConfig, outbox: portalOutbox }),
+      }),
     }),
     close: async () => {
       await ocr.close?.();

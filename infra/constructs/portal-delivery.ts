@@ -54,7 +54,10 @@ export class PortalDelivery extends Construct {
       description: 'Send dossier changes to the national public-service portal',
       schedule: Schedule.rate(Duration.minutes(1)),
       targets: [
-        new LambdaFunction(this.sender.function, { deadLetterQueue: props.deadLetterQueue, retryAttempts: 2 }),
+        new LambdaFunction(this.sender.function, {
+          deadLetterQueue: props.deadLetterQueue,
+          retryAttempts: 2,
+        }),
       ],
     });
   }

@@ -34,6 +34,8 @@ export interface PipelineDependencies {
   buckets: { ingest: string; archive: string };
   /** Counts archived and quarantined documents and OCR'd pages. @default counts nothing */
   metrics?: PipelineMetrics;
+  /** Told of each paper once it is archived (a dossier's component becomes digitised); may be told twice. */
+  onArchived?: (record: DocumentRecord & { code: string }) => Promise<void>;
 }
 
 /** One page handed to the OCR Map state. */
@@ -452,6 +454,7 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
         signature: record.signature,
       });
       await tagUpload(record, 'archived');
+      await deps.onArchived?.({ ...record, code });
       await updateOwned(input, {
         status: 'ARCHIVED',
         archive: { ...location, versions: { signedPdf, original, text } },

@@ -64,7 +64,16 @@ export interface AwaitingUploadComponent extends ComponentBase {
   documentId?: string;
 }
 
-export type DossierComponent = ReusedComponent | AwaitingUploadComponent;
+/** A paper scanned at intake that the document pipeline has archived: digitised (DuocSoHoa). */
+export interface UploadedComponent extends ComponentBase {
+  source: 'uploaded';
+  documentId: string;
+  /** The archived paper's digitised code. */
+  digitisedCode: string;
+  archivedAt: string;
+}
+
+export type DossierComponent = ReusedComponent | AwaitingUploadComponent | UploadedComponent;
 
 /** Queue-ticket times of a counter visit (ISO instants), for waiting-time figures. */
 export interface QueueTicket {

@@ -16,6 +16,7 @@ const unused = <T>(name: string) =>
 function setUp() {
   const repository = createInMemoryRepository();
   const objects = createInMemoryObjectStore();
+  const archivedPapers: { documentId: string; code: string; status: string | undefined }[] = [];
   const steps = createDocumentPipelineSteps({
     config,
     repository,
@@ -26,8 +27,13 @@ function setUp() {
     pdfSigner: unused<PdfSigner>('pdfSigner'),
     clock: { now: () => NOW },
     buckets: { ingest: 'ingest', archive: 'archive' },
+    onArchived: async (paper) => {
+      // Told before the record says ARCHIVED, so that a failure here retries the step.
+      const stored = await repository.get(paper.documentId);
+      archivedPapers.push({ documentId: paper.documentId, code: paper.code, status: stored?.status });
+    },
   });
-  return { repository, objects, steps };
+  return { repository, objects, steps, archivedPapers };
 }
 
 const RUN = 'run-1';
@@ -70,7 +76,7 @@ describe('assignCode', () => {
 
 describe('archiveDocument', () => {
   async function archived(docType: string, ownerId: string) {
-    const { repository, objects, steps } = setUp();
+    const { repository, objects, steps, archivedPapers } = setUp();
     const code = `${ownerId}.${docType}.01`;
     await repository.create(
       record('d3', { code, classification: { docType, ownerId, confidence: 1, decidedBy: 'classifier' } }),
@@ -79,11 +85,12 @@ describe('archiveDocument', () => {
     await objects.put('ingest', 'work/d3/signed.pdf', new Uint8Array([4, 5]));
     await objects.put('ingest', 'work/d3/page-0001.ocr.json', new TextEncoder().encode('{"text":"GIẤY"}'));
     await steps.archiveDocument(input('d3'));
-    return { repository, objects, code };
+    return { repository, objects, code, archivedPapers };
   }
 
   it('locks a permanent paper for a century and indexes it by code and owner', async () => {
-    const { repository, objects, code } = await archived('KS', '038319001234');
+    const { repository, objects, code, archivedPapers } = await archived('KS', '038319001234');
+    expect(archivedPapers).toEqual([{ documentId: 'd3', code, status: 'PROCESSING' }]);
     const signed = objects.writes.get(`archive/038319001234/${code}/${code}.pdf`);
     expect([...(signed?.body ?? [])]).toEqual([4, 5]);
     expect(signed?.retainUntil?.getTime()).toBe(NOW.getTime() + 100 * YEAR_MS);
