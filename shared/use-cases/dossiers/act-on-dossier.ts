@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { authorize, isAllowed, type Principal } from '#shared/auth/authorize.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import type { WorkingCalendar } from '#shared/domain/calendar/working-calendar.ts';
+import { computeDueDate } from '#shared/domain/dossiers/compute-due-date.ts';
 import {
   DOSSIER_STATUS,
   type Dossier,
@@ -223,9 +224,26 @@ export function createActOnDossier(deps: ActOnDossierDependencies) {
         if (step) checkStep(draft, step, action);
         const event = { at, action, by: principal.userId, ...(step ? { stepId: step.stepId } : {}) };
         switch (action) {
-          case 'receive':
+          case 'receive': {
+            // The counter receives an online registration: the clock starts now.
             draft.status = DOSSIER_STATUS.received;
+            draft.receivedAt = at;
+            draft.receivedBy = principal.userId;
+            draft.dueAt = computeDueDate(
+              now,
+              procedureOf(deps.config, draft).limit,
+              deps.calendar(),
+            ).toISOString();
+            const intake = draft.steps.find((s) => s.kind === 'intake');
+            if (intake)
+              Object.assign(intake, {
+                state: 'completed',
+                startedAt: at,
+                finishedAt: at,
+                finishedBy: principal.userId,
+              });
             return event;
+          }
           case 'accept':
             if (!step) return undefined;
             step.state = 'in-progress';

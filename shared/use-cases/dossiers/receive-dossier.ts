@@ -299,6 +299,21 @@ export function createReceiveDossier(deps: ReceiveDossierDependencies) {
       components.push({ ...base, source: 'awaiting-upload', documentId: ticket.documentId });
     }
 
+    // An online submission is registered (1) until the counter checks and receives it (2).
+    const online = input.channel === 2;
+    const status = online ? DOSSIER_STATUS.registeredOnline : DOSSIER_STATUS.received;
+    const steps = planDossierSteps(procedure, {
+      receivingUnitId: receiving.id,
+      competentAgencyId: competent.id,
+      receivedAt: now.toISOString(),
+      receivedBy: principal.userId,
+    });
+    const intake = steps.find((step) => step.kind === 'intake');
+    if (online && intake) {
+      intake.state = 'waiting';
+      delete intake.finishedAt;
+      delete intake.finishedBy;
+    }
     const dossier: Dossier = {
       code,
       procedureCode: procedure.code,
@@ -309,16 +324,11 @@ export function createReceiveDossier(deps: ReceiveDossierDependencies) {
       owner: { kind: input.owner.kind, id: ownerId, name: input.owner.name },
       receivedAt: now.toISOString(),
       dueAt: computeDueDate(now, procedure.limit, deps.calendar()).toISOString(),
-      status: DOSSIER_STATUS.received,
+      status,
       components,
       ...(input.queueTicket ? { queueTicket: input.queueTicket } : {}),
       receivedBy: principal.userId,
-      steps: planDossierSteps(procedure, {
-        receivingUnitId: receiving.id,
-        competentAgencyId: competent.id,
-        receivedAt: now.toISOString(),
-        receivedBy: principal.userId,
-      }),
+      steps,
       supplements: [],
       feeRequests: [],
       results: [],
@@ -326,9 +336,9 @@ export function createReceiveDossier(deps: ReceiveDossierDependencies) {
         {
           version: 1,
           at: now.toISOString(),
-          action: 'receive',
+          action: online ? 'register' : 'receive',
           by: principal.userId,
-          status: DOSSIER_STATUS.received,
+          status,
         },
       ],
       version: 1,

@@ -327,6 +327,49 @@ describe('routing a dossier', () => {
     expect(stop).toMatchObject({ code: 'TRANSITION_NOT_ALLOWED', allowed: [] });
   });
 
+  it('registers an online submission until the counter receives it, and counts the due date from the receipt', async () => {
+    const env = setUp();
+    const { dossier } = await env.receive(person(CENTRE, 'counter-officer'), {
+      idempotencyKey: 'intake-online-0001',
+      procedureCode: '1.009994',
+      channel: 2,
+      receivingUnitId: CENTRE,
+      owner: { kind: 2, id: ENTERPRISE, name: 'Công ty TNHH Xây dựng Minh Phát' },
+    });
+    expect(dossier.status).toBe(1);
+    expect(dossier.steps[0]).toMatchObject({ kind: 'intake', state: 'waiting' });
+    expect(dossier.history.map((event) => event.action)).toEqual(['register']);
+    await env.routing.startRouting({ dossierCode: dossier.code });
+    await env.routing.openStep({ dossierCode: dossier.code, stepId: '1', taskToken: 'online-1' });
+    const early = await env
+      .act(person(CONSTRUCTION, 'processing-officer'), dossier.code, 'accept', {
+        idempotencyKey: env.key(),
+        stepId: '1',
+      })
+      .catch((error: unknown) => error);
+    expect(early).toMatchObject({
+      code: 'TRANSITION_NOT_ALLOWED',
+      allowed: ['receive', 'refuse', 'withdraw'],
+    });
+    env.advance(26); // checked the next morning (Tuesday 11:00)
+    const received = await env.act(person(CENTRE, 'counter-officer'), dossier.code, 'receive', {
+      idempotencyKey: env.key(),
+    });
+    expect(received.dossier).toMatchObject({ status: 2, receivedAt: '2026-11-24T04:00:00.000Z' });
+    expect(received.dossier.steps[0]).toMatchObject({
+      state: 'completed',
+      finishedAt: '2026-11-24T04:00:00.000Z',
+    });
+    // 20 working days from Tuesday 24 Nov 11:00.
+    expect(received.dossier.dueAt).toBe(
+      addWorkingTime(calendar, new Date('2026-11-24T04:00:00.000Z'), 20 * 8 * HOUR_MS).toISOString(),
+    );
+    await env.act(person(CONSTRUCTION, 'processing-officer'), dossier.code, 'accept', {
+      idempotencyKey: env.key(),
+      stepId: '1',
+    });
+  });
+
   it('refuses every action the lifecycle forbids, naming what the status allows', async () => {
     const env = setUp();
     const code = (await receivePermit(env)).code;
