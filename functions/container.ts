@@ -10,6 +10,7 @@ import { assertRuntimeRole, parseRuntimeConfig, type RuntimeConfig } from '#shar
 import type { WorkingCalendar } from '#shared/domain/calendar/working-calendar.ts';
 import { createReadArchiveRecord } from '#shared/use-cases/archive/read-archive-record.ts';
 import { createSearchArchive } from '#shared/use-cases/archive/search-archive.ts';
+import { readAuditAnchor } from '#shared/use-cases/audit/anchor-audit-chain.ts';
 import { createReadAuditTrail } from '#shared/use-cases/audit/read-audit-trail.ts';
 import { createCompleteReview } from '#shared/use-cases/complete-review.ts';
 import { createActOnDossier } from '#shared/use-cases/dossiers/act-on-dossier.ts';
@@ -97,7 +98,13 @@ export function createContainer(
       clock,
       verifier: { verify: verifyPdfSignatures },
     }),
-    readAuditTrail: createReadAuditTrail({ audit, clock }),
+    readAuditTrail: createReadAuditTrail({
+      audit,
+      clock,
+      ...(config.buckets.archive
+        ? { anchorOf: (chain: string) => readAuditAnchor(objects, config.buckets.archive ?? '', chain) }
+        : {}),
+    }),
     reconcileDocuments: createReconcileDocuments({
       repository,
       objects,

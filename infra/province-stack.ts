@@ -7,6 +7,7 @@ import { AccessLogsBucket } from './constructs/access-logs-bucket.ts';
 import { acknowledgeOnResource } from './constructs/acknowledge-on-resource.ts';
 import { AgencySigningKeys } from './constructs/agency-signing-keys.ts';
 import { ArchiveBucket } from './constructs/archive-bucket.ts';
+import { AuditAnchoring } from './constructs/audit-anchoring.ts';
 import { AuditTable } from './constructs/audit-table.ts';
 import { BackOfficeApi } from './constructs/back-office-api.ts';
 import { DocumentPipeline } from './constructs/document-pipeline.ts';
@@ -35,6 +36,7 @@ export class ProvinceStack extends Stack {
   readonly archive: ArchiveBucket;
   readonly documents: DocumentsTable;
   readonly audit: AuditTable;
+  readonly anchoring: AuditAnchoring;
   readonly signing: AgencySigningKeys;
   readonly pipeline: DocumentPipeline;
   readonly trigger: PipelineTrigger;
@@ -108,6 +110,18 @@ export class ProvinceStack extends Stack {
       routing: this.routing,
       allowedOrigins,
       auditTable: this.audit,
+    });
+    this.anchoring = new AuditAnchoring(this, 'AuditAnchoring', {
+      config,
+      functionsRoot,
+      auditTable: this.audit,
+      archiveBucket: this.archive.bucket,
+      documentsTable: this.documents.table,
+      ingestBucket: this.ingest.bucket,
+      dataKey,
+      logsKey,
+      signing: this.signing,
+      deadLetterQueue: this.trigger.deadLetterQueue,
     });
     this.acknowledgeRolePolicies();
     this.addOutputs();

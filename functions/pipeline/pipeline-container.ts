@@ -1,5 +1,4 @@
 import { cpus } from 'node:os';
-import { KMSClient } from '@aws-sdk/client-kms';
 import { TextractClient } from '@aws-sdk/client-textract';
 import { awsClientSettings } from '#shared/adapters/aws/aws-client-settings.ts';
 import { createDocumentToolkit } from '#shared/adapters/documents/create-document-toolkit.ts';
@@ -10,12 +9,9 @@ import {
   probeTesseract,
 } from '#shared/adapters/ocr/select-ocr-engine.ts';
 import { createTextractOcrEngine } from '#shared/adapters/ocr/textract-ocr-engine.ts';
-import { createKmsSignerDirectory } from '#shared/adapters/signing/kms-signer-directory.ts';
-import { createLocalSignerDirectory } from '#shared/adapters/signing/local-signer-directory.ts';
 import { createPadesPdfSigner } from '#shared/adapters/signing/sign-pdf-pades.ts';
 import { assertRuntimeRole, parseRuntimeConfig, type RuntimeConfig } from '#shared/config/runtime-config.ts';
-import { signingKeyAlias } from '#shared/config/signing-key-alias.ts';
-import type { OcrEngine, SignerDirectory } from '#shared/ports.ts';
+import type { OcrEngine } from '#shared/ports.ts';
 import {
   createDocumentPipelineSteps,
   type DocumentPipelineSteps,
@@ -23,6 +19,7 @@ import {
 import { createLinkArchivedComponent } from '#shared/use-cases/dossiers/link-archived-component.ts';
 import { createRecordPortalSync } from '#shared/use-cases/dossiers/record-portal-sync.ts';
 import { type Adapters, createAdapters } from '../create-adapters.ts';
+import { createSignerDirectory } from '../create-signer-directory.ts';
 import { lambdaEnvironment } from '../lambda-environment.ts';
 
 /**
@@ -58,28 +55,6 @@ function once<T>(make: () => T): () => T {
     made ??= { value: make() };
     return made.value;
   };
-}
-
-function createSignerDirectory(config: RuntimeConfig, observability: Observability): SignerDirectory {
-  const province = config.provinceConfig;
-  const identityFor = (agencyId: string) => ({
-    commonName: province.agencies.find((agency) => agency.id === agencyId)?.name ?? agencyId,
-    organisation: province.signing.organisation,
-    province: province.province.name,
-    country: province.signing.country,
-  });
-  if (config.signer.kind === 'local') {
-    return createLocalSignerDirectory({
-      directory: config.signer.directory,
-      keySpec: province.signing.keySpec,
-      identityFor,
-    });
-  }
-  return createKmsSignerDirectory({
-    kms: observability.traced(new KMSClient(awsClientSettings(config.aws, 'kms'))),
-    keyIdFor: (agencyId: string) => signingKeyAlias(province.province.slug, agencyId),
-    identityFor,
-  });
 }
 
 /**

@@ -103,23 +103,28 @@ export class AgencySigningKeys extends Construct {
    * read the public key, through each key's policy; no other principal may use the keys.
    */
   allowSigningBy(role: IRole): void {
-    for (const key of this.keys.values()) {
-      key.addToResourcePolicy(
-        new PolicyStatement({
-          principals: [role],
-          actions: ['kms:Sign'],
-          resources: ['*'],
-          conditions: {
-            StringEquals: {
-              'kms:MessageType': 'DIGEST',
-              'kms:SigningAlgorithm': [...this.signingAlgorithms],
-            },
+    for (const agencyId of this.keys.keys()) this.allowSigningWith(agencyId, role);
+  }
+
+  /** Lets `role` sign with one agency's key only (as {@link allowSigningBy} does for all). */
+  allowSigningWith(agencyId: string, role: IRole): void {
+    const key = this.keys.get(agencyId);
+    if (!key) throw new Error(`agency ${agencyId} has no signing key (only one-stop agencies have one)`);
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [role],
+        actions: ['kms:Sign'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: {
+            'kms:MessageType': 'DIGEST',
+            'kms:SigningAlgorithm': [...this.signingAlgorithms],
           },
-        }),
-      );
-      key.addToResourcePolicy(
-        new PolicyStatement({ principals: [role], actions: ['kms:GetPublicKey'], resources: ['*'] }),
-      );
-    }
+        },
+      }),
+    );
+    key.addToResourcePolicy(
+      new PolicyStatement({ principals: [role], actions: ['kms:GetPublicKey'], resources: ['*'] }),
+    );
   }
 }

@@ -49,6 +49,20 @@ export class AuditTable extends Construct {
     });
   }
 
+  /** Read the chains only: GetItem and Query on the table (no index), and the data key's decrypt. */
+  grantReadChains(grantee: IGrantable): void {
+    const principal = grantee.grantPrincipal;
+    principal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+        resources: [this.table.tableArn],
+      }),
+    );
+    principal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey'], resources: [this.dataKey.keyArn] }),
+    );
+  }
+
   /**
    * Append and read: PutItem (the adapter's puts are conditional, attribute_not_exists), GetItem
    * and Query on the table and its indexes, and the data key's use for them. No UpdateItem,

@@ -27,6 +27,7 @@ import { Construct } from 'constructs';
 import { API_ROUTES } from '#functions/api/api-routes.ts';
 import { DOCUMENTS_TABLE_SCHEMA } from '#shared/adapters/aws/documents-table.ts';
 import { ROLES } from '#shared/auth/authorize.ts';
+import { allowListingAnchors } from './audit-anchoring.ts';
 import type { AuditTable } from './audit-table.ts';
 import type { DossierRouting } from './dossier-routing.ts';
 import { grantObjects, grantTableItems } from './grant-access.ts';
@@ -126,6 +127,8 @@ export class BackOfficeApi extends Construct {
       write: [INGEST_PREFIXES.incoming],
     });
     grantObjects(role, role, { bucket: props.archiveBucket, key: props.dataKey, read: [''] });
+    // Verification reads each day's anchor of the audit trail (found by listing its key).
+    allowListingAnchors(role, props.archiveBucket);
     // Upload requests, reviews and audited reads write; document lists query the status index
     // (province-wide) or the agency-status index (an agency's queue).
     const { statusIndex, agencyStatusIndex } = DOCUMENTS_TABLE_SCHEMA;

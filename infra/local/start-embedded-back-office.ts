@@ -57,6 +57,8 @@ export interface EmbeddedHandlers {
   reconcile?: () => Promise<unknown>;
   /** Sends what the national-portal outbox holds (to `{dataDir}/national-portal.jsonl` by default). */
   deliverPortalMessages?: () => Promise<unknown>;
+  /** Signs and locks the closed days of the audit trail not anchored yet. */
+  anchorAuditTrail?: () => Promise<unknown>;
   /** Releases what the handlers hold (OCR workers) so the process can exit. */
   close?: () => Promise<void>;
 }
@@ -83,6 +85,8 @@ export interface EmbeddedBackOfficeOptions {
   reconcileEveryMs?: number;
   /** How often the national-portal outbox is delivered, as its schedule does in AWS; 0 turns it off. @default 5000 */
   portalDeliveryEveryMs?: number;
+  /** How often closed days of the audit trail are anchored (daily in AWS); 0 turns it off. @default 1 hour */
+  auditAnchorEveryMs?: number;
   /**
    * Silences the runtime's informational lines (failures are still written to stderr), the
    * handlers' log lines below WARN and their metrics.
@@ -276,6 +280,24 @@ export async function startEmbeddedBackOffice(
       });
     }
 
+    const anchorEveryMs = options.auditAnchorEveryMs ?? 60 * 60 * 1000;
+    const anchor = loaded.anchorAuditTrail;
+    if (anchor && anchorEveryMs > 0) {
+      let anchoring: Promise<unknown> | undefined;
+      const timer = setInterval(() => {
+        anchoring ??= anchor()
+          .catch((error: unknown) => process.stderr.write(`[embedded] audit anchoring: ${String(error)}\n`))
+          .finally(() => {
+            anchoring = undefined;
+          });
+      }, anchorEveryMs);
+      timer.unref();
+      stoppers.push(async () => {
+        clearInterval(timer);
+        await anchoring;
+      });
+    }
+
     const reconcileEveryMs = options.reconcileEveryMs ?? 5 * 60 * 1000;
     const reconcile = loaded.reconcile;
     if (reconcile && reconcileEveryMs > 0) {
@@ -349,6 +371,7 @@ export async function loadProjectHandlers(config: RuntimeConfig): Promise<Embedd
     routing,
     routingTasks,
     portal,
+    audit,
   ] = await Promise.all([
     import('#functions/create-adapters.ts'),
     import('#functions/container.ts'),
@@ -359,11 +382,18 @@ export async function loadProjectHandlers(config: RuntimeConfig): Promise<Embedd
     import('#functions/routing/routing-container.ts'),
     import('#functions/routing/routing-task.ts'),
     import('#functions/dossiers/deliver-portal-messages.ts'),
+    import('#functions/audit/anchor-audit-chain.ts'),
   ]);
   const adapters = createAdapters(config);
   const container = createContainer(config, adapters);
   const pipelineContainer = pipeline.createPipelineContainer(config, adapters);
   const routingContainer = routing.createRoutingContainer(config, adapters);
+  const anchorAudit = lambdaFunction(
+    'anchor-audit-chain',
+    300,
+    () => audit.createAnchorAuditChainHandler(audit.createAuditAnchoring(config, adapters)),
+    256,
+  );
   const deliverPortal = lambdaFunction(
     'deliver-portal-messages',
     60,
@@ -399,6 +429,7 @@ export async function loadProjectHandlers(config: RuntimeConfig): Promise<Embedd
     httpApi: lambdaFunction('http-api', 15, () => api.createHttpApiHandler(container), 512) as HttpApiHandler,
     reconcile: () => reconcile({}),
     deliverPortalMessages: () => deliverPortal({}),
+    anchorAuditTrail: () => anchorAudit({}),
     close: async () => {
       await pipelineContainer.close();
       adapters.destroy();

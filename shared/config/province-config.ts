@@ -236,3 +236,14 @@ export type ProvinceConfig = z.infer<typeof provinceConfigSchema>;
 export type AgencyConfig = ProvinceConfig['agencies'][number];
 export type DocumentTypeConfig = ProvinceConfig['documentTypes'][number];
 export type ProcedureConfig = ProvinceConfig['procedures'][number];
+
+/**
+ * The agency whose key speaks for the province (it signs the audit trail's anchors): the
+ * province-level one-stop agency, else the first one-stop agency (only those have signing keys).
+ */
+export function provinceSigningAgencyId(config: Pick<ProvinceConfig, 'agencies'>): string {
+  const oneStop = config.agencies.filter((agency) => agency.oneStop);
+  const agency = oneStop.find((candidate) => candidate.level === 'province') ?? oneStop[0];
+  if (!agency) throw new Error('the province has no one-stop agency, so no signing key');
+  return agency.id;
+}

@@ -87,6 +87,7 @@ export const RUNTIME_ROLES = {
   pipeline: ['ARCHIVE_BUCKET'],
   routing: [],
   portal: [],
+  'audit-anchor': ['AUDIT_TABLE', 'ARCHIVE_BUCKET'],
 } as const satisfies Record<string, readonly RuntimeVariable[]>;
 export type RuntimeRole = keyof typeof RUNTIME_ROLES;
 

@@ -16,6 +16,7 @@ import {
 } from '#infra/constructs/acknowledge-unscopable-actions.ts';
 import { DOCUMENTS_TABLE_SCHEMA } from '#shared/adapters/aws/documents-table.ts';
 import { INGEST_OBJECT_EXPIRY_DAYS, INGEST_OBJECT_TAGS } from '#shared/adapters/aws/ingest-object-tags.ts';
+import { provinceSigningAgencyId } from '#shared/config/province-config.ts';
 import { DOCUMENT_PIPELINE_ASL, DOCUMENT_PIPELINE_TASKS } from '#state-machines/document-pipeline-tasks.ts';
 import { DOSSIER_ROUTING_TASKS } from '#state-machines/dossier-routing-tasks.ts';
 
@@ -201,9 +202,9 @@ describe('ProvinceStack', () => {
 
   it('runs every Lambda function on nodejs22.x with active tracing', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-    // The pipeline and routing tasks, the starter, the reconciler, the API and the portal sender.
+    // The pipeline and routing tasks, the starter, the reconciler, the API, the portal sender and the audit anchoring.
     expect(functions).toHaveLength(
-      Object.keys(DOCUMENT_PIPELINE_TASKS).length + Object.keys(DOSSIER_ROUTING_TASKS).length + 4,
+      Object.keys(DOCUMENT_PIPELINE_TASKS).length + Object.keys(DOSSIER_ROUTING_TASKS).length + 5,
     );
     for (const fn of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
@@ -342,16 +343,22 @@ describe('ProvinceStack retention and least privilege', () => {
     expect(JSON.stringify(selections)).toContain(auditId);
   });
 
-  it('lets the API only append to and read the audit table: no UpdateItem, DeleteItem or BatchWriteItem on it', () => {
+  it('lets the API only append to and read the audit table, the anchoring only read it: no UpdateItem, DeleteItem or BatchWriteItem on it', () => {
     const auditId = logicalId(built.stack.audit.table.node.defaultChild);
     const onAudit = policies()
       .flatMap(({ roles, statements }) => statements.map((statement) => ({ roles, statement })))
       .filter(({ statement }) => JSON.stringify(statement.Resource).includes(auditId));
-    expect(onAudit.flatMap(({ roles }) => roles)).toEqual(
-      onAudit.map(() => roleRef(built.stack.api.handler.role)),
-    );
-    const actions = onAudit.flatMap(({ statement }) => actionsOf(statement));
-    expect(new Set(actions)).toEqual(new Set(['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query']));
+    const api = roleRef(built.stack.api.handler.role);
+    const anchoring = roleRef(built.stack.anchoring.anchor.role);
+    expect(new Set(onAudit.flatMap(({ roles }) => roles))).toEqual(new Set([api, anchoring]));
+    const actionsOfRole = (role: unknown) =>
+      new Set(
+        onAudit
+          .filter(({ roles }) => JSON.stringify(roles) === JSON.stringify([role]))
+          .flatMap(({ statement }) => actionsOf(statement)),
+      );
+    expect(actionsOfRole(api)).toEqual(new Set(['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query']));
+    expect(actionsOfRole(anchoring)).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:Query']));
     const forbidden = ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
     const everywhere = policies().flatMap(({ statements }) =>
       statements.filter((statement) => {
@@ -502,34 +509,48 @@ describe('ProvinceStack retention and least privilege', () => {
     expect(starterTableActions?.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
   });
 
-  it('gives kms:Sign on the agency keys only to the sign function, for digests with the key spec algorithm, and leaves the account administration without use', () => {
-    const signer = {
-      AWS: {
-        'Fn::GetAtt': [logicalId(built.stack.pipeline.functions.SignDocument.role.node.defaultChild), 'Arn'],
-      },
-    };
-    const keys = Object.values(
+  it("gives kms:Sign on the agency keys only to the sign function (and the province's key to the audit anchoring), for digests with the key spec algorithm, and leaves the account administration without use", () => {
+    const principalOf = (role: { node: { defaultChild?: unknown } }) => ({
+      AWS: { 'Fn::GetAtt': [logicalId(role.node.defaultChild), 'Arn'] },
+    });
+    const documentSigner = principalOf(built.stack.pipeline.functions.SignDocument.role);
+    const anchorSigner = principalOf(built.stack.anchoring.anchor.role);
+    const provinceKeyId = logicalId(
+      built.stack.signing.keys.get(provinceSigningAgencyId(built.config))?.node.defaultChild,
+    );
+    const keys = Object.entries(
       template.findResources('AWS::KMS::Key', { Properties: { KeyUsage: 'SIGN_VERIFY' } }),
     );
     expect(keys).toHaveLength(2);
-    for (const key of keys) {
+    expect(keys.map(([id]) => id)).toContain(provinceKeyId);
+    for (const [id, key] of keys) {
+      const signers = id === provinceKeyId ? [documentSigner, anchorSigner] : [documentSigner];
       const statements = (key.Properties.KeyPolicy.Statement as Statement[]).filter(
         (s) => s.Effect === 'Allow',
       );
       const allowing = (action: string) =>
         statements.filter((statement) => actionsOf(statement).some((pattern) => covers(pattern, action)));
-      expect(allowing('kms:Sign')).toEqual([
-        {
+      // CDK merges statements that differ only in their principal.
+      const principals = (list: Statement[]) =>
+        list.flatMap((statement) => {
+          const aws = (statement.Principal as { AWS: unknown }).AWS;
+          return (Array.isArray(aws) ? aws : [aws]).map((arn) => ({ AWS: arn }));
+        });
+      const signing = allowing('kms:Sign');
+      for (const statement of signing) {
+        expect({ ...statement, Principal: undefined }).toEqual({
           Effect: 'Allow',
           Action: 'kms:Sign',
-          Principal: signer,
+          Principal: undefined,
           Resource: '*',
           Condition: {
             StringEquals: { 'kms:MessageType': 'DIGEST', 'kms:SigningAlgorithm': ['ECDSA_SHA_256'] },
           },
-        },
-      ]);
-      expect(allowing('kms:GetPublicKey').map((statement) => statement.Principal)).toEqual([signer]);
+        });
+      }
+      const sorted = (list: unknown[]) => list.map((item) => JSON.stringify(item)).sort();
+      expect(sorted(principals(signing))).toEqual(sorted(signers));
+      expect(sorted(principals(allowing('kms:GetPublicKey')))).toEqual(sorted(signers));
       for (const usage of ['kms:Verify', 'kms:CreateGrant', 'kms:Decrypt', 'kms:ReEncryptFrom']) {
         expect(allowing(usage), usage).toEqual([]);
       }

@@ -5,6 +5,7 @@ import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createMotcuaApp, type MotcuaApp } from '#infra/bin/create-motcua-app.ts';
+import { AuditAnchoring } from '#infra/constructs/audit-anchoring.ts';
 import { BackOfficeApi } from '#infra/constructs/back-office-api.ts';
 import { DossierRouting } from '#infra/constructs/dossier-routing.ts';
 import { MotcuaFunction } from '#infra/constructs/motcua-function.ts';
@@ -31,6 +32,7 @@ interface CfnResource {
 function roleOf(fn: MotcuaFunction): RuntimeRole {
   if (fn.node.id in DOCUMENT_PIPELINE_TASKS) return 'pipeline';
   if (fn.node.scope instanceof DossierRouting) return 'routing';
+  if (fn.node.scope instanceof AuditAnchoring) return 'audit-anchor';
   // The API records every archive read in the audit table: its environment must name it.
   return fn.node.scope instanceof BackOfficeApi ? 'api' : 'back-office';
 }
@@ -107,6 +109,7 @@ describe("every function's environment, as the sample province's stack deploys i
       [
         ...Object.keys(DOCUMENT_PIPELINE_TASKS),
         ...Object.keys(DOSSIER_ROUTING_TASKS),
+        'AnchorAuditChain',
         'Handler',
         'ReconcileDocuments',
         'StartPipeline',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { authorize, type Principal } from '#shared/auth/authorize.ts';
+import type { AuditAnchor } from '#shared/domain/audit-anchor.ts';
 import { chainOf, chainsBetween } from '#shared/domain/audit-chain.ts';
 import { ValidationError } from '#shared/domain/errors.ts';
 import { AUDIT_ACTIONS, type AuditEntry, type AuditTrail } from '#shared/ports/audit-trail.ts';
@@ -61,7 +62,12 @@ function range(clock: Clock, from?: string, to?: string): { from: string; to: st
  * The auditors' view of the audit trail (auditors and province admins): entries by actor,
  * document, action, outcome and time, from keys and indexes; and verification of the chain.
  */
-export function createReadAuditTrail(deps: { audit: AuditTrail; clock: Clock }) {
+export function createReadAuditTrail(deps: {
+  audit: AuditTrail;
+  clock: Clock;
+  /** The anchor of a closed day, where days are anchored (see anchor-audit-chain.ts). */
+  anchorOf?: (chain: string) => Promise<AuditAnchor | undefined>;
+}) {
   return {
     /** One page of entries, oldest first; `from` defaults to 7 days before `to` (default now). */
     async listEntries(
@@ -88,7 +94,7 @@ export function createReadAuditTrail(deps: { audit: AuditTrail; clock: Clock }) 
           `verify at most ${MAX_VERIFY_DAYS} days per request (npm run audit:verify has no limit)`,
         );
       }
-      return verifyAuditChain(deps.audit, { from, to });
+      return verifyAuditChain(deps.audit, { from, to }, deps.anchorOf);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { type AuditAnchor, verifyAuditAnchorSignature } from '#shared/domain/audit-anchor.ts';
 import { chainsBetween, changedFields, genesisHash } from '#shared/domain/audit-chain.ts';
 import type { AuditTrail } from '#shared/ports/audit-trail.ts';
 
@@ -10,9 +11,11 @@ export interface AuditChainProblem {
   /**
    * - `changed`: a recorded field no longer matches its digest (`fields` names it), or the
    *   entry's hash no longer matches its content or its successor's `prevHash` (`hash`)
-   * - `missing`: no entry has this sequence number, yet a later one exists
+   * - `missing`: no entry has this sequence number, yet a later one exists (or the day's anchor
+   *   counted it)
+   * - `anchor`: the day's anchor is not signed by the key its certificate names
    */
-  kind: 'changed' | 'missing';
+  kind: 'changed' | 'missing' | 'anchor';
   fields?: string[];
   message: string;
 }
@@ -21,7 +24,7 @@ export interface AuditChainProblem {
 export interface AuditChainReport {
   valid: boolean;
   /** Each chain (UTC day) walked, with its entry count and last hash (the head to anchor). */
-  chains: { chain: string; entries: number; headHash?: string }[];
+  chains: { chain: string; entries: number; headHash?: string; anchored?: boolean }[];
   firstProblem?: AuditChainProblem;
 }
 
@@ -36,6 +39,8 @@ const PAGE = 500;
 export async function verifyAuditChain(
   trail: AuditTrail,
   range: { from: string; to: string },
+  /** The day's anchor, when days are anchored: the chain must still end where it says. */
+  anchorOf?: (chain: string) => Promise<AuditAnchor | undefined>,
 ): Promise<AuditChainReport> {
   const chains: AuditChainReport['chains'] = [];
   for (const chain of chainsBetween(range.from, range.to)) {
@@ -85,7 +90,39 @@ export async function verifyAuditChain(
       }
       if (page.length < PAGE) break;
     }
-    chains.push({ chain, entries: expected - 1, ...(expected > 1 && { headHash: prevHash }) });
+    const entries = expected - 1;
+    const headHash = entries > 0 ? prevHash : undefined;
+    const anchor = await anchorOf?.(chain);
+    if (anchor) {
+      if (!verifyAuditAnchorSignature(anchor)) {
+        return problem(
+          anchor.entries,
+          'anchor',
+          `the anchor of ${chain} does not verify against its certificate`,
+        );
+      }
+      if (anchor.entries > entries) {
+        return problem(
+          entries + 1,
+          'missing',
+          `entries ${chain}/${entries + 1} to ${chain}/${anchor.entries} were removed after the day was anchored`,
+        );
+      }
+      if (anchor.entries !== entries || anchor.headHash !== headHash) {
+        return problem(
+          anchor.entries,
+          'changed',
+          `the chain of ${chain} no longer ends where its anchor says (${anchor.entries} entries, head ${anchor.headHash ?? 'none'}): the day was rewritten after it was anchored`,
+          ['hash'],
+        );
+      }
+    }
+    chains.push({
+      chain,
+      entries,
+      ...(headHash && { headHash }),
+      ...(anchorOf && { anchored: Boolean(anchor) }),
+    });
   }
   return { valid: true, chains };
 }

@@ -1,0 +1,31 @@
+import { KMSClient } from '@aws-sdk/client-kms';
+import { awsClientSettings } from '#shared/adapters/aws/aws-client-settings.ts';
+import type { Observability } from '#shared/adapters/observability/create-observability.ts';
+import { createKmsSignerDirectory } from '#shared/adapters/signing/kms-signer-directory.ts';
+import { createLocalSignerDirectory } from '#shared/adapters/signing/local-signer-directory.ts';
+import type { RuntimeConfig } from '#shared/config/runtime-config.ts';
+import { signingKeyAlias } from '#shared/config/signing-key-alias.ts';
+import type { SignerDirectory } from '#shared/ports.ts';
+
+/** The agencies' signing keys: KMS in AWS, PEM files in the embedded runtime. */
+export function createSignerDirectory(config: RuntimeConfig, observability: Observability): SignerDirectory {
+  const province = config.provinceConfig;
+  const identityFor = (agencyId: string) => ({
+    commonName: province.agencies.find((agency) => agency.id === agencyId)?.name ?? agencyId,
+    organisation: province.signing.organisation,
+    province: province.province.name,
+    country: province.signing.country,
+  });
+  if (config.signer.kind === 'local') {
+    return createLocalSignerDirectory({
+      directory: config.signer.directory,
+      keySpec: province.signing.keySpec,
+      identityFor,
+    });
+  }
+  return createKmsSignerDirectory({
+    kms: observability.traced(new KMSClient(awsClientSettings(config.aws, 'kms'))),
+    keyIdFor: (agencyId: string) => signingKeyAlias(province.province.slug, agencyId),
+    identityFor,
+  });
+}
