@@ -57,6 +57,8 @@ export interface EmbeddedHandlers {
   reconcile?: () => Promise<unknown>;
   /** Sends what the national-portal outbox holds (to `{dataDir}/national-portal.jsonl` by default). */
   deliverPortalMessages?: () => Promise<unknown>;
+  /** The overdue sweep: records each unit's attention list of the day (`at`: an ISO instant to sweep as of). */
+  sweepOverdue?: (event: { at?: string }) => Promise<unknown>;
   /** Releases what the handlers hold (OCR workers) so the process can exit. */
   close?: () => Promise<void>;
 }
@@ -83,6 +85,11 @@ export interface EmbeddedBackOfficeOptions {
   reconcileEveryMs?: number;
   /** How often the national-portal outbox is delivered, as its schedule does in AWS; 0 turns it off. @default 5000 */
   portalDeliveryEveryMs?: number;
+  /**
+   * How often the overdue sweep runs, as the schedule does in AWS; 0 turns it off.
+   * @default 1800000 (30 minutes)
+   */
+  sweepEveryMs?: number;
   /**
    * Silences the runtime's informational lines (failures are still written to stderr), the
    * handlers' log lines below WARN and their metrics.
@@ -118,6 +125,11 @@ export interface EmbeddedBackOffice {
   auth: LocalAuth;
   /** Resolves once no upload is waiting for the starter and no execution is running. */
   whenIdle(): Promise<void>;
+  /**
+   * Runs the overdue sweep now, through the same handler as the timer (and the schedule in AWS),
+   * as of `at` (@default now); answers its report.
+   */
+  sweepOverdueDossiers(at?: Date): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -287,6 +299,17 @@ export async function startEmbeddedBackOffice(
       timer.unref();
       stoppers.push(() => clearInterval(timer));
     }
+    const sweepEveryMs = options.sweepEveryMs ?? 30 * 60 * 1000;
+    const sweepOverdue = loaded.sweepOverdue;
+    if (sweepOverdue && sweepEveryMs > 0) {
+      const timer = setInterval(() => {
+        sweepOverdue({}).catch((error: unknown) =>
+          process.stderr.write(`[embedded] overdue sweep: ${String(error)}\n`),
+        );
+      }, sweepEveryMs);
+      timer.unref();
+      stoppers.push(() => clearInterval(timer));
+    }
 
     const auth = await loadLocalAuth(join(dataDir, 'auth'));
     const api: LocalHttpApi = await startLocalHttpApi({
@@ -325,6 +348,10 @@ export async function startEmbeddedBackOffice(
           await new Promise((resolveTick) => setImmediate(resolveTick));
         } while (!queue.isIdle() || !sfn.isIdle());
       },
+      async sweepOverdueDossiers(at) {
+        if (!sweepOverdue) throw new Error('these handlers have no overdue sweep');
+        return sweepOverdue(at ? { at: at.toISOString() } : {});
+      },
       stop: stopAll,
     };
   } catch (error) {
@@ -349,6 +376,7 @@ export async function loadProjectHandlers(config: RuntimeConfig): Promise<Embedd
     routing,
     routingTasks,
     portal,
+    sweeper,
   ] = await Promise.all([
     import('#functions/create-adapters.ts'),
     import('#functions/container.ts'),
@@ -359,6 +387,7 @@ export async function loadProjectHandlers(config: RuntimeConfig): Promise<Embedd
     import('#functions/routing/routing-container.ts'),
     import('#functions/routing/routing-task.ts'),
     import('#functions/dossiers/deliver-portal-messages.ts'),
+    import('#functions/dossiers/sweep-overdue.ts'),
   ]);
   const adapters = createAdapters(config);
   const container = createContainer(config, adapters);
@@ -399,6 +428,12 @@ export async function loadProjectHandlers(config: RuntimeConfig): Promise<Embedd
     httpApi: lambdaFunction('http-api', 15, () => api.createHttpApiHandler(container), 512) as HttpApiHandler,
     reconcile: () => reconcile({}),
     deliverPortalMessages: () => deliverPortal({}),
+    sweepOverdue: lambdaFunction(
+      'sweep-overdue',
+      120,
+      () => sweeper.createSweepOverdueHandler(container),
+      256,
+    ),
     close: async () => {
       await pipelineContainer.close();
       adapters.destroy();
