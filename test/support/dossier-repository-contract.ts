@@ -400,6 +400,41 @@ export function dossierListContract(repository: () => DossierRepository | Promis
     expect(moved).toMatchObject({ dueAt: '2026-12-10T02:00:00.000Z', version: 2, openSteps: [] });
   });
 
+  it("keeps an online registration in its unit's open steps while its intake waits, and out once received", async () => {
+    const repo = await repository();
+    const registered = listed(7, 4, {
+      channel: 2,
+      status: 1,
+      steps: [
+        makeStep('0', CENTRE, {
+          stage: 0,
+          kind: 'intake',
+          role: 'counter-officer',
+          state: 'waiting',
+          startedAt: '2026-12-01T02:00:00.000Z',
+        }),
+        makeStep('1', COMPETENT),
+      ],
+    });
+    await repo.createDossier(registered);
+    const atCentre = () =>
+      repo
+        .listDossiers({ queues: [{ kind: 'open-steps', unitId: CENTRE }], statuses: ALL_STATUSES, limit: 10 })
+        .then(codes);
+    expect(await atCentre()).toEqual(['0007']);
+    // An intake has no statutory end of its own: nothing for the overdue sweep.
+    expect((await repo.listOpenStepsDueBefore('2027-01-01T00:00:00.000Z', { limit: 10 })).items).toEqual([]);
+    await repo.saveDossier({
+      ...registered,
+      status: 2,
+      version: 2,
+      steps: registered.steps.map((step) =>
+        step.kind === 'intake' ? { ...step, state: 'completed' } : step,
+      ),
+    });
+    expect(await atCentre()).toEqual([]);
+  });
+
   it('finds the open steps due before an instant, earliest first, a return step no earlier than its dossier', async () => {
     const repo = await repository();
     await fiveDossiers(repo);

@@ -93,7 +93,8 @@ const dossierItem = (dossier: Dossier) => ({
  * The small items that put a dossier in the lists its own item cannot be in (an item has one entry
  * per index), each with the dossier's summary and version:
  * - `QUEUE#RECEIVED`: gsi2 `DOSSIER#RECEIVED#{receivingUnitId}#STATUS#{status}` / `{dueAt}#{code}`
- * - `QUEUE#STEP#{stepId}` for each step that has opened: while the step is open, gsi2
+ * - `QUEUE#STEP#{stepId}` for each step that has opened (an online registration's intake too):
+ *   while the step is open, gsi2
  *   `DOSSIER#STEPS#{agencyId}#STATUS#{status}` / `{dueAt}#{code}` (the agency's queue, for a
  *   consulted agency the only way to its consultations) and gsi1 `DOSSIER#OPENSTEPS` /
  *   `{stepDueAt}#{code}#{stepId}` (the overdue sweep's); once closed, no index entry at all. A
@@ -112,7 +113,8 @@ function queueItems(dossier: Dossier): Record<string, unknown>[] {
     },
   ];
   for (const step of dossier.steps) {
-    if (step.kind === 'intake' || step.startedAt === undefined) continue;
+    // A step that has never opened has no item to write or to take out of a list.
+    if (step.startedAt === undefined) continue;
     const item: Record<string, unknown> = {
       ...base,
       sk: `QUEUE#STEP#${step.stepId}`,
