@@ -14,10 +14,13 @@ import { readAuditAnchor } from '#shared/use-cases/audit/anchor-audit-chain.ts';
 import { createReadAuditTrail } from '#shared/use-cases/audit/read-audit-trail.ts';
 import { createCompleteReview } from '#shared/use-cases/complete-review.ts';
 import { createActOnDossier } from '#shared/use-cases/dossiers/act-on-dossier.ts';
+import { createListDossiers } from '#shared/use-cases/dossiers/list-dossiers.ts';
 import { createReadDossier } from '#shared/use-cases/dossiers/read-dossier.ts';
+import { createReadUnitAttention } from '#shared/use-cases/dossiers/read-unit-attention.ts';
 import { createReceiveDossier } from '#shared/use-cases/dossiers/receive-dossier.ts';
 import { createRecordPortalSync } from '#shared/use-cases/dossiers/record-portal-sync.ts';
 import { createReplayPortalSync } from '#shared/use-cases/dossiers/replay-portal-sync.ts';
+import { createSweepOverdueDossiers } from '#shared/use-cases/dossiers/sweep-overdue-dossiers.ts';
 import { createReadDocuments } from '#shared/use-cases/read-documents.ts';
 import { createReconcileDocuments } from '#shared/use-cases/reconcile-documents.ts';
 import { createRequestUpload } from '#shared/use-cases/request-upload.ts';
@@ -46,6 +49,10 @@ export interface Container {
   readDossier: ReturnType<typeof createReadDossier>;
   actOnDossier: ReturnType<typeof createActOnDossier>;
   replayPortalSync: ReturnType<typeof createReplayPortalSync>;
+  listDossiers: ReturnType<typeof createListDossiers>;
+  readUnitAttention: ReturnType<typeof createReadUnitAttention>;
+  /** The overdue sweep, which the embedded runtime runs on a timer over this container. */
+  sweepOverdueDossiers: ReturnType<typeof createSweepOverdueDossiers>;
 }
 
 /**
@@ -140,6 +147,14 @@ export function createContainer(
       onChange: recordPortalSync,
     }),
     replayPortalSync: createReplayPortalSync({ outbox: portalOutbox, clock }),
+    listDossiers: createListDossiers({ dossiers }),
+    readUnitAttention: createReadUnitAttention({ config: provinceConfig, dossiers, clock }),
+    sweepOverdueDossiers: createSweepOverdueDossiers({
+      config: provinceConfig,
+      calendar: workingCalendar,
+      dossiers,
+      clock,
+    }),
   };
 }
 

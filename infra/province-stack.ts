@@ -16,6 +16,7 @@ import { DossierRouting } from './constructs/dossier-routing.ts';
 import { EncryptionKeys } from './constructs/encryption-keys.ts';
 import { IngestBucket } from './constructs/ingest-bucket.ts';
 import { PROJECT_ROOT } from './constructs/motcua-function.ts';
+import { OverdueSweep } from './constructs/overdue-sweep.ts';
 import { PipelineTrigger } from './constructs/pipeline-trigger.ts';
 import { PortalDelivery } from './constructs/portal-delivery.ts';
 
@@ -29,7 +30,10 @@ export interface ProvinceStackProps extends StackProps {
   readonly functionsRoot?: string;
 }
 
-/** Everything one province deploys: storage, signing keys, the document pipeline and the API. */
+/**
+ * Everything one province deploys: storage, signing keys, the document pipeline, the dossier
+ * routing and its overdue sweep, and the API.
+ */
 export class ProvinceStack extends Stack {
   readonly keys: EncryptionKeys;
   readonly ingest: IngestBucket;
@@ -43,6 +47,7 @@ export class ProvinceStack extends Stack {
   readonly routing: DossierRouting;
   /** Present when the province has a national-portal endpoint to send to. */
   readonly portal?: PortalDelivery;
+  readonly sweep: OverdueSweep;
   readonly api: BackOfficeApi;
 
   constructor(scope: Construct, id: string, props: ProvinceStackProps) {
@@ -104,6 +109,13 @@ export class ProvinceStack extends Stack {
         deadLetterQueue: this.trigger.deadLetterQueue,
       });
     }
+    this.sweep = new OverdueSweep(this, 'OverdueSweep', {
+      config,
+      functionsRoot,
+      table: this.documents.table,
+      ingestBucket: this.ingest.bucket,
+      logsKey,
+    });
     this.api = new BackOfficeApi(this, 'Api', {
       ...shared,
       stateMachine: this.pipeline.stateMachine,

@@ -12,9 +12,11 @@ export const API_ROUTES = {
   listAuditEntries: { method: 'GET', path: '/audit/entries' },
   verifyAuditChain: { method: 'GET', path: '/audit/verify' },
   receiveDossier: { method: 'POST', path: '/dossiers' },
+  listDossiers: { method: 'GET', path: '/dossiers' },
   getDossier: { method: 'GET', path: '/dossiers/{code}' },
   actOnDossier: { method: 'POST', path: '/dossiers/{code}/actions/{action}' },
   replayPortalSync: { method: 'POST', path: '/portal/replay' },
+  readUnitAttention: { method: 'GET', path: '/units/{unitId}/attention' },
 } as const;
 
 export type ApiRouteName = keyof typeof API_ROUTES;

@@ -119,6 +119,17 @@ const handlers: Record<ApiRouteName, (container: Container, event: Event) => Pro
   },
   replayPortalSync: async (container, event) =>
     jsonResponse(202, await container.replayPortalSync(principal(event), jsonBody(event))),
+  listDossiers: async (container, event) =>
+    jsonResponse(200, await container.listDossiers(principal(event), event.queryStringParameters ?? {})),
+  readUnitAttention: async (container, event) =>
+    jsonResponse(
+      200,
+      await container.readUnitAttention(
+        principal(event),
+        pathParameter(event, 'unitId'),
+        event.queryStringParameters ?? {},
+      ),
+    ),
   getDossier: async (container, event) =>
     jsonResponse(200, {
       dossier: publicDossier(await container.readDossier(principal(event), pathParameter(event, 'code'))),

@@ -49,6 +49,7 @@ export class AuditAnchoring extends Construct {
       memorySize: 256,
       timeout: Duration.minutes(5),
       reservedConcurrency: 1,
+      invocation: 'scheduled',
       environment: {
         AUDIT_TABLE: props.auditTable.table.tableName,
         ARCHIVE_BUCKET: props.archiveBucket.bucketName,

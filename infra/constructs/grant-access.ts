@@ -115,3 +115,37 @@ export function grantTableItems(
 function logicalIdOf(bucket: IBucket): string {
   return Stack.of(bucket).getLogicalId(bucket.node.defaultChild as CfnElement);
 }
+
+/** Item actions that a partition-key prefix can scope (IAM `dynamodb:LeadingKeys`). */
+export type ItemAction = 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:UpdateItem';
+
+/**
+ * Grants item actions on the table only for items whose partition key starts with one of
+ * `prefixes` (e.g. `ATTENTION#`), so a role that writes one kind of item cannot overwrite another.
+ */
+export function grantTableItemsUnder(
+  grantee: IGrantable,
+  table: ITable,
+  actions: readonly ItemAction[],
+  prefixes: readonly string[],
+): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: [...actions],
+      resources: [table.tableArn],
+      conditions: {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes.map((prefix) => `${prefix}*`) },
+      },
+    }),
+  );
+}
+
+/** Grants Query on some global secondary indexes of the table, and nothing on its items. */
+export function grantIndexQuery(grantee: IGrantable, table: ITable, indexes: readonly string[]): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: ['dynamodb:Query'],
+      resources: indexes.map((index) => `${table.tableArn}/index/${index}`),
+    }),
+  );
+}

@@ -70,6 +70,13 @@ export interface MotcuaFunctionProps {
    * @default - unreserved (uses the account pool)
    */
   readonly reservedConcurrency?: number;
+  /**
+   * How the function is invoked, which decides why it needs no dead-letter queue: `synchronous`
+   * (a Step Functions task, API Gateway, an SQS event source: the caller sees the failure) or
+   * `scheduled` (an idempotent sweep that the next scheduled run redoes).
+   * @default 'synchronous'
+   */
+  readonly invocation?: 'synchronous' | 'scheduled';
   /** @default RetentionDays.ONE_YEAR */
   readonly logRetention?: RetentionDays;
 }
@@ -143,10 +150,13 @@ export class MotcuaFunction extends Construct {
         },
       },
     });
-    this.acknowledgeSynchronousUse(props.reservedConcurrency);
+    this.acknowledgeInvocation(props.reservedConcurrency, props.invocation ?? 'synchronous');
   }
 
-  private acknowledgeSynchronousUse(reservedConcurrency: number | undefined): void {
+  private acknowledgeInvocation(
+    reservedConcurrency: number | undefined,
+    invocation: 'synchronous' | 'scheduled',
+  ): void {
     const pinned =
       'nodejs22.x is pinned on purpose: the handlers, the embedded runtime and the test toolchain run Node 22 (the `node` devDependency); upgrade them together.';
     acknowledgeOnResource(
@@ -156,7 +166,9 @@ export class MotcuaFunction extends Construct {
     );
     acknowledgeFunctionTracing(this.role);
     const reason =
-      'Invoked synchronously (Step Functions task, API Gateway or SQS event source): failures return to the caller, which retries and routes them to quarantine or the queue DLQ; an async DLQ would never receive anything.';
+      invocation === 'scheduled'
+        ? 'Invoked asynchronously by a schedule with an empty event: Lambda retries a failed run twice and the next scheduled run redoes it (the sweep is idempotent), so a failed event holds nothing worth replaying; failures are logged as errors.'
+        : 'Invoked synchronously (Step Functions task, API Gateway or SQS event source): failures return to the caller, which retries and routes them to quarantine or the queue DLQ; an async DLQ would never receive anything.';
     acknowledgeOnResource(
       this.function,
       { id: 'NIST.800.53.R5-LambdaDLQ', reason },

@@ -111,6 +111,7 @@ export class PipelineTrigger extends Construct {
       runtimePackages: [],
       memorySize: 256,
       timeout: Duration.minutes(2),
+      invocation: 'scheduled',
       environment,
     });
     new Rule(this, 'ReconcileSchedule', {

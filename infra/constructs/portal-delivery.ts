@@ -44,6 +44,7 @@ export class PortalDelivery extends Construct {
       timeout: Duration.minutes(2),
       // One run at a time: two would send a dossier's messages side by side.
       reservedConcurrency: 1,
+      invocation: 'scheduled',
       environment: { DOCUMENTS_TABLE: props.table.tableName, INGEST_BUCKET: props.ingestBucket.bucketName },
     });
     // Due messages are listed on the status index; a dossier's pending ones by its key.

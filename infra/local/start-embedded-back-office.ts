@@ -59,6 +59,8 @@ export interface EmbeddedHandlers {
   deliverPortalMessages?: () => Promise<unknown>;
   /** Signs and locks the closed days of the audit trail not anchored yet. */
   anchorAuditTrail?: () => Promise<unknown>;
+  /** The overdue sweep: records each unit's attention list of the day (`at`: an ISO instant to sweep as of). */
+  sweepOverdue?: (event: { at?: string }) => Promise<unknown>;
   /** Releases what the handlers hold (OCR workers) so the process can exit. */
   close?: () => Promise<void>;
 }
@@ -87,6 +89,11 @@ export interface EmbeddedBackOfficeOptions {
   portalDeliveryEveryMs?: number;
   /** How often closed days of the audit trail are anchored (daily in AWS); 0 turns it off. @default 1 hour */
   auditAnchorEveryMs?: number;
+  /**
+   * How often the overdue sweep runs, as the schedule does in AWS; 0 turns it off.
+   * @default 1800000 (30 minutes)
+   */
+  sweepEveryMs?: number;
   /**
    * Silences the runtime's informational lines (failures are still written to stderr), the
    * handlers' log lines below WARN and their metrics.
@@ -122,6 +129,11 @@ export interface EmbeddedBackOffice {
   auth: LocalAuth;
   /** Resolves once no upload is waiting for the starter and no execution is running. */
   whenIdle(): Promise<void>;
+  /**
+   * Runs the overdue sweep now, through the same handler as the timer (and the schedule in AWS),
+   * as of `at` (@default now); answers its report.
+   */
+  sweepOverdueDossiers(at?: Date): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -309,6 +321,17 @@ export async function startEmbeddedBackOffice(
       timer.unref();
       stoppers.push(() => clearInterval(timer));
     }
+    const sweepEveryMs = options.sweepEveryMs ?? 30 * 60 * 1000;
+    const sweepOverdue = loaded.sweepOverdue;
+    if (sweepOverdue && sweepEveryMs > 0) {
+      const timer = setInterval(() => {
+        sweepOverdue({}).catch((error: unknown) =>
+          process.stderr.write(`[embedded] overdue sweep: ${String(error)}\n`),
+        );
+      }, sweepEveryMs);
+      timer.unref();
+      stoppers.push(() => clearInterval(timer));
+    }
 
     const auth = await loadLocalAuth(join(dataDir, 'auth'));
     const api: LocalHttpApi = await startLocalHttpApi({
@@ -347,6 +370,10 @@ export async function startEmbeddedBackOffice(
           await new Promise((resolveTick) => setImmediate(resolveTick));
         } while (!queue.isIdle() || !sfn.isIdle());
       },
+      async sweepOverdueDossiers(at) {
+        if (!sweepOverdue) throw new Error('these handlers have no overdue sweep');
+        return sweepOverdue(at ? { at: at.toISOString() } : {});
+      },
       stop: stopAll,
     };
   } catch (error) {
@@ -372,6 +399,7 @@ export async function loadProjectHandlers(config: RuntimeConfig): Promise<Embedd
     routingTasks,
     portal,
     audit,
+    sweeper,
   ] = await Promise.all([
     import('#functions/create-adapters.ts'),
     import('#functions/container.ts'),
@@ -383,6 +411,7 @@ export async function loadProjectHandlers(config: RuntimeConfig): Promise<Embedd
     import('#functions/routing/routing-task.ts'),
     import('#functions/dossiers/deliver-portal-messages.ts'),
     import('#functions/audit/anchor-audit-chain.ts'),
+    import('#functions/dossiers/sweep-overdue.ts'),
   ]);
   const adapters = createAdapters(config);
   const container = createContainer(config, adapters);
@@ -430,6 +459,12 @@ export async function loadProjectHandlers(config: RuntimeConfig): Promise<Embedd
     reconcile: () => reconcile({}),
     deliverPortalMessages: () => deliverPortal({}),
     anchorAuditTrail: () => anchorAudit({}),
+    sweepOverdue: lambdaFunction(
+      'sweep-overdue',
+      120,
+      () => sweeper.createSweepOverdueHandler(container),
+      256,
+    ),
     close: async () => {
       await pipelineContainer.close();
       adapters.destroy();

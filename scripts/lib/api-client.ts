@@ -6,11 +6,30 @@ import type { SignatureVerification } from '#shared/ports.ts';
 import type { ArchiveRecordView } from '#shared/use-cases/archive/read-archive-record.ts';
 import type { ArchiveHit } from '#shared/use-cases/archive/search-archive.ts';
 import type { AuditChainReport } from '#shared/use-cases/audit/verify-audit-chain.ts';
+import type { DossierPage } from '#shared/use-cases/dossiers/list-dossiers.ts';
+import type { UnitAttentionView } from '#shared/use-cases/dossiers/read-unit-attention.ts';
 import type { DocumentPage } from '#shared/use-cases/read-documents.ts';
 import type { UploadTicket } from '#shared/use-cases/request-upload.ts';
 
 /** One page of `GET /documents`; `nextCursor` is absent on the last page. */
-export type { DocumentPage };
+/** One page of `GET /dossiers` (dossier summaries, due date first); `nextCursor` is absent on the last page. */
+/** What `GET /units/{unitId}/attention` answers. */
+export type { DocumentPage, DossierPage, UnitAttentionView };
+
+/** The filters of `GET /dossiers`; see shared/use-cases/dossiers/list-dossiers.ts. */
+export interface DossierListFilters {
+  /** The competent unit (province-wide roles), or the caller's own unit. */
+  unit?: string;
+  /** One or more status codes. */
+  status?: number | number[];
+  procedure?: string;
+  /** Due at or after / at or before: an ISO instant, or a date (a Vietnam day). */
+  dueAfter?: string;
+  dueBefore?: string;
+  /** 1..200. @default 50 */
+  limit?: number;
+  cursor?: string;
+}
 
 /** A page of archive search hits. */
 export interface ArchivePage {
@@ -223,6 +242,26 @@ export function createApiClient(apiUrl: string, token: string) {
     async receiveDossier(request: ReceiveDossierRequest): Promise<ReceivedDossierView> {
       const { status, body } = await send<Omit<ReceivedDossierView, 'status'>>('POST', '/dossiers', request);
       return { status: status === 201 ? 201 : 200, ...body };
+    },
+
+    /**
+     * `GET /dossiers`: a page of the dossiers the caller may see, in due-date order (a counter
+     * officer's unit's intake, an agency's queue and consultations, or the province). Pass
+     * `nextCursor` back as `cursor` for the next page.
+     */
+    listDossiers(filters: DossierListFilters = {}): Promise<DossierPage> {
+      const params = new URLSearchParams();
+      for (const [name, value] of Object.entries(filters)) {
+        if (value === undefined) continue;
+        params.set(name, Array.isArray(value) ? value.join(',') : String(value));
+      }
+      return call('GET', `/dossiers?${params}`);
+    },
+
+    /** `GET /units/{unitId}/attention`: what the overdue sweep found near or past due for the unit (today unless `day`). */
+    unitAttention(unitId: string, day?: string): Promise<UnitAttentionView> {
+      const query = day === undefined ? '' : `?${new URLSearchParams({ day })}`;
+      return call('GET', `/units/${encodeURIComponent(unitId)}/attention${query}`);
     },
 
     /** `GET /dossiers/{code}`: a dossier of the caller's agency (receiving or competent); 404 otherwise. */

@@ -26,6 +26,8 @@ export type Action =
   | 'audit:read'
   | 'dossier:receive'
   | 'dossier:read'
+  | 'dossier:list'
+  | 'dossier:attention'
   | 'dossier:counter'
   | 'dossier:process'
   | 'portal:replay';
@@ -90,6 +92,25 @@ const POLICY: Record<Action, Partial<Record<Role, 'own-agency' | 'province'>>> =
   },
   /** Own agency: the dossier's receiving or competent agency (the use case checks both). */
   'dossier:read': {
+    'counter-officer': 'own-agency',
+    'processing-officer': 'own-agency',
+    'agency-admin': 'own-agency',
+    'province-admin': 'province',
+    auditor: 'province',
+  },
+  /**
+   * Own agency: a counter officer's list is what the unit received, a processing officer's and
+   * an agency admin's the agency's queue (competent, or a step waiting on it); the use case picks.
+   */
+  'dossier:list': {
+    'counter-officer': 'own-agency',
+    'processing-officer': 'own-agency',
+    'agency-admin': 'own-agency',
+    'province-admin': 'province',
+    auditor: 'province',
+  },
+  /** A unit's attention list (what is near or past due): its own staff, and province-wide roles. */
+  'dossier:attention': {
     'counter-officer': 'own-agency',
     'processing-officer': 'own-agency',
     'agency-admin': 'own-agency',

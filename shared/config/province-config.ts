@@ -72,8 +72,13 @@ export const provinceConfigSchema = z
          * left, `restart` counts the full limit again from the answer (as some provinces apply the decree).
          */
         supplementResume: z.enum(['pause', 'restart']).default('pause'),
+        /**
+         * The near window of the overdue sweep's attention lists, in working days after today: an
+         * open dossier or step due before that day ends is near due. 0 is today only. @default 1
+         */
+        nearDueWorkingDays: z.number().int().min(0).max(30).default(1),
       })
-      .default({ supplementResume: 'pause' }),
+      .default({ supplementResume: 'pause', nearDueWorkingDays: 1 }),
     portal: z
       .strictObject({
         /**

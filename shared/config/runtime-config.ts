@@ -79,7 +79,8 @@ export interface RuntimeConfig {
 /**
  * What each composition root needs beyond the settings every function has: the API, starter and
  * reconciler start executions (`createContainer`), the pipeline's tasks archive (`createPipelineContainer`),
- * and the API also records reads in the audit trail.
+ * and the API also records reads in the audit trail; the routing tasks and the overdue sweep need
+ * only the documents table.
  */
 export const RUNTIME_ROLES = {
   'back-office': ['STATE_MACHINE_ARN'],
@@ -88,6 +89,7 @@ export const RUNTIME_ROLES = {
   routing: [],
   portal: [],
   'audit-anchor': ['AUDIT_TABLE', 'ARCHIVE_BUCKET'],
+  sweep: [],
 } as const satisfies Record<string, readonly RuntimeVariable[]>;
 export type RuntimeRole = keyof typeof RUNTIME_ROLES;
 

@@ -183,7 +183,9 @@ describe('ProvinceStack', () => {
       'GET /audit/verify',
       'GET /documents',
       'GET /documents/{documentId}',
+      'GET /dossiers',
       'GET /dossiers/{code}',
+      'GET /units/{unitId}/attention',
       'POST /documents/{documentId}/review',
       'POST /dossiers',
       'POST /dossiers/{code}/actions/{action}',
@@ -202,9 +204,9 @@ describe('ProvinceStack', () => {
 
   it('runs every Lambda function on nodejs22.x with active tracing', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-    // The pipeline and routing tasks, the starter, the reconciler, the API, the portal sender and the audit anchoring.
+    // The pipeline and routing tasks, the starter, the reconciler, the overdue sweep, the API, the portal sender and the audit anchoring.
     expect(functions).toHaveLength(
-      Object.keys(DOCUMENT_PIPELINE_TASKS).length + Object.keys(DOSSIER_ROUTING_TASKS).length + 5,
+      Object.keys(DOCUMENT_PIPELINE_TASKS).length + Object.keys(DOSSIER_ROUTING_TASKS).length + 6,
     );
     for (const fn of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
@@ -284,6 +286,37 @@ describe('ProvinceStack', () => {
       );
     }
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
+  });
+
+  it('runs the overdue sweep from an EventBridge Scheduler schedule every hour from 07:00 to 17:00 Vietnam time', () => {
+    const fnId = logicalId(built.stack.sweep.function.function.node.defaultChild);
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule'));
+    expect(schedules).toHaveLength(1);
+    expect(schedules[0]?.Properties).toMatchObject({
+      ScheduleExpression: 'cron(0 7-17 * * ? *)',
+      ScheduleExpressionTimezone: 'Asia/Ho_Chi_Minh',
+      State: 'ENABLED',
+      Target: {
+        Arn: { 'Fn::GetAtt': [fnId, 'Arn'] },
+        Input: '{}',
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 1800 },
+      },
+    });
+    // The schedule's role may invoke the sweep's unqualified ARN and nothing else.
+    const roleArn = schedules[0]?.Properties.Target.RoleArn as { 'Fn::GetAtt': [string, string] } | undefined;
+    const scheduleRole = roleArn?.['Fn::GetAtt'][0] ?? 'no role';
+    const invoking = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy.Properties.Roles).includes(scheduleRole),
+    );
+    expect(invoking.flatMap((policy) => policy.Properties.PolicyDocument.Statement)).toEqual([
+      { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [fnId, 'Arn'] } },
+    ]);
+    const sweep = template.findResources('AWS::Lambda::Function')[fnId];
+    expect(Object.keys(sweep?.Properties.Environment.Variables).sort()).toEqual([
+      'DOCUMENTS_TABLE',
+      'INGEST_BUCKET',
+      'NODE_OPTIONS',
+    ]);
   });
 
   it("allows only the province's console origin to PUT scans and call the API", () => {
@@ -473,7 +506,7 @@ describe('ProvinceStack retention and least privilege', () => {
     expect(deleting).toEqual([]);
   });
 
-  it('grants Query on the status indexes only to the roles that list (the API; the reconciler and the portal sender province-wide), and no writes to the starter', () => {
+  it('grants Query on the status indexes only to the roles that list (the API; the reconciler, the overdue sweep and the portal sender province-wide), and no writes to the starter', () => {
     const indexArn = `/index/${DOCUMENTS_TABLE_SCHEMA.statusIndex.name}`;
     const onIndex = policies().flatMap(({ roles, statements }) =>
       statements
@@ -485,9 +518,10 @@ describe('ProvinceStack retention and least privilege', () => {
         roleRef(built.stack.api.handler.role),
         roleRef(built.stack.trigger.reconciler.role),
         ...(built.stack.portal ? [roleRef(built.stack.portal.sender.role)] : []),
+        roleRef(built.stack.sweep.function.role),
       ]),
     );
-    expect(onIndex).toHaveLength(3);
+    expect(onIndex).toHaveLength(built.stack.portal ? 4 : 3);
     for (const { actions } of onIndex) expect(actions).toEqual(['dynamodb:Query']);
     const agencyIndexArn = `/index/${DOCUMENTS_TABLE_SCHEMA.agencyStatusIndex.name}`;
     const onAgencyIndex = policies().flatMap(({ roles, statements }) =>
@@ -507,6 +541,32 @@ describe('ProvinceStack retention and least privilege', () => {
       )
       .flatMap(actionsOf);
     expect(starterTableActions?.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+  });
+
+  it('lets the overdue sweep read dossiers and query the status index, and write only attention lists', () => {
+    const sweepRole = logicalId(built.stack.sweep.function.role.node.defaultChild);
+    const tableId = logicalId(built.stack.documents.table.node.defaultChild);
+    const statements = policies()
+      .filter(({ roles }) => JSON.stringify(roles).includes(sweepRole))
+      .flatMap(({ statements }) => statements)
+      .filter((statement) => JSON.stringify(statement.Resource).includes(tableId));
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Action: 'dynamodb:GetItem',
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DOSSIER#*'] } },
+        }),
+        expect.objectContaining({
+          Action: 'dynamodb:PutItem',
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ATTENTION#*'] } },
+        }),
+        expect.objectContaining({ Action: 'dynamodb:Query' }),
+      ]),
+    );
+    expect(statements).toHaveLength(3);
+    const query = statements.find((statement) => statement.Action === 'dynamodb:Query');
+    expect(JSON.stringify(query?.Resource)).toContain(`/index/${DOCUMENTS_TABLE_SCHEMA.statusIndex.name}`);
+    expect(JSON.stringify(query?.Resource)).not.toContain(DOCUMENTS_TABLE_SCHEMA.agencyStatusIndex.name);
   });
 
   it("gives kms:Sign on the agency keys only to the sign function (and the province's key to the audit anchoring), for digests with the key spec algorithm, and leaves the account administration without use", () => {

@@ -9,6 +9,7 @@ import { AuditAnchoring } from '#infra/constructs/audit-anchoring.ts';
 import { BackOfficeApi } from '#infra/constructs/back-office-api.ts';
 import { DossierRouting } from '#infra/constructs/dossier-routing.ts';
 import { MotcuaFunction } from '#infra/constructs/motcua-function.ts';
+import { OverdueSweep } from '#infra/constructs/overdue-sweep.ts';
 import {
   parseRuntimeConfig,
   type RuntimeRole,
@@ -33,6 +34,7 @@ function roleOf(fn: MotcuaFunction): RuntimeRole {
   if (fn.node.id in DOCUMENT_PIPELINE_TASKS) return 'pipeline';
   if (fn.node.scope instanceof DossierRouting) return 'routing';
   if (fn.node.scope instanceof AuditAnchoring) return 'audit-anchor';
+  if (fn.node.scope instanceof OverdueSweep) return 'sweep';
   // The API records every archive read in the audit table: its environment must name it.
   return fn.node.scope instanceof BackOfficeApi ? 'api' : 'back-office';
 }
@@ -103,7 +105,7 @@ describe("every function's environment, as the sample province's stack deploys i
     };
   }
 
-  it('covers the API, the starter, the reconciler and every Task function of the task table', () => {
+  it('covers the API, the starter, the reconciler, the overdue sweep and every Task function of the task table', () => {
     const ids = functions.map((fn) => fn.node.id).sort();
     expect(ids).toEqual(
       [
@@ -113,6 +115,7 @@ describe("every function's environment, as the sample province's stack deploys i
         'Handler',
         'ReconcileDocuments',
         'StartPipeline',
+        'SweepOverdue',
       ].sort(),
     );
   });

@@ -1,13 +1,60 @@
+import {
+  decodeListCursor,
+  dossierListFingerprint,
+  encodeListCursor,
+  listFingerprint,
+} from '#shared/adapters/list-cursor.ts';
 import type { Dossier } from '#shared/domain/dossiers/dossier.ts';
+import type { AttentionList } from '#shared/domain/dossiers/dossier-attention.ts';
+import { stepAttentionDue } from '#shared/domain/dossiers/dossier-attention.ts';
+import { dossierListKey, isOpenStep, summariseDossier } from '#shared/domain/dossiers/dossier-summary.ts';
 import { ConflictError, NotFoundError } from '#shared/domain/errors.ts';
-import type { DossierRepository, IdempotencyRecord } from '#shared/ports/dossier-repository.ts';
+import type {
+  DossierQueue,
+  DossierRepository,
+  IdempotencyRecord,
+  OpenStepRef,
+} from '#shared/ports/dossier-repository.ts';
+
+function inQueue(dossier: Dossier, queue: DossierQueue): boolean {
+  switch (queue.kind) {
+    case 'province':
+      return true;
+    case 'competent':
+      return dossier.competentAgencyId === queue.unitId;
+    case 'received':
+      return dossier.receivingUnitId === queue.unitId;
+    case 'open-steps':
+      return dossier.steps.some((step) => isOpenStep(step) && step.agencyId === queue.unitId);
+  }
+}
+
+/** Hands out the items after the cursor's key, `limit` of them, and a cursor when more follow. */
+function pageOf<T>(
+  keyed: { key: string; item: T }[],
+  fingerprint: string,
+  page: { limit: number; cursor?: string },
+): { items: T[]; cursor?: string } {
+  const after = page.cursor === undefined ? undefined : decodeListCursor(page.cursor, fingerprint);
+  const rest = keyed
+    .filter(({ key }) => after === undefined || key > after)
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const shown = rest.slice(0, page.limit);
+  const last = shown.at(-1);
+  return {
+    items: shown.map(({ item }) => item),
+    ...(rest.length > shown.length && last ? { cursor: encodeListCursor(fingerprint, last.key) } : {}),
+  };
+}
 
 /** A DossierRepository in memory with the same conditional semantics as the DynamoDB one. */
 export function createInMemoryDossierRepository(): DossierRepository & { counterCalls: () => number } {
   const dossiers = new Map<string, string>();
   const counters = new Map<string, number>();
   const keys = new Map<string, IdempotencyRecord>();
+  const attention = new Map<string, string>();
   let calls = 0;
+  const all = () => [...dossiers.values()].map((stored) => JSON.parse(stored) as Dossier);
   return {
     counterCalls: () => calls,
     async claimIdempotencyKey(record) {
@@ -53,6 +100,45 @@ export function createInMemoryDossierRepository(): DossierRepository & { counter
     async getDossier(code) {
       const stored = dossiers.get(code);
       return stored === undefined ? undefined : JSON.parse(stored);
+    },
+    async listDossiers(query) {
+      const fingerprint = dossierListFingerprint(query);
+      const listed = all().filter(
+        (dossier) =>
+          query.statuses.includes(dossier.status) &&
+          (query.procedureCode === undefined || dossier.procedureCode === query.procedureCode) &&
+          (query.dueFrom === undefined || dossier.dueAt >= query.dueFrom) &&
+          (query.dueTo === undefined || dossier.dueAt <= query.dueTo) &&
+          query.queues.some((queue) => inQueue(dossier, queue)),
+      );
+      return pageOf(
+        listed.map((dossier) => ({ key: dossierListKey(dossier), item: summariseDossier(dossier) })),
+        fingerprint,
+        query,
+      );
+    },
+    async listOpenStepsDueBefore(before, page) {
+      const steps = all().flatMap((dossier) =>
+        dossier.steps.flatMap((step) => {
+          const dueAt = stepAttentionDue(dossier, step);
+          if (dueAt === undefined || dueAt >= before) return [];
+          const ref: OpenStepRef = {
+            dossierCode: dossier.code,
+            stepId: step.stepId,
+            agencyId: step.agencyId,
+            dueAt,
+          };
+          return [{ key: `${dueAt}#${dossier.code}#${step.stepId}`, item: ref }];
+        }),
+      );
+      return pageOf(steps, listFingerprint({ openStepsBefore: before }), page);
+    },
+    async saveAttentionList(list) {
+      attention.set(`${list.unitId}#${list.day}`, JSON.stringify(list));
+    },
+    async getAttentionList(unitId, day) {
+      const stored = attention.get(`${unitId}#${day}`);
+      return stored === undefined ? undefined : (JSON.parse(stored) as AttentionList);
     },
   };
 }

@@ -10,7 +10,15 @@
  * - `SEQ#{ownerId}#{docType}` / `SEQ`: the per-owner, per-type code counter
  * - `CODE#{code}` / `CODE`: the claim of a digitised code and its archive entry
  * - `OWNER#{ownerId}` / `CODE#{code}` and `DOSSIER#{dossierId}` / `CODE#{code}`: archive index
- * - `DOSSIER#{code}` / `DOSSIER`: a dossier (see dynamodb-dossier-repository.ts)
+ * - `DOSSIER#{code}` / `DOSSIER`: a dossier (see dynamodb-dossier-repository.ts), in gsi1
+ *   `DOSSIER#STATUS#{status}` and gsi2 `DOSSIER#UNIT#{competentAgencyId}#STATUS#{status}`, both
+ *   ordered `{dueAt}#{code}`
+ * - `DOSSIER#{code}` / `QUEUE#RECEIVED` and `QUEUE#STEP#{stepId}`: the dossier's summary in its
+ *   receiving unit's list (gsi2 `DOSSIER#RECEIVED#{unitId}#STATUS#{status}`) and, while a step is
+ *   open, in its agency's list (gsi2 `DOSSIER#STEPS#{agencyId}#STATUS#{status}`) and the open steps
+ *   by due date (gsi1 `DOSSIER#OPENSTEPS` / `{stepDueAt}#{code}#{stepId}`)
+ * - `ATTENTION#{unitId}` / `DAY#{yyyy-MM-dd}#PART#{nnnn}`: a unit's attention list of a day (part
+ *   0 says how many parts it has), replaced by each sweep of that day
  * - `DOSSIERSEQ#{unitId}#{yyMMdd}` / `SEQ`: a receiving unit's dossier counter of a day (ADD)
  * - `IDEMPOTENCY#{key}` / `IDEMPOTENCY`: an intake command's key, request hash, dossier code, answer
  *

@@ -1,10 +1,76 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Dossier } from '#shared/domain/dossiers/dossier.ts';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  decodeListCursor,
+  dossierListFingerprint,
+  encodeListCursor,
+  listFingerprint,
+} from '#shared/adapters/list-cursor.ts';
+import type { Dossier, DossierStatus } from '#shared/domain/dossiers/dossier.ts';
+import { type AttentionList, stepAttentionDue } from '#shared/domain/dossiers/dossier-attention.ts';
+import {
+  type DossierSummary,
+  dossierListKey,
+  isOpenStep,
+  SUMMARISED_FIELDS,
+  type SummarisedFields,
+  summariseDossier,
+} from '#shared/domain/dossiers/dossier-summary.ts';
 import { ConflictError, NotFoundError } from '#shared/domain/errors.ts';
-import type { DossierRepository, IdempotencyRecord } from '#shared/ports/dossier-repository.ts';
+import type {
+  DossierQueue,
+  DossierRepository,
+  IdempotencyRecord,
+  OpenStepRef,
+  Page,
+} from '#shared/ports/dossier-repository.ts';
+import { DOCUMENTS_TABLE_SCHEMA } from './documents-table.ts';
+
+const { statusIndex, agencyStatusIndex } = DOCUMENTS_TABLE_SCHEMA;
+type IndexSchema = typeof statusIndex | typeof agencyStatusIndex;
 
 const dossierKey = (code: string) => ({ pk: `DOSSIER#${code}`, sk: 'DOSSIER' });
+const attentionKey = (unitId: string, day: string, part: number) => ({
+  pk: `ATTENTION#${unitId}`,
+  sk: `DAY#${day}#PART#${String(part).padStart(4, '0')}`,
+});
+/** Items per part of an attention list: a part stays far below DynamoDB's 400 KB item limit. */
+const ATTENTION_PART_SIZE = 500;
+/** Sort keys are `{dueAt}#…` with an ISO instant: every one lies between these two bounds. */
+const LOWEST_KEY = '0';
+const HIGHEST_KEY = '~';
+/** The gsi1 partition of every open step that has a statutory end (the overdue sweep's). */
+const OPEN_STEPS_PARTITION = 'DOSSIER#OPENSTEPS';
+
+/**
+ * Where each queue's dossiers sit, per status: the province's and a competent unit's lists are the
+ * dossier items' own index entries; a receiving unit's and a step agency's are queue items'.
+ */
+const QUEUE_INDEXES = {
+  province: { index: statusIndex, source: 'dossier' },
+  competent: { index: agencyStatusIndex, source: 'dossier' },
+  received: { index: agencyStatusIndex, source: 'queue' },
+  'open-steps': { index: agencyStatusIndex, source: 'queue' },
+} as const;
+
+function queuePartition(queue: DossierQueue, status: DossierStatus): string {
+  switch (queue.kind) {
+    case 'province':
+      return `DOSSIER#STATUS#${status}`;
+    case 'competent':
+      return `DOSSIER#UNIT#${queue.unitId}#STATUS#${status}`;
+    case 'received':
+      return `DOSSIER#RECEIVED#${queue.unitId}#STATUS#${status}`;
+    case 'open-steps':
+      return `DOSSIER#STEPS#${queue.unitId}#STATUS#${status}`;
+  }
+}
 const counterKey = (unitId: string, day: string) => ({ pk: `DOSSIERSEQ#${unitId}#${day}`, sk: 'SEQ' });
 const idempotencyKey = (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: 'IDEMPOTENCY' });
 
@@ -17,11 +83,72 @@ function withoutKeys<T>(item: Record<string, unknown>): T {
 const dossierItem = (dossier: Dossier) => ({
   ...dossierKey(dossier.code),
   ...dossier,
-  gsi1pk: `DOSSIER#STATUS#${dossier.status}`,
-  gsi1sk: `${dossier.dueAt}#${dossier.code}`,
-  gsi2pk: `DOSSIER#UNIT#${dossier.competentAgencyId}#STATUS#${dossier.status}`,
-  gsi2sk: `${dossier.dueAt}#${dossier.code}`,
+  gsi1pk: queuePartition({ kind: 'province' }, dossier.status),
+  gsi1sk: dossierListKey(dossier),
+  gsi2pk: queuePartition({ kind: 'competent', unitId: dossier.competentAgencyId }, dossier.status),
+  gsi2sk: dossierListKey(dossier),
 });
+
+/**
+ * The small items that put a dossier in the lists its own item cannot be in (an item has one entry
+ * per index), each with the dossier's summary and version:
+ * - `QUEUE#RECEIVED`: gsi2 `DOSSIER#RECEIVED#{receivingUnitId}#STATUS#{status}` / `{dueAt}#{code}`
+ * - `QUEUE#STEP#{stepId}` for each step that has opened (an online registration's intake too):
+ *   while the step is open, gsi2
+ *   `DOSSIER#STEPS#{agencyId}#STATUS#{status}` / `{dueAt}#{code}` (the agency's queue, for a
+ *   consulted agency the only way to its consultations) and gsi1 `DOSSIER#OPENSTEPS` /
+ *   `{stepDueAt}#{code}#{stepId}` (the overdue sweep's); once closed, no index entry at all. A
+ *   closed step's item is rewritten without them rather than deleted: no role deletes items.
+ */
+function queueItems(dossier: Dossier): Record<string, unknown>[] {
+  const summary = summariseDossier(dossier);
+  const base = { pk: dossierKey(dossier.code).pk, version: dossier.version, summary };
+  const listKey = dossierListKey(dossier);
+  const items: Record<string, unknown>[] = [
+    {
+      ...base,
+      sk: 'QUEUE#RECEIVED',
+      gsi2pk: queuePartition({ kind: 'received', unitId: dossier.receivingUnitId }, dossier.status),
+      gsi2sk: listKey,
+    },
+  ];
+  for (const step of dossier.steps) {
+    // A step that has never opened has no item to write or to take out of a list.
+    if (step.startedAt === undefined) continue;
+    const item: Record<string, unknown> = {
+      ...base,
+      sk: `QUEUE#STEP#${step.stepId}`,
+      stepId: step.stepId,
+      agencyId: step.agencyId,
+    };
+    if (isOpenStep(step)) {
+      item.gsi2pk = queuePartition({ kind: 'open-steps', unitId: step.agencyId }, dossier.status);
+      item.gsi2sk = listKey;
+      const dueAt = stepAttentionDue(dossier, step);
+      if (dueAt !== undefined) {
+        item.stepDueAt = dueAt;
+        item.gsi1pk = OPEN_STEPS_PARTITION;
+        item.gsi1sk = `${dueAt}#${dossier.code}#${step.stepId}`;
+      }
+    }
+    items.push(item);
+  }
+  return items;
+}
+
+/** One index partition read in key order, a batch at a time, for a merged page. */
+interface Stream {
+  index: IndexSchema;
+  partition: string;
+  source: 'dossier' | 'queue' | 'open-step';
+  buffer: Record<string, unknown>[];
+  startKey?: Record<string, unknown>;
+  done: boolean;
+  batch: number;
+}
+
+/** Most items one Query of a merged page asks for. */
+const MAX_BATCH = 200;
 
 /**
  * Dossiers, their daily code counters and intake idempotency records in the documents table (see
@@ -39,6 +166,139 @@ export function createDynamoDbDossierRepository(
       new GetCommand({ TableName: tableName, Key: idempotencyKey(key), ConsistentRead: true }),
     );
     return response.Item ? withoutKeys<IdempotencyRecord>(response.Item) : undefined;
+  }
+
+  /**
+   * Writes the dossier's queue items after the dossier itself (no transactions): each only over an
+   * older version, so a slow writer of version n never undoes n + 1. Every save rewrites them all,
+   * so one that an interrupted save left behind is right again at the dossier's next change.
+   */
+  async function writeQueueItems(dossier: Dossier): Promise<void> {
+    await Promise.all(
+      queueItems(dossier).map(async (item) => {
+        try {
+          await db.send(
+            new PutCommand({
+              TableName: tableName,
+              Item: item,
+              ConditionExpression: 'attribute_not_exists(#version) OR #version <= :version',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':version': dossier.version },
+            }),
+          );
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }
+      }),
+    );
+  }
+
+  function newStream(index: IndexSchema, partition: string, source: Stream['source']): Stream {
+    return { index, partition, source, buffer: [], done: false, batch: 0 };
+  }
+
+  /** Reads the stream's next items in [from, to] (at least one, unless it is exhausted). */
+  async function fill(
+    stream: Stream,
+    range: { from: string; to: string; procedureCode?: string; first: number },
+  ): Promise<void> {
+    const summaryOf = stream.source === 'dossier' ? '' : '#summary.';
+    const names: Record<string, string> = { '#pk': stream.index.partitionKey, '#sk': stream.index.sortKey };
+    const values: Record<string, unknown> = { ':pk': stream.partition, ':from': range.from, ':to': range.to };
+    let filter: string | undefined;
+    if (range.procedureCode !== undefined) {
+      names['#procedureCode'] = 'procedureCode';
+      if (summaryOf) names['#summary'] = 'summary';
+      values[':procedureCode'] = range.procedureCode;
+      filter = `${summaryOf}#procedureCode = :procedureCode`;
+    }
+    const projected =
+      stream.source === 'dossier' ? [...SUMMARISED_FIELDS] : ['summary', 'stepId', 'agencyId', 'stepDueAt'];
+    projected.forEach((field, n) => {
+      names[`#p${n}`] = field;
+    });
+    const projection = [...projected.map((_, n) => `#p${n}`), '#sk'].join(', ');
+    while (stream.buffer.length === 0 && !stream.done) {
+      stream.batch = stream.batch === 0 ? range.first : Math.min(stream.batch * 2, MAX_BATCH);
+      const response = await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: stream.index.name,
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+          FilterExpression: filter,
+          ProjectionExpression: projection,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          Limit: stream.batch,
+          ExclusiveStartKey: stream.startKey,
+        }),
+      );
+      stream.buffer.push(...(response.Items ?? []));
+      stream.startKey = response.LastEvaluatedKey;
+      stream.done = stream.startKey === undefined;
+    }
+  }
+
+  /**
+   * A page of the union of index partitions that share one order: each is read a batch at a time
+   * (the next only when its last is used), the smallest key goes first, and an item met twice (the
+   * same dossier in two lists has the same key in both) is handed out once. The cursor is the
+   * last key handed out, so the next page starts after it in every partition.
+   */
+  async function mergedPage<T>(
+    streams: Stream[],
+    options: {
+      limit: number;
+      after?: string;
+      fingerprint: string;
+      from: string;
+      to: string;
+      procedureCode?: string;
+      map: (item: Record<string, unknown>, stream: Stream) => T;
+      identity: (item: T) => string;
+    },
+  ): Promise<Page<T>> {
+    const from = options.after ?? options.from;
+    if (from > options.to || streams.length === 0) return { items: [] };
+    const keyOf = (item: Record<string, unknown>, stream: Stream) => String(item[stream.index.sortKey]);
+    const range = {
+      from,
+      to: options.to,
+      procedureCode: options.procedureCode,
+      // One more than the page in a single list tells whether another page follows.
+      first: Math.min(MAX_BATCH, Math.max(5, Math.ceil(options.limit / streams.length) + 1)),
+    };
+    const items: T[] = [];
+    const seen = new Set<string>();
+    let last = options.after;
+    const pending = (stream: Stream) =>
+      stream.buffer.some((item) => last === undefined || keyOf(item, stream) > last);
+    while (items.length < options.limit) {
+      await Promise.all(
+        streams.filter((stream) => stream.buffer.length === 0).map((stream) => fill(stream, range)),
+      );
+      let next: Stream | undefined;
+      for (const stream of streams) {
+        const head = stream.buffer[0];
+        const best = next?.buffer[0];
+        if (head && (!next || !best || keyOf(head, stream) < keyOf(best, next))) next = stream;
+      }
+      const item = next?.buffer.shift();
+      if (!next || !item) break;
+      const key = keyOf(item, next);
+      if (last !== undefined && key <= last) continue;
+      const mapped = options.map(item, next);
+      const identity = options.identity(mapped);
+      if (seen.has(identity)) continue;
+      seen.add(identity);
+      items.push(mapped);
+      last = key;
+    }
+    const more = streams.some((stream) => !stream.done || pending(stream));
+    return {
+      items,
+      ...(more && last !== undefined ? { cursor: encodeListCursor(options.fingerprint, last) } : {}),
+    };
   }
 
   return {
@@ -122,6 +382,7 @@ export function createDynamoDbDossierRepository(
         }
         throw error;
       }
+      await writeQueueItems(dossier);
     },
 
     async saveDossier(dossier) {
@@ -144,6 +405,101 @@ export function createDynamoDbDossierRepository(
         }
         throw error;
       }
+      await writeQueueItems(dossier);
+    },
+
+    async listDossiers(query) {
+      const fingerprint = dossierListFingerprint(query);
+      const after = query.cursor === undefined ? undefined : decodeListCursor(query.cursor, fingerprint);
+      const partitions = new Map<string, Stream>();
+      for (const queue of query.queues) {
+        const { index, source } = QUEUE_INDEXES[queue.kind];
+        for (const status of query.statuses) {
+          const partition = queuePartition(queue, status);
+          partitions.set(`${index.name}#${partition}`, newStream(index, partition, source));
+        }
+      }
+      const streams = [...partitions.values()];
+      return mergedPage(streams, {
+        limit: query.limit,
+        after,
+        fingerprint,
+        from: query.dueFrom ?? LOWEST_KEY,
+        to: query.dueTo === undefined ? HIGHEST_KEY : `${query.dueTo}#${HIGHEST_KEY}`,
+        procedureCode: query.procedureCode,
+        map: (item, stream) =>
+          stream.source === 'dossier'
+            ? summariseDossier(item as unknown as SummarisedFields)
+            : (item.summary as DossierSummary),
+        identity: (summary) => summary.code,
+      });
+    },
+
+    async listOpenStepsDueBefore(before, page) {
+      const fingerprint = listFingerprint({ openStepsBefore: before });
+      const after = page.cursor === undefined ? undefined : decodeListCursor(page.cursor, fingerprint);
+      return mergedPage([newStream(statusIndex, OPEN_STEPS_PARTITION, 'open-step')], {
+        limit: page.limit,
+        after,
+        fingerprint,
+        from: LOWEST_KEY,
+        to: before,
+        map: (item): OpenStepRef => ({
+          dossierCode: String((item.summary as DossierSummary).code),
+          stepId: String(item.stepId),
+          agencyId: String(item.agencyId),
+          dueAt: String(item.stepDueAt),
+        }),
+        identity: (ref) => `${ref.dossierCode}#${ref.stepId}`,
+      });
+    },
+
+    async saveAttentionList(list) {
+      const parts: AttentionList['items'][] = [];
+      for (let start = 0; start === 0 || start < list.items.length; start += ATTENTION_PART_SIZE) {
+        parts.push(list.items.slice(start, start + ATTENTION_PART_SIZE));
+      }
+      // The first part, which says how many parts the list has, is written last: a reader sees
+      // the earlier list until the new one is complete (parts beyond the count are ignored).
+      for (let part = parts.length - 1; part >= 0; part--) {
+        const header =
+          part === 0
+            ? { unitId: list.unitId, day: list.day, sweptAt: list.sweptAt, parts: parts.length }
+            : {};
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...attentionKey(list.unitId, list.day, part), ...header, items: parts[part] },
+          }),
+        );
+      }
+    },
+
+    async getAttentionList(unitId, day) {
+      const items: Record<string, unknown>[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const response = await db.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :day)',
+            ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+            ExpressionAttributeValues: { ':pk': attentionKey(unitId, day, 0).pk, ':day': `DAY#${day}#PART#` },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        items.push(...(response.Items ?? []));
+        startKey = response.LastEvaluatedKey;
+      } while (startKey);
+      const [header, ...rest] = items;
+      if (!header || header.sk !== attentionKey(unitId, day, 0).sk) return undefined;
+      const parts = [header, ...rest].slice(0, Number(header.parts));
+      return {
+        unitId: String(header.unitId),
+        day: String(header.day),
+        sweptAt: String(header.sweptAt),
+        items: parts.flatMap((part) => part.items as AttentionList['items']),
+      };
     },
 
     async getDossier(code) {
