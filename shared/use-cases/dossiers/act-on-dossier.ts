@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { authorize, isAllowed, type Principal } from '#shared/auth/authorize.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import type { WorkingCalendar } from '#shared/domain/calendar/working-calendar.ts';
+import { addWorkingTime, workingTimeBetween } from '#shared/domain/calendar/working-time.ts';
 import { computeDueDate } from '#shared/domain/dossiers/compute-due-date.ts';
 import {
   DOSSIER_STATUS,
@@ -291,7 +292,10 @@ export function createActOnDossier(deps: ActOnDossierDependencies) {
             if (open) open.answeredAt = at;
             draft.status = DOSSIER_STATUS.processing;
             draft.dueAt = dueAfterPause(draft, now);
-            if (open) open.dueAfter = draft.dueAt;
+            if (open) {
+              open.dueAfter = draft.dueAt;
+              extendOpenSteps(draft, new Date(open.requestedAt), now);
+            }
             return event;
           }
           case 'request-fee':
@@ -306,7 +310,10 @@ export function createActOnDossier(deps: ActOnDossierDependencies) {
             return { ...event, note: body.reason };
           case 'pay-fee': {
             const open = draft.feeRequests.at(-1);
-            if (open) open.paidAt = at;
+            if (open) {
+              open.paidAt = at;
+              extendOpenSteps(draft, new Date(open.requestedAt), now);
+            }
             draft.status = DOSSIER_STATUS.processing;
             draft.dueAt = dueAfterPause(draft, now);
             return event;
@@ -359,6 +366,21 @@ export function createActOnDossier(deps: ActOnDossierDependencies) {
     }
     return { dossier, replayed };
   };
+
+  /** The open steps keep the working time they had left when the pause began. */
+  function extendOpenSteps(dossier: Dossier, pausedAt: Date, resumedAt: Date): void {
+    const calendar = deps.calendar();
+    for (const step of dossier.steps) {
+      if ((step.state !== 'waiting' && step.state !== 'in-progress') || !step.dueAt) continue;
+      const dueAt = new Date(step.dueAt);
+      if (pausedAt >= dueAt) continue;
+      step.dueAt = addWorkingTime(
+        calendar,
+        resumedAt,
+        workingTimeBetween(calendar, pausedAt, dueAt),
+      ).toISOString();
+    }
+  }
 
   /** The due date once a pause ends, as the clock module computes it (pause or restart per province). */
   function dueAfterPause(dossier: Dossier, now: Date): string {

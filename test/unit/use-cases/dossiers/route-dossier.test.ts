@@ -3,7 +3,7 @@ import type { Principal, Role } from '#shared/auth/authorize.ts';
 import { loadProvinceConfig } from '#shared/config/load-province-config.ts';
 import { loadWorkingCalendar } from '#shared/config/load-working-calendar.ts';
 import { HOUR_MS } from '#shared/domain/calendar/vietnam-time.ts';
-import { addWorkingTime } from '#shared/domain/calendar/working-time.ts';
+import { addWorkingTime, workingTimeBetween } from '#shared/domain/calendar/working-time.ts';
 import type { DocumentRecord } from '#shared/domain/document.ts';
 import { ConflictError, DOSSIER_ENDED_ERROR, ForbiddenError, NotFoundError } from '#shared/domain/errors.ts';
 import type { TaskCallbacks } from '#shared/ports/task-callbacks.ts';
@@ -195,6 +195,19 @@ describe('routing a dossier', () => {
     expect(answered.dossier.supplements).toEqual([
       expect.objectContaining({ stepId: '2.1', dueBefore, dueAfter: answered.dossier.dueAt }),
     ]);
+    // The consulted agencies keep the working time they had left when the supplement was asked.
+    const stepDue = (dossier: typeof asked.dossier, id: string) =>
+      new Date(dossier.steps.find((s) => s.stepId === id)?.dueAt ?? '');
+    const asked2 = asked.dossier;
+    for (const id of ['2.1', '2.2']) {
+      expect(
+        workingTimeBetween(
+          calendar,
+          new Date(answered.dossier.history.at(-1)?.at ?? ''),
+          stepDue(answered.dossier, id),
+        ),
+      ).toBe(workingTimeBetween(calendar, new Date(asked2.history.at(-1)?.at ?? ''), stepDue(asked2, id)));
+    }
 
     await act(land, code, 'complete', { idempotencyKey: key(), stepId: '2.2' });
     await act(fire, code, 'complete', { idempotencyKey: key(), stepId: '2.1' });

@@ -122,7 +122,7 @@ describe('sweepOverdueDossiers', () => {
     expect(formatLocal(new Date(dossier.dueAt))).toBe('2026-12-23T09:00+07:00');
     await sweep({ at: local('2026-12-22T10:00') });
     expect(await listOf(CONSTRUCTION, '2026-12-22')).toEqual(['0001 dossier near']);
-    // The consultations' statutory ends stay as recorded when they opened.
+    // The consultation keeps the working time it had left at the request, and is past by then all the same.
     expect(await listOf(FIRE_POLICE, '2026-12-22')).toEqual(['0001 2.1 past']);
   });
 
