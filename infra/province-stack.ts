@@ -99,6 +99,8 @@ export class ProvinceStack extends Stack {
       ingestBucket: this.ingest.bucket,
       logsKey,
     });
+    // The receiving unit signs the electronic transfer; any one-stop unit may receive.
+    this.signing.allowSigningBy(this.routing.functions.StartRouting.role);
     if (config.portal.endpoint) {
       this.portal = new PortalDelivery(this, 'Portal', {
         config,

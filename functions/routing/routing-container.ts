@@ -8,6 +8,7 @@ import type { WorkingCalendar } from '#shared/domain/calendar/working-calendar.t
 import { createRecordPortalSync } from '#shared/use-cases/dossiers/record-portal-sync.ts';
 import { createRouteDossier } from '#shared/use-cases/dossiers/route-dossier.ts';
 import { type Adapters, createAdapters } from '../create-adapters.ts';
+import { createSignerDirectory } from '../create-signer-directory.ts';
 import { lambdaEnvironment } from '../lambda-environment.ts';
 
 /** The composition root of the dossier routing's Task functions. */
@@ -34,6 +35,7 @@ export function createRoutingContainer(
         return calendar;
       },
       dossiers,
+      signers: createSignerDirectory(config, observability),
       callbacks: createSfnTaskCallbacks(
         observability.traced(new SFNClient(awsClientSettings(config.aws, 'sfn'))),
       ),

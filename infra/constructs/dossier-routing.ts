@@ -57,7 +57,11 @@ export class DossierRouting extends Construct {
         config: props.config,
         logsKey: props.logsKey,
         runtimePackages: [],
-        environment: { DOCUMENTS_TABLE: props.table.tableName, INGEST_BUCKET: props.ingestBucket.bucketName },
+        environment: {
+          DOCUMENTS_TABLE: props.table.tableName,
+          INGEST_BUCKET: props.ingestBucket.bucketName,
+          SIGNER: 'kms',
+        },
         memorySize: spec.memoryMb,
         timeout: Duration.seconds(timeout),
       });

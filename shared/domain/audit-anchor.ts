@@ -2,8 +2,8 @@
  * An anchor of one day of the audit trail: what the day's chain held when the day closed, signed
  * by the province's key, kept outside the table (see anchor-audit-chain.ts).
  */
-import { createPublicKey, verify, X509Certificate } from 'node:crypto';
 import { canonicalJson } from '#shared/domain/audit-chain.ts';
+import { verifyStatementSignature } from '#shared/domain/signed-statement.ts';
 
 export interface AuditAnchor {
   chain: string;
@@ -30,15 +30,5 @@ export function anchorStatement(
 
 /** Whether the anchor's signature verifies against the certificate it carries. */
 export function verifyAuditAnchorSignature(anchor: AuditAnchor): boolean {
-  try {
-    const certificate = new X509Certificate(Buffer.from(anchor.signer.certificate, 'base64'));
-    return verify(
-      'sha256',
-      Buffer.from(anchorStatement(anchor)),
-      createPublicKey(certificate.publicKey.export({ format: 'pem', type: 'spki' })),
-      Buffer.from(anchor.signature, 'base64'),
-    );
-  } catch {
-    return false;
-  }
+  return verifyStatementSignature(anchorStatement(anchor), anchor.signature, anchor.signer.certificate);
 }

@@ -569,12 +569,13 @@ describe('ProvinceStack retention and least privilege', () => {
     expect(JSON.stringify(query?.Resource)).not.toContain(DOCUMENTS_TABLE_SCHEMA.agencyStatusIndex.name);
   });
 
-  it("gives kms:Sign on the agency keys only to the sign function (and the province's key to the audit anchoring), for digests with the key spec algorithm, and leaves the account administration without use", () => {
+  it("gives kms:Sign on the agency keys only to the sign function and the routing's transfer (and the province's key to the audit anchoring), for digests with the key spec algorithm, and leaves the account administration without use", () => {
     const principalOf = (role: { node: { defaultChild?: unknown } }) => ({
       AWS: { 'Fn::GetAtt': [logicalId(role.node.defaultChild), 'Arn'] },
     });
     const documentSigner = principalOf(built.stack.pipeline.functions.SignDocument.role);
     const anchorSigner = principalOf(built.stack.anchoring.anchor.role);
+    const transferSigner = principalOf(built.stack.routing.functions.StartRouting.role);
     const provinceKeyId = logicalId(
       built.stack.signing.keys.get(provinceSigningAgencyId(built.config))?.node.defaultChild,
     );
@@ -584,7 +585,10 @@ describe('ProvinceStack retention and least privilege', () => {
     expect(keys).toHaveLength(2);
     expect(keys.map(([id]) => id)).toContain(provinceKeyId);
     for (const [id, key] of keys) {
-      const signers = id === provinceKeyId ? [documentSigner, anchorSigner] : [documentSigner];
+      const signers =
+        id === provinceKeyId
+          ? [documentSigner, transferSigner, anchorSigner]
+          : [documentSigner, transferSigner];
       const statements = (key.Properties.KeyPolicy.Statement as Statement[]).filter(
         (s) => s.Effect === 'Allow',
       );

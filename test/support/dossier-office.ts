@@ -8,6 +8,7 @@ import { createActOnDossier } from '#shared/use-cases/dossiers/act-on-dossier.ts
 import { createReceiveDossier } from '#shared/use-cases/dossiers/receive-dossier.ts';
 import { createRouteDossier } from '#shared/use-cases/dossiers/route-dossier.ts';
 import { createRequestUpload } from '#shared/use-cases/request-upload.ts';
+import { createTestSignerDirectory } from '#test/support/test-signers.ts';
 import { createInMemoryDossierRepository } from './in-memory-dossier-repository.ts';
 import { createInMemoryObjectStore, createInMemoryRepository } from './in-memory-ports.ts';
 
@@ -55,7 +56,15 @@ export function createDossierOffice(config: ProvinceConfig = sampleConfig) {
     startRouting: async () => {},
     clock,
   });
-  const routing = createRouteDossier({ config, calendar: () => sampleCalendar, dossiers, callbacks, clock });
+  const signers = createTestSignerDirectory();
+  const routing = createRouteDossier({
+    config,
+    calendar: () => sampleCalendar,
+    dossiers,
+    callbacks,
+    signers,
+    clock,
+  });
   const act = createActOnDossier({
     config,
     calendar: () => sampleCalendar,

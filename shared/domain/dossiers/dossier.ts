@@ -122,8 +122,27 @@ export interface Dossier {
   history: DossierEvent[];
   /** Grows by one with every change; the portal sync is keyed on (code, version). */
   version: number;
+  /** The signed electronic transfer from the receiving unit to the competent agency. */
+  transfer?: DossierTransfer;
   /** Idempotency keys of the commands applied, with the version each produced (the newest few). */
   appliedCommands: Record<string, number>;
+}
+
+/**
+ * The electronic transfer (chuyển hồ sơ điện tử): what the receiving unit hands over (the dossier,
+ * its papers and their codes), signed with the receiving unit's key, so the competent agency can
+ * check what it received and from whom.
+ */
+export interface DossierTransfer {
+  at: string;
+  from: string;
+  to: string;
+  /** The canonical JSON that is signed. */
+  statement: string;
+  algorithm: string;
+  /** DER X.509 certificate of the receiving unit's key, base64. */
+  certificate: string;
+  signature: string;
 }
 
 /** The kind of a processing step: intake and return happen at the receiving unit's counter. */

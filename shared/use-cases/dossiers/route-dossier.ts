@@ -4,16 +4,18 @@
  * token on the step so that the officer's action can end the wait. Both are safe to repeat: a
  * replayed execution finds what was done and carries on from there.
  */
+import { createHash } from 'node:crypto';
 import { findProcedure, type Procedure } from '#shared/config/procedure-catalogue.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
+import { canonicalJson } from '#shared/domain/audit-chain.ts';
 import type { WorkingCalendar } from '#shared/domain/calendar/working-calendar.ts';
-import type { Dossier, DossierStep } from '#shared/domain/dossiers/dossier.ts';
+import type { Dossier, DossierStep, DossierTransfer } from '#shared/domain/dossiers/dossier.ts';
 import { ENDED_EARLY_STATUSES } from '#shared/domain/dossiers/dossier-lifecycle.ts';
 import { routingStages, stepDueDate } from '#shared/domain/dossiers/plan-dossier-steps.ts';
 import { DOSSIER_ENDED_ERROR, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
 import type { DossierRepository } from '#shared/ports/dossier-repository.ts';
 import type { TaskCallbacks } from '#shared/ports/task-callbacks.ts';
-import type { Clock } from '#shared/ports.ts';
+import type { Clock, SignerDirectory } from '#shared/ports.ts';
 import { changeDossier } from './change-dossier.ts';
 
 export interface RouteDossierDependencies {
@@ -21,6 +23,8 @@ export interface RouteDossierDependencies {
   calendar: () => WorkingCalendar;
   dossiers: DossierRepository;
   callbacks: TaskCallbacks;
+  /** The agencies' keys: the receiving unit signs the transfer. */
+  signers: SignerDirectory;
   clock: Clock;
   /** Called after every change of a dossier (the national-portal outbox). */
   onChange?: (dossier: Dossier) => Promise<void>;
@@ -61,10 +65,15 @@ export function createRouteDossier(deps: RouteDossierDependencies) {
   /** Transfers the dossier to its competent agency (once) and answers the stages to walk. */
   async function startRouting(input: unknown): Promise<{ stages: { stage: number; stepIds: string[] }[] }> {
     const code = codeOf(input);
+    const seen = await deps.dossiers.getDossier(code);
+    if (!seen) throw new NotFoundError(`no dossier ${code}`);
+    // Signed before the write, so a retry signs again rather than leaving an unsigned transfer.
+    const transfer = seen.transfer ?? (await signTransfer(seen));
     const { dossier, changed } = await changeDossier(deps.dossiers, code, (draft) => {
-      if (draft.history.some((event) => event.action === 'transfer')) return undefined;
+      if (draft.transfer || draft.history.some((event) => event.action === 'transfer')) return undefined;
+      draft.transfer = transfer;
       return {
-        at: deps.clock.now().toISOString(),
+        at: transfer.at,
         action: 'transfer',
         by: 'system',
         note: `${draft.receivingUnitId} → ${draft.competentAgencyId}`,
@@ -72,6 +81,39 @@ export function createRouteDossier(deps: RouteDossierDependencies) {
     });
     if (changed) await notify(dossier);
     return { stages: routingStages(dossier.steps) };
+  }
+
+  /** The transfer statement (the dossier and its papers as handed over), signed by the receiving unit. */
+  async function signTransfer(dossier: Dossier): Promise<DossierTransfer> {
+    const at = deps.clock.now().toISOString();
+    const statement = canonicalJson({
+      dossierCode: dossier.code,
+      procedureCode: dossier.procedureCode,
+      procedureVersion: dossier.procedureVersion,
+      from: dossier.receivingUnitId,
+      to: dossier.competentAgencyId,
+      owner: dossier.owner,
+      receivedAt: dossier.receivedAt,
+      dueAt: dossier.dueAt,
+      components: dossier.components.map((component) => ({
+        componentId: component.componentId,
+        source: component.source,
+        ...('digitisedCode' in component ? { digitisedCode: component.digitisedCode } : {}),
+        ...(component.documentId ? { documentId: component.documentId } : {}),
+      })),
+      transferredAt: at,
+    });
+    const signer = await deps.signers.forAgency(dossier.receivingUnitId);
+    const digest = createHash('sha256').update(statement).digest();
+    return {
+      at,
+      from: dossier.receivingUnitId,
+      to: dossier.competentAgencyId,
+      statement,
+      algorithm: signer.algorithm(),
+      certificate: Buffer.from(await signer.certificate()).toString('base64'),
+      signature: Buffer.from(await signer.signDigest(new Uint8Array(digest))).toString('base64'),
+    };
   }
 
   /**

@@ -6,6 +6,7 @@ import { HOUR_MS } from '#shared/domain/calendar/vietnam-time.ts';
 import { addWorkingTime, workingTimeBetween } from '#shared/domain/calendar/working-time.ts';
 import type { DocumentRecord } from '#shared/domain/document.ts';
 import { ConflictError, DOSSIER_ENDED_ERROR, ForbiddenError, NotFoundError } from '#shared/domain/errors.ts';
+import { verifyStatementSignature } from '#shared/domain/signed-statement.ts';
 import type { TaskCallbacks } from '#shared/ports/task-callbacks.ts';
 import { createActOnDossier } from '#shared/use-cases/dossiers/act-on-dossier.ts';
 import { createReceiveDossier } from '#shared/use-cases/dossiers/receive-dossier.ts';
@@ -13,6 +14,7 @@ import { createRouteDossier } from '#shared/use-cases/dossiers/route-dossier.ts'
 import { createRequestUpload } from '#shared/use-cases/request-upload.ts';
 import { createInMemoryDossierRepository } from '#test/support/in-memory-dossier-repository.ts';
 import { createInMemoryObjectStore, createInMemoryRepository } from '#test/support/in-memory-ports.ts';
+import { createTestSignerDirectory } from '#test/support/test-signers.ts';
 
 const config = loadProvinceConfig('config/provinces/sample-province.yaml');
 const calendar = loadWorkingCalendar(config.calendar);
@@ -65,7 +67,15 @@ function setUp() {
     startRouting: async () => {},
     clock,
   });
-  const routing = createRouteDossier({ config, calendar: () => calendar, dossiers, callbacks, clock });
+  const signers = createTestSignerDirectory();
+  const routing = createRouteDossier({
+    config,
+    calendar: () => calendar,
+    dossiers,
+    callbacks,
+    signers,
+    clock,
+  });
   const act = createActOnDossier({
     config,
     calendar: () => calendar,
@@ -108,6 +118,28 @@ describe('routing a dossier', () => {
     await routing.startRouting({ dossierCode: code });
     const afterTransfer = await env.dossiers.getDossier(code);
     expect(afterTransfer?.history.filter((event) => event.action === 'transfer')).toHaveLength(1);
+    // The transfer is signed by the receiving unit over what it handed over.
+    const transfer = afterTransfer?.transfer;
+    expect(transfer).toMatchObject({ from: CENTRE, to: CONSTRUCTION, algorithm: 'ECDSA_SHA_256' });
+    expect(JSON.parse(transfer?.statement ?? '{}')).toMatchObject({
+      dossierCode: code,
+      from: CENTRE,
+      to: CONSTRUCTION,
+    });
+    expect(
+      verifyStatementSignature(
+        transfer?.statement ?? '',
+        transfer?.signature ?? '',
+        transfer?.certificate ?? '',
+      ),
+    ).toBe(true);
+    expect(
+      verifyStatementSignature(
+        (transfer?.statement ?? '').replace(CONSTRUCTION, LAND),
+        transfer?.signature ?? '',
+        transfer?.certificate ?? '',
+      ),
+    ).toBe(false);
     expect(afterTransfer?.steps.find((s) => s.stepId === '2.1')).toMatchObject({ agencyId: FIRE_POLICE });
     expect(afterTransfer?.steps.find((s) => s.stepId === '5')).toMatchObject({
       kind: 'return',
