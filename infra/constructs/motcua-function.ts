@@ -10,6 +10,7 @@ import { type CalendarFile, readNationalCalendarFiles } from '#shared/config/loa
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import { acknowledgeFunctionTracing } from './acknowledge-function-tracing.ts';
 import { acknowledgeOnResource } from './acknowledge-on-resource.ts';
+import { BUNDLE_SETTINGS, bundleDefines, RUNTIME_PACKAGES } from './function-bundle.ts';
 import { resolveRuntimePackages } from './resolve-runtime-packages.ts';
 
 /** The shipped national calendars, read once per synth and compiled into every bundle. */
@@ -21,29 +22,6 @@ const NATIONAL_CALENDAR_FILES = () => {
 
 /** Repository root: holds package-lock.json, node_modules and functions/. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/**
- * Packages that cannot be bundled (native binaries, WASM, worker scripts, model files, files
- * found with require.resolve). The pipeline's container (functions/pipeline/pipeline-container.ts)
- * imports all of them statically, so every pipeline function needs all of them at load time; the
- * API, starter and reconciler functions need none (`runtimePackages: []`).
- */
-export const RUNTIME_PACKAGES = [
-  'tesseract.js',
-  '@tesseract.js-data/vie',
-  '@tesseract.js-data/osd',
-  'sharp',
-  '@napi-rs/canvas',
-  'pdfjs-dist',
-] as const;
-
-/**
- * Gives bundled ESM code a CommonJS `require` for the CJS packages esbuild inlines. It is set on
- * globalThis rather than declared, because bundled modules may declare their own top-level
- * `const require = createRequire(import.meta.url)` and a second declaration is a SyntaxError.
- */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __motcuaCreateRequire } from 'node:module'; globalThis.require ??= __motcuaCreateRequire(import.meta.url);";
 
 export interface MotcuaFunctionProps {
   /** Absolute path of the handler module (exports `handler`). */
@@ -124,18 +102,15 @@ export class MotcuaFunction extends Construct {
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
+        target: BUNDLE_SETTINGS.target,
+        mainFields: [...BUNDLE_SETTINGS.mainFields],
+        banner: BUNDLE_SETTINGS.banner,
+        minify: BUNDLE_SETTINGS.minify,
+        sourceMap: BUNDLE_SETTINGS.sourcemap,
         sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
+        sourcesContent: BUNDLE_SETTINGS.sourcesContent,
         bundleAwsSDK: true,
-        define: {
-          'process.env.MOTCUA_PROVINCE_CONFIG': JSON.stringify(JSON.stringify(props.config)),
-          'process.env.MOTCUA_NATIONAL_CALENDARS': JSON.stringify(JSON.stringify(NATIONAL_CALENDAR_FILES())),
-        },
+        define: bundleDefines(props.config, NATIONAL_CALENDAR_FILES()),
         externalModules: runtimePackages,
         commandHooks: {
           beforeBundling: () => [],
