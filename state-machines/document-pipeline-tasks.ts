@@ -11,7 +11,7 @@ export const DOCUMENT_PIPELINE_TASKS = {
   ClaimDocument: { entry: 'claim-document', memoryMb: 256, timeoutSeconds: 30 },
   ValidateUpload: { entry: 'validate-upload', memoryMb: 1024, timeoutSeconds: 120 },
   PreparePages: { entry: 'prepare-pages', memoryMb: 3008, timeoutSeconds: 300 },
-  OcrPage: { entry: 'ocr-page', memoryMb: 3008, timeoutSeconds: 300 },
+  OcrPage: { entry: 'ocr-page', memoryMb: 3008, timeoutSeconds: 300, runsOcr: true },
   ClassifyDocument: { entry: 'classify-document', memoryMb: 512, timeoutSeconds: 60 },
   AwaitReview: { entry: 'await-review', memoryMb: 256, timeoutSeconds: 30 },
   AssignCode: { entry: 'assign-code', memoryMb: 256, timeoutSeconds: 30 },
@@ -29,6 +29,12 @@ export interface WorkflowTask {
   readonly memoryMb: number;
   /** The Task state's TimeoutSeconds and the function's timeout. */
   readonly timeoutSeconds: number;
+  /**
+   * The handler calls the OCR engine: in AWS its function is the native-Tesseract container image
+   * when the province's engine can use it (infra/constructs/native-ocr-image.ts).
+   * @default false
+   */
+  readonly runsOcr?: boolean;
 }
 
 /** The error a run ends with when it does not own its document; it ends quietly. */

@@ -9,11 +9,13 @@ import {
   DOCUMENT_PIPELINE_TASKS,
   type DocumentPipelineTask,
   loadDocumentPipelineDefinition,
+  type WorkflowTask,
 } from '#state-machines/document-pipeline-tasks.ts';
 import { acknowledgeStateMachineRole } from './acknowledge-state-machine-role.ts';
 import { grantObjects, grantTableItems } from './grant-access.ts';
 import { INGEST_PREFIXES } from './ingest-bucket.ts';
 import { MotcuaFunction } from './motcua-function.ts';
+import { runsNativeTesseract } from './native-ocr-image.ts';
 import type { ProvinceResources } from './province-resources.ts';
 
 export interface DocumentPipelineProps extends ProvinceResources {
@@ -26,7 +28,9 @@ export interface DocumentPipelineProps extends ProvinceResources {
 /**
  * The document pipeline: one function per entry of the task table (sized from it) with
  * least-privilege grants, and the STANDARD state machine from `document-pipeline.asl.json`
- * completed with the table's timeouts and error policy (logging ALL, X-Ray).
+ * completed with the table's timeouts and error policy (logging ALL, X-Ray). The tasks that OCR
+ * run native Tesseract from the OCR container image, unless the province chose an engine that
+ * does not (tesseract-wasm, textract).
  */
 export class DocumentPipeline extends Construct {
   readonly functions: Record<DocumentPipelineTask, MotcuaFunction>;
@@ -42,8 +46,9 @@ export class DocumentPipeline extends Construct {
       SIGNER: 'kms',
       OCR_WORKERS: String(props.ocrWorkers ?? 2),
     };
+    const nativeOcr = runsNativeTesseract(props.config.ocr.engine);
     const make = (task: DocumentPipelineTask) => {
-      const { entry, memoryMb, timeoutSeconds } = DOCUMENT_PIPELINE_TASKS[task];
+      const { entry, memoryMb, timeoutSeconds, runsOcr }: WorkflowTask = DOCUMENT_PIPELINE_TASKS[task];
       return new MotcuaFunction(this, task, {
         entry: join(props.functionsRoot, 'pipeline', `${entry}.ts`),
         description: `motcua ${props.config.province.slug}: document pipeline task ${task}`,
@@ -53,6 +58,7 @@ export class DocumentPipeline extends Construct {
         memorySize: memoryMb,
         // The Task state times out first, so a function never outlives the state waiting for it.
         timeout: Duration.seconds(timeoutSeconds),
+        packaging: runsOcr && nativeOcr ? 'native-ocr-image' : 'zip',
       });
     };
     this.functions = Object.fromEntries(

@@ -2,7 +2,14 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  Architecture,
+  DockerImageFunction,
+  type FunctionOptions,
+  type Function as LambdaFunction,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -10,40 +17,19 @@ import { type CalendarFile, readNationalCalendarFiles } from '#shared/config/loa
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import { acknowledgeFunctionTracing } from './acknowledge-function-tracing.ts';
 import { acknowledgeOnResource } from './acknowledge-on-resource.ts';
+import { BUNDLE_SETTINGS, bundleDefines, RUNTIME_PACKAGES } from './function-bundle.ts';
+import { ocrImageCode } from './native-ocr-image.ts';
 import { resolveRuntimePackages } from './resolve-runtime-packages.ts';
 
 /** The shipped national calendars, read once per synth and compiled into every bundle. */
 let calendarFiles: CalendarFile[] | undefined;
-const NATIONAL_CALENDAR_FILES = () => {
+export const NATIONAL_CALENDAR_FILES = (): CalendarFile[] => {
   calendarFiles ??= readNationalCalendarFiles();
   return calendarFiles;
 };
 
 /** Repository root: holds package-lock.json, node_modules and functions/. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/**
- * Packages that cannot be bundled (native binaries, WASM, worker scripts, model files, files
- * found with require.resolve). The pipeline's container (functions/pipeline/pipeline-container.ts)
- * imports all of them statically, so every pipeline function needs all of them at load time; the
- * API, starter and reconciler functions need none (`runtimePackages: []`).
- */
-export const RUNTIME_PACKAGES = [
-  'tesseract.js',
-  '@tesseract.js-data/vie',
-  '@tesseract.js-data/osd',
-  'sharp',
-  '@napi-rs/canvas',
-  'pdfjs-dist',
-] as const;
-
-/**
- * Gives bundled ESM code a CommonJS `require` for the CJS packages esbuild inlines. It is set on
- * globalThis rather than declared, because bundled modules may declare their own top-level
- * `const require = createRequire(import.meta.url)` and a second declaration is a SyntaxError.
- */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __motcuaCreateRequire } from 'node:module'; globalThis.require ??= __motcuaCreateRequire(import.meta.url);";
 
 export interface MotcuaFunctionProps {
   /** Absolute path of the handler module (exports `handler`). */
@@ -79,15 +65,27 @@ export interface MotcuaFunctionProps {
   readonly invocation?: 'synchronous' | 'scheduled';
   /** @default RetentionDays.ONE_YEAR */
   readonly logRetention?: RetentionDays;
+  /**
+   * `zip`: bundled here by NodejsFunction for the nodejs22.x runtime. `native-ocr-image`: the
+   * container image of infra/ocr-image/Dockerfile, which bundles the same entry the same way on
+   * Node 22 with Debian's native Tesseract installed (for the functions that OCR; `cdk deploy`
+   * then needs Docker).
+   * @default 'zip'
+   */
+  readonly packaging?: FunctionPackaging;
 }
+
+/** How a function's code reaches Lambda: see {@link MotcuaFunctionProps.packaging}. */
+export type FunctionPackaging = 'zip' | 'native-ocr-image';
 
 /**
  * A motcua Lambda function: Node.js 22 on x86_64 (the native binaries in node_modules are
- * linux-x64), X-Ray tracing, an encrypted log group with retention, local esbuild bundling
- * to ESM with the province configuration compiled in.
+ * linux-x64), X-Ray tracing, an encrypted log group with retention, esbuild bundling to ESM with
+ * the province configuration compiled in: a zip bundled here, or the native OCR image.
  */
 export class MotcuaFunction extends Construct {
-  readonly function: NodejsFunction;
+  /** A NodejsFunction (zip) or a DockerImageFunction (image): use only what both have. */
+  readonly function: LambdaFunction;
   readonly logGroup: LogGroup;
   /** The execution role: logs to its own log group only, no managed policies. */
   readonly role: Role;
@@ -95,7 +93,6 @@ export class MotcuaFunction extends Construct {
   constructor(scope: Construct, id: string, props: MotcuaFunctionProps) {
     super(scope, id);
     const runtimePackages = [...(props.runtimePackages ?? RUNTIME_PACKAGES)];
-    const copied = runtimePackages.length > 0 ? resolveRuntimePackages(PROJECT_ROOT, runtimePackages) : [];
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention ?? RetentionDays.ONE_YEAR,
       encryptionKey: props.logsKey,
@@ -106,36 +103,58 @@ export class MotcuaFunction extends Construct {
       description: props.description,
     });
     this.logGroup.grantWrite(this.role);
-    this.function = new NodejsFunction(this, 'Function', {
+    const options: FunctionOptions = {
       role: this.role,
-      entry: props.entry,
-      handler: 'handler',
       description: props.description,
-      runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.X86_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(30),
       tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
       reservedConcurrentExecutions: props.reservedConcurrency,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+    };
+    this.function =
+      props.packaging === 'native-ocr-image'
+        ? new DockerImageFunction(this, 'Function', {
+            ...options,
+            code: ocrImageCode({
+              projectRoot: PROJECT_ROOT,
+              entry: props.entry,
+              config: props.config,
+              calendars: NATIONAL_CALENDAR_FILES(),
+              runtimePackages,
+            }),
+          })
+        : this.bundleZip(props, options, runtimePackages);
+    this.acknowledgeInvocation(props.reservedConcurrency, props.invocation ?? 'synchronous');
+  }
+
+  private bundleZip(
+    props: MotcuaFunctionProps,
+    options: FunctionOptions,
+    runtimePackages: string[],
+  ): NodejsFunction {
+    const copied = runtimePackages.length > 0 ? resolveRuntimePackages(PROJECT_ROOT, runtimePackages) : [];
+    const fn = new NodejsFunction(this, 'Function', {
+      ...options,
+      entry: props.entry,
+      handler: 'handler',
+      runtime: Runtime.NODEJS_22_X,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
+        target: BUNDLE_SETTINGS.target,
+        mainFields: [...BUNDLE_SETTINGS.mainFields],
+        banner: BUNDLE_SETTINGS.banner,
+        minify: BUNDLE_SETTINGS.minify,
+        sourceMap: BUNDLE_SETTINGS.sourcemap,
         sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
+        sourcesContent: BUNDLE_SETTINGS.sourcesContent,
         bundleAwsSDK: true,
-        define: {
-          'process.env.MOTCUA_PROVINCE_CONFIG': JSON.stringify(JSON.stringify(props.config)),
-          'process.env.MOTCUA_NATIONAL_CALENDARS': JSON.stringify(JSON.stringify(NATIONAL_CALENDAR_FILES())),
-        },
+        define: bundleDefines(props.config, NATIONAL_CALENDAR_FILES()),
         externalModules: runtimePackages,
         commandHooks: {
           beforeBundling: () => [],
@@ -150,20 +169,21 @@ export class MotcuaFunction extends Construct {
         },
       },
     });
-    this.acknowledgeInvocation(props.reservedConcurrency, props.invocation ?? 'synchronous');
+    // An image function has no runtime: its Node version is the Dockerfile's base image.
+    const pinned =
+      'nodejs22.x is pinned on purpose: the handlers, the embedded runtime and the test toolchain run Node 22 (the `node` devDependency); upgrade them together.';
+    acknowledgeOnResource(
+      fn,
+      { id: 'AwsSolutions-L1', reason: pinned },
+      { id: 'Serverless-LambdaLatestVersion', reason: pinned },
+    );
+    return fn;
   }
 
   private acknowledgeInvocation(
     reservedConcurrency: number | undefined,
     invocation: 'synchronous' | 'scheduled',
   ): void {
-    const pinned =
-      'nodejs22.x is pinned on purpose: the handlers, the embedded runtime and the test toolchain run Node 22 (the `node` devDependency); upgrade them together.';
-    acknowledgeOnResource(
-      this.function,
-      { id: 'AwsSolutions-L1', reason: pinned },
-      { id: 'Serverless-LambdaLatestVersion', reason: pinned },
-    );
     acknowledgeFunctionTracing(this.role);
     const reason =
       invocation === 'scheduled'
