@@ -3,7 +3,8 @@
  * freshly received dossier has. Times are written in Vietnam local time (`2026-03-02T09:00`).
  */
 import { loadProvinceConfig } from '#shared/config/load-province-config.ts';
-import { loadWorkingCalendar } from '#shared/config/load-working-calendar.ts';
+import { loadNationalCalendars, loadWorkingCalendar } from '#shared/config/load-working-calendar.ts';
+import { buildWorkingCalendar } from '#shared/domain/calendar/working-calendar.ts';
 import {
   DOSSIER_STATUS,
   type Dossier,
@@ -13,11 +14,20 @@ import {
 } from '#shared/domain/dossiers/dossier.ts';
 import type { KpiContext, KpiPeriod } from '#shared/domain/kpi/kpi-definitions.ts';
 import { kpiUnitsOf } from '#shared/domain/kpi/kpi-definitions.ts';
+import { plainCalendarYear } from '#shared/domain/kpi/simulate-province-year.ts';
 
 export const sampleConfig = loadProvinceConfig('config/provinces/sample-province.yaml');
 
 /** The sample province's calendar: the shipped years only. */
 export const calendar = loadWorkingCalendar(sampleConfig.calendar);
+
+/** The shipped years plus a plain following year (no holidays), for dossiers due after the last one. */
+export function extendedCalendar() {
+  const specs = loadNationalCalendars();
+  const last = specs.at(-1);
+  if (!last) throw new Error('no national calendar shipped');
+  return buildWorkingCalendar([...specs, plainCalendarYear(last, last.year + 1)]);
+}
 
 /** An ISO instant from a Vietnam local time `YYYY-MM-DDTHH:mm`. */
 export const at = (local: string): string => new Date(`${local}:00+07:00`).toISOString();
