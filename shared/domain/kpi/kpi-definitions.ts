@@ -8,6 +8,12 @@
  * denominator is 0 (a unit with no dossiers has no on-time rate, not 0 % or 100 %); counts are
  * their numerator, the denominator saying out of how many. Numerators and denominators of dossier
  * KPIs add up across units and dossiers, so a province's figure is the sum of its units' terms.
+ *
+ * Across time they add up only for the KPIs whose dossiers belong to the period by one event in it
+ * (received, resolved, transferred, rated): a month is then the sum of its days (productivity too,
+ * its staff-years adding up day by day). On-time and backlog also judge the dossiers still open at
+ * the period's end, so a month of those is computed for the month, not summed from its days; so
+ * are the catalogue figures.
  */
 
 import type { Procedure, ProcedureLevel } from '#shared/config/procedure-catalogue.ts';
@@ -142,6 +148,12 @@ export interface DossierKpiDefinition extends KpiDefinitionBase<DossierKpiId> {
   readonly scope: 'dossier';
   /** The unit a dossier counts for: where it was received, or the agency competent to decide it. */
   readonly attribution: 'receiving' | 'competent';
+  /**
+   * How a longer period follows from shorter ones: `sum` when each dossier belongs to a period by
+   * one event inside it (a month is the sum of its days' terms); `period-end` when open dossiers
+   * are judged at the period's end (a month must be computed for the month).
+   */
+  readonly overTime: 'sum' | 'period-end';
   /** The dossier's term, or undefined when it does not belong to the period. */
   tally(dossier: Dossier, context: PreparedKpiContext): KpiTally | undefined;
   /** A denominator that comes from the units rather than the dossiers (counter staff-years). */
@@ -370,6 +382,7 @@ const resultsDigitised: DossierKpiDefinition = {
   ruleVersion: '1',
   better: 'higher',
   attribution: 'competent',
+  overTime: 'sum',
   source: 'Seeds 000, 001 II.2.a (50/30/20 % by level in 2021, +20 points a year)',
   membership:
     'dossiers resolved (processed 9 or returned 10) whose end of processing falls in the period; reported by the procedure level (thẩm quyền cấp tỉnh/huyện/xã)',
@@ -388,6 +401,7 @@ const digitisedSignedArchived: DossierKpiDefinition = {
   ruleVersion: '1',
   better: 'higher',
   attribution: 'competent',
+  overTime: 'sum',
   source: 'Seeds 000, 001, 003 II.2.c (+20 points a year to 100 %); Decision 766 indicator 4.2',
   membership: 'dossiers resolved (9 or 10) whose end of processing falls in the period',
   formula:
@@ -412,6 +426,7 @@ const noResubmission: DossierKpiDefinition = {
   ruleVersion: '1',
   better: 'higher',
   attribution: 'receiving',
+  overTime: 'sum',
   source: 'Seeds 000, 001, 003, 004 (30–50 % in 2022, 80 % in 2023–2025)',
   membership:
     'dossiers received (not refused) in the period whose procedure version lists at least one paper the archive can supply (reusable)',
@@ -442,6 +457,7 @@ const waitingTime: DossierKpiDefinition = {
   ruleVersion: '1',
   better: 'lower',
   attribution: 'receiving',
+  overTime: 'sum',
   source: 'Seeds 000, 001, 003, 004 ("thời gian chờ đợi … /01 lần đến giao dịch": ≤ 30 → 15 → 10 min)',
   membership:
     'counter dossiers (channel 1) received in the period whose queue ticket was issued and called, whatever their outcome',
@@ -463,6 +479,7 @@ const intakeTime: DossierKpiDefinition = {
   ruleVersion: '1',
   better: 'lower',
   attribution: 'receiving',
+  overTime: 'sum',
   source: 'Seeds 000, 001, 004 ("thời gian tiếp nhận, xử lý hồ sơ": cut by ≥ 30 min per dossier by 2025)',
   membership: 'counter dossiers (channel 1) received in the period whose queue ticket was called and served',
   formula: 'numerator: minutes from ticket called to service ended, summed; denominator: those tickets',
@@ -484,6 +501,7 @@ const intakeProductivity: DossierKpiDefinition = {
   ruleVersion: '1',
   better: 'higher',
   attribution: 'receiving',
+  overTime: 'sum',
   source: 'Seeds 000 (3,000–5,000 at province level), 001 (1,600/1,200/800 by area), 004 (2,000)',
   membership: 'dossiers received (not refused) in the period, all channels, at the units in scope',
   formula:
@@ -502,6 +520,7 @@ const onlineShare: DossierKpiDefinition = {
   ruleVersion: '1',
   better: 'higher',
   attribution: 'receiving',
+  overTime: 'sum',
   source: 'Seeds 000, 001, 004 (≥ 50 % … 100 % of dossiers received); Decision 766 indicator 3.3',
   membership: 'dossiers received (not refused) in the period, all channels',
   formula: 'numerator: those submitted online (channel 2); denominator: all of them',
@@ -518,6 +537,7 @@ const electronicRouting: DossierKpiDefinition = {
   ruleVersion: '1',
   better: 'higher',
   attribution: 'receiving',
+  overTime: 'sum',
   source: 'Seeds 000, 001, 003 (≥ 80 … 100 % of dossiers transferred between agencies)',
   membership:
     'dossiers whose first step at an agency other than the receiving unit started in the period (transferred in the period)',
@@ -538,6 +558,7 @@ const satisfaction: DossierKpiDefinition = {
   ruleVersion: '1',
   better: 'higher',
   attribution: 'receiving',
+  overTime: 'sum',
   source: 'Seeds 000 (100 % by 2025), 001, 003, 004 (95 % by 2025)',
   membership: 'ratings given in the period (rating.at), attributed to the unit that served the applicant',
   formula:
@@ -557,6 +578,7 @@ const onTime: DossierKpiDefinition = {
   ruleVersion: '766-2.1/1',
   better: 'higher',
   attribution: 'competent',
+  overTime: 'period-end',
   source: 'Decision 766 indicator 2.1',
   membership:
     'dossiers received by the period end whose end of processing (first of processed > returned > stopped/refused/withdrawn) falls in the period, plus those still open at its end',
@@ -575,6 +597,7 @@ const processingTime: DossierKpiDefinition = {
   ruleVersion: '1',
   better: 'lower',
   attribution: 'competent',
+  overTime: 'sum',
   source: 'Decision 766 indicator 2.2',
   membership: 'dossiers resolved (9 or 10) whose end of processing falls in the period',
   formula:
@@ -598,6 +621,7 @@ const backlog: DossierKpiDefinition = {
   ruleVersion: '1',
   better: 'lower',
   attribution: 'competent',
+  overTime: 'period-end',
   source: 'DOMAIN.md "backlog: open dossiers past due, by unit"',
   membership: 'dossiers received by the period end and still open at its end',
   formula:
@@ -615,6 +639,7 @@ const electronicResults: DossierKpiDefinition = {
   ruleVersion: '766-4.1/1',
   better: 'higher',
   attribution: 'competent',
+  overTime: 'sum',
   source: 'Decision 766 indicator 4.1',
   membership: 'dossiers resolved (9 or 10) in the period whose procedure issues a paper result (paperResult)',
   formula: 'numerator: those with an electronic (archived, signed) result; denominator: all of them',
@@ -633,6 +658,7 @@ const dataReuse: DossierKpiDefinition = {
   ruleVersion: '766-4.3/1',
   better: 'higher',
   attribution: 'receiving',
+  overTime: 'sum',
   source: 'Decision 766 indicator 4.3',
   membership: 'dossiers received (not refused) in the period',
   formula: 'numerator: those with at least one component reused from the archive; denominator: all of them',

@@ -24,8 +24,8 @@ const PERIODS = [
 /** Equal up to floating-point summation order. */
 const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
 
-describe('KPIs of a simulated province, unit by unit', () => {
-  it("add up to the province's numerators and denominators for every dossier KPI (property over seeds and periods)", () => {
+describe('KPIs of a simulated province', () => {
+  it("add up unit by unit to the province's numerators and denominators for every dossier KPI (property over seeds and periods)", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 1_000_000 }),
@@ -66,6 +66,42 @@ describe('KPIs of a simulated province, unit by unit', () => {
         },
       ),
       { numRuns: 12, seed: 20_260_101 },
+    );
+  });
+  it('add up day by day to the month for the KPIs that sum over time, and not for those judged at the end', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 1, max: 12 }), (seed, month) => {
+        const dossiers = [
+          ...simulateProvinceYear({ seed, year: 2026, dossiers: 600, province: sampleConfig, calendar }),
+        ];
+        const mm = String(month).padStart(2, '0');
+        const days = new Date(Date.UTC(2026, month, 0)).getUTCDate();
+        const context = (from: string, to: string) => ({
+          period: { from, to },
+          procedures: sampleConfig.procedures,
+          calendar,
+          units,
+        });
+        const monthly = measureKpis(dossiers, context(`2026-${mm}-01`, `2026-${mm}-${days}`)).total;
+        const daily = Array.from({ length: days }, (_, index) => {
+          const day = `2026-${mm}-${String(index + 1).padStart(2, '0')}`;
+          return measureKpis(dossiers, context(day, day)).total;
+        });
+        for (const id of DOSSIER_KPI_IDS) {
+          const definition = kpiDefinition(id);
+          if (definition.scope !== 'dossier' || definition.overTime !== 'sum') continue;
+          const numerator = daily.reduce((sum, day) => sum + (day.get(id)?.numerator ?? 0), 0);
+          const denominator = daily.reduce((sum, day) => sum + (day.get(id)?.denominator ?? 0), 0);
+          expect(close(numerator, monthly.get(id)?.numerator ?? Number.NaN), `${id} numerator`).toBe(true);
+          expect(close(denominator, monthly.get(id)?.denominator ?? Number.NaN), `${id} denominator`).toBe(
+            true,
+          );
+        }
+        // Open dossiers are judged at each day's end: the days' on-time denominators overcount the month's.
+        const onTimeDays = daily.reduce((sum, day) => sum + (day.get('on-time')?.denominator ?? 0), 0);
+        expect(onTimeDays).toBeGreaterThan(monthly.get('on-time')?.denominator ?? 0);
+      }),
+      { numRuns: 6, seed: 20_260_102 },
     );
   });
 });
