@@ -759,19 +759,25 @@ class StoryBuilder {
       workingTimeBetween(calendar, new Date(segment.start), new Date(segment.end)),
     );
     const active = spans.reduce((sum, span) => sum + span, 0);
+    // Offsets come mostly in increasing order: walk on from the last one rather than from the
+    // segment's start, so a long route costs its days once, not once per step.
+    let walked = { segment: 0, base: 0, offset: 0, instant: t0 };
     const instantAtOffset = (offset: number): number => {
-      let rest = offset;
-      for (const [index, segment] of segments.entries()) {
-        const span = spans[index] ?? 0;
-        if (rest < span || index === segments.length - 1) {
-          return Math.min(
-            segment.end,
-            addWorkingTime(calendar, new Date(segment.start), Math.max(0, rest)).getTime(),
-          );
-        }
-        rest -= span;
+      const resume = offset >= walked.offset;
+      let index = resume ? walked.segment : 0;
+      let base = resume ? walked.base : 0;
+      while (index < segments.length - 1 && offset - base >= (spans[index] ?? 0)) {
+        base += spans[index] ?? 0;
+        index += 1;
       }
-      return finish;
+      const segment = segments[index] as { start: number; end: number };
+      const from = resume && index === walked.segment ? walked : { offset: base, instant: segment.start };
+      const instant = Math.min(
+        segment.end,
+        addWorkingTime(calendar, new Date(from.instant), Math.max(0, offset - from.offset)).getTime(),
+      );
+      walked = { segment: index, base, offset, instant };
+      return instant;
     };
     // Offsets of the pause requests in active time, to name the step they interrupt.
     const pauseOffsets: number[] = [];
