@@ -93,6 +93,8 @@ export interface SimulationProfile {
   readonly oneSupplement: number;
   /** Two supplement requests (late under 766 rule 2.1 however fast). */
   readonly twoSupplements: number;
+  /** Share of dossiers owned by an enterprise (a tax code) rather than a citizen, by procedure code. */
+  readonly enterpriseOwners: Readonly<Record<string, number>>;
   /** Share of dossiers with a financial-obligation request, by procedure code. */
   readonly financialObligation: Readonly<Record<string, number>>;
   /**
@@ -134,6 +136,7 @@ export const DEFAULT_SIMULATION_PROFILE: SimulationProfile = {
   stop: 0.005,
   oneSupplement: 0.08,
   twoSupplements: 0.015,
+  enterpriseOwners: { '2.002000': 1, '2.000815': 0.05 },
   financialObligation: { '1.012786': 0.5 },
   late: 0.06,
   apologyWhenLate: 0.6,
@@ -572,10 +575,7 @@ class StoryBuilder {
         : role === 'counter-officer'
           ? counter
           : `${agencyId}/officer-${1 + random.int(3)}`;
-    const owner = drawOwner(
-      random,
-      procedure.code === '2.002000' || (procedure.code === '2.000815' && random.chance(0.05)),
-    );
+    const owner = drawOwner(random, random.chance(profile.enterpriseOwners[procedure.code] ?? 0));
 
     const queueTicket =
       channel === 1 && random.chance(profile.queueTicket)
@@ -1122,7 +1122,9 @@ function instantInWindows(calendar: WorkingCalendar, day: number, random: Random
   let minute = random.next() * workingMinutes(calendar, day);
   for (const window of windows) {
     const span = window.end - window.start;
-    if (minute < span) return instantAt(day, (window.start + minute) * MINUTE_MS).getTime();
+    // Whole seconds, as counters record them.
+    if (minute < span)
+      return Math.floor(instantAt(day, (window.start + minute) * MINUTE_MS).getTime() / 1000) * 1000;
     minute -= span;
   }
   const last = windows.at(-1);
