@@ -15,6 +15,7 @@ import {
   type ProcedureLevel,
 } from '#shared/config/procedure-catalogue.ts';
 import {
+  DAY_MS,
   dateOfDay,
   dayOfDate,
   formatLocal,
@@ -75,6 +76,8 @@ export interface SimulatedProvince {
 export interface SimulationProfile {
   /** Share of dossiers submitted online, by the procedure's online level. */
   readonly online: Readonly<Record<Procedure['onlineLevel'], number>>;
+  /** Mean hours (exponential, after a quarter of an hour) from an online submission to its receipt at the counter. */
+  readonly onlineCheckHours: number;
   /** Share of the dossiers not submitted online that come by public postal service. */
   readonly postal: number;
   /** Share of counter dossiers that carry queue-ticket times. */
@@ -127,6 +130,7 @@ export interface SimulationProfile {
 /** The default profile: plausible shares for a province in the mid-2020s. */
 export const DEFAULT_SIMULATION_PROFILE: SimulationProfile = {
   online: { full: 0.6, partial: 0.3, none: 0 },
+  onlineCheckHours: 16,
   postal: 0.04,
   queueTicket: 0.9,
   waitingMinutes: { province: 12, department: 8, district: 10, commune: 6 },
@@ -464,7 +468,9 @@ function intakeTable(
 // One dossier's story
 
 type Action =
+  | 'register'
   | 'receive'
+  | 'archive-component'
   | 'transfer'
   | 'open-step'
   | 'accept'
@@ -490,14 +496,21 @@ interface StoryEventInput {
   score?: number;
   /** On the completion that ends processing: whether its result is archived. */
   results?: boolean;
+  /** For an archived component: its index and digitised code. */
+  component?: number;
+  digitisedCode?: string;
 }
 
 /** Events all of one shape, so that sorting and applying them stays on V8's fast paths. */
-type StoryEvent = Required<Omit<StoryEventInput, 'stepId' | 'dueAfter' | 'note' | 'score'>> & {
+type StoryEvent = Required<
+  Omit<StoryEventInput, 'stepId' | 'dueAfter' | 'note' | 'score' | 'component' | 'digitisedCode'>
+> & {
   stepId: string | undefined;
   dueAfter: string | undefined;
   note: string | undefined;
   score: number | undefined;
+  component: number | undefined;
+  digitisedCode: string | undefined;
 };
 
 function told(event: StoryEventInput): StoryEvent {
@@ -510,15 +523,24 @@ function told(event: StoryEventInput): StoryEvent {
     note: event.note,
     score: event.score,
     results: event.results ?? false,
+    component: event.component,
+    digitisedCode: event.digitisedCode,
   };
 }
 
 interface Receipt {
+  /** When the counter receives it (the clock starts). */
   receivedAt: number;
+  /** When it was submitted: an online registration comes first, a counter one at receipt. */
+  registeredAt: number;
+  channel: DossierChannel;
   unitId: string;
   unitLevel: AgencyLevel;
   intake: Intake;
 }
+
+/** Who registers an online submission (the applicant, through the public-service portal). */
+const ONLINE_PORTAL = 'online-portal';
 
 const REASONS = {
   supplement: [
@@ -552,7 +574,7 @@ class StoryBuilder {
     return this.profile.late * factor;
   }
 
-  private channelOf(procedure: Procedure): DossierChannel {
+  channelOf(procedure: Procedure): DossierChannel {
     if (this.random.chance(this.profile.online[procedure.onlineLevel])) return 2;
     return this.random.chance(this.profile.postal) ? 3 : 1;
   }
@@ -567,7 +589,8 @@ class StoryBuilder {
       competent.length > 1 && random.chance(profile.anyBoundary)
         ? (competent[1 + random.int(competent.length - 1)] as string)
         : (competent[0] as string);
-    const channel = this.channelOf(procedure);
+    const { channel } = receipt;
+    const online = channel === 2;
     const counter = `${receipt.unitId}/counter-${1 + random.int(Math.max(1, counterStaff))}`;
     const officer = (agencyId: string, role: string) =>
       role === 'agency-admin'
@@ -590,13 +613,22 @@ class StoryBuilder {
           })()
         : undefined;
 
-    const components = this.components(procedure, channel, owner, code, receivedIso);
+    const { components, archived } = this.components(procedure, channel, owner, code);
+    // An online submission is registered (1) until the counter receives it (2): its intake step
+    // waits and its due date counts from the registration until then, as intake records it.
+    const registeredIso = isoOf(receipt.registeredAt);
     const steps = planDossierSteps(procedure, {
       receivingUnitId: receipt.unitId,
       competentAgencyId,
-      receivedAt: receivedIso,
-      receivedBy: counter,
+      receivedAt: online ? registeredIso : receivedIso,
+      receivedBy: online ? ONLINE_PORTAL : counter,
     });
+    const intake = steps.find((step) => step.kind === 'intake');
+    if (online && intake) {
+      intake.state = 'waiting';
+      delete intake.finishedAt;
+      delete intake.finishedBy;
+    }
     const due0 = computeDueDate(receivedAt, procedure.limit, calendar);
     const dossier: Dossier = {
       code,
@@ -606,12 +638,14 @@ class StoryBuilder {
       competentAgencyId,
       channel,
       owner,
-      receivedAt: receivedIso,
-      dueAt: isoOf(due0.getTime()),
-      status: DOSSIER_STATUS.received,
+      receivedAt: online ? registeredIso : receivedIso,
+      dueAt: online
+        ? isoOf(computeDueDate(new Date(receipt.registeredAt), procedure.limit, calendar).getTime())
+        : isoOf(due0.getTime()),
+      status: online ? DOSSIER_STATUS.registeredOnline : DOSSIER_STATUS.received,
       components,
       ...(queueTicket ? { queueTicket } : {}),
-      receivedBy: counter,
+      receivedBy: online ? ONLINE_PORTAL : counter,
       steps,
       supplements: [],
       feeRequests: [],
@@ -621,20 +655,26 @@ class StoryBuilder {
       appliedCommands: {},
     };
     const story = this.story(dossier, procedure, receipt, due0, counter, officer);
+    for (const { index, digitisedCode } of archived) {
+      // The pipeline archives an uploaded scan some minutes after it arrives.
+      const at = Math.round(receipt.registeredAt + (5 + random.exp(20)) * MINUTE_MS);
+      story.push(told({ at, action: 'archive-component', by: 'system', component: index, digitisedCode }));
+    }
     apply(dossier, story, procedure, calendar, this.asOf);
     return dossier;
   }
 
+  /** The papers as intake records them, and which uploads the pipeline will archive (with their codes). */
   private components(
     procedure: Procedure,
     channel: DossierChannel,
     owner: DossierOwner,
     code: string,
-    receivedAt: string,
-  ): DossierComponent[] {
+  ): { components: DossierComponent[]; archived: { index: number; digitisedCode: string }[] } {
     const { random, profile } = this;
     const seen = new Map<string, number>();
-    return procedure.components.map((component) => {
+    const archived: { index: number; digitisedCode: string }[] = [];
+    const components = procedure.components.map((component, index): DossierComponent => {
       const count = (seen.get(component.documentType) ?? 0) + 1;
       seen.set(component.documentType, count);
       const componentId = count === 1 ? component.documentType : `${component.documentType}-${count}`;
@@ -647,7 +687,7 @@ class StoryBuilder {
       if (component.reusable && random.chance(profile.reuse)) {
         return {
           ...base,
-          source: 'reused' as const,
+          source: 'reused',
           digitisedCode: `${owner.id}.${component.documentType}.01`,
           documentId: `sim-${owner.id}-${component.documentType}`,
         };
@@ -655,18 +695,17 @@ class StoryBuilder {
       const scanned =
         channel === 2 ||
         random.chance(component.mustDigitise ? profile.scanned.mustDigitise : profile.scanned.other);
-      if (!scanned) return { ...base, source: 'awaiting-upload' as const };
-      const documentId = `sim-${code}-${componentId}`;
-      return random.chance(profile.archived)
-        ? {
-            ...base,
-            source: 'uploaded' as const,
-            documentId,
-            digitisedCode: `${owner.id}.${procedure.code}.${component.documentType}.${String(count).padStart(2, '0')}`,
-            archivedAt: receivedAt,
-          }
-        : { ...base, source: 'awaiting-upload' as const, documentId };
+      if (!scanned) return { ...base, source: 'awaiting-upload' };
+      if (random.chance(profile.archived)) {
+        const suffix = String(count).padStart(2, '0');
+        archived.push({
+          index,
+          digitisedCode: `${owner.id}.${procedure.code}.${component.documentType}.${suffix}`,
+        });
+      }
+      return { ...base, source: 'awaiting-upload', documentId: `sim-${code}-${componentId}` };
     });
+    return { components, archived };
   }
 
   /** The dossier's events in the order they happen (times may tie; the order then decides). */
@@ -680,26 +719,25 @@ class StoryBuilder {
   ): StoryEvent[] {
     const { random, profile, calendar } = this;
     const t0 = receipt.receivedAt;
-    const events: StoryEvent[] = [told({ at: t0, action: 'receive', by: counter })];
+    const online = receipt.channel === 2;
+    const transfer = told({
+      at: receipt.registeredAt,
+      action: 'transfer',
+      by: 'system',
+      note: `${dossier.receivingUnitId} → ${dossier.competentAgencyId}`,
+    });
+    const receive = told({ at: t0, action: 'receive', by: counter, dueAfter: isoOf(due0.getTime()) });
+    // Routing starts once the dossier exists: at the counter's receipt, or at an online registration.
+    const events: StoryEvent[] = online
+      ? [told({ at: receipt.registeredAt, action: 'register', by: ONLINE_PORTAL }), transfer]
+      : [receive, transfer];
     if (random.chance(profile.refusal)) {
-      events.push(
-        told({
-          at: t0 + (2 + random.int(14)) * MINUTE_MS,
-          action: 'refuse',
-          by: counter,
-          note: REASONS.refuse,
-        }),
-      );
+      // The counter refuses an online registration without receiving it; a paper one after receipt.
+      const refusedAt = online ? t0 : t0 + (2 + random.int(14)) * MINUTE_MS;
+      events.push(told({ at: refusedAt, action: 'refuse', by: counter, note: REASONS.refuse }));
       return events;
     }
-    events.push(
-      told({
-        at: t0 + 1000,
-        action: 'transfer',
-        by: 'system',
-        note: `${dossier.receivingUnitId} → ${dossier.competentAgencyId}`,
-      }),
-    );
+    if (online) events.push(receive);
 
     // Pauses, each placed while the clock runs, with the due date the clock gives after it.
     const supplements = random.chance(profile.twoSupplements)
@@ -797,7 +835,7 @@ class StoryBuilder {
     for (const stage of stages) {
       const length = (stage.share / totalShare) * active;
       const members = stage.members;
-      const startAt = instantAtOffset(stageStart);
+      const startAt = stage === stages[0] && online ? receipt.registeredAt : instantAtOffset(stageStart);
       const acceptOffset = stageStart + Math.min(length * 0.1, 30 * MINUTE_MS);
       // The longest member of the last stage ends processing (one member, even when shares tie).
       const closing =
@@ -955,7 +993,28 @@ function processingStages(steps: readonly DossierStep[]): { share: number; membe
   return [...stages.entries()].sort(([a], [b]) => a - b).map(([, stage]) => stage);
 }
 
+/**
+ * After a pause the open steps keep the working time they had left when it began, as the
+ * act-on-dossier use case moves them.
+ */
+function extendOpenSteps(
+  dossier: Dossier,
+  pausedAt: number,
+  resumedAt: number,
+  calendar: WorkingCalendar,
+): void {
+  for (const step of dossier.steps) {
+    if ((step.state !== 'waiting' && step.state !== 'in-progress') || !step.dueAt) continue;
+    const dueAt = Date.parse(step.dueAt);
+    if (pausedAt >= dueAt) continue;
+    const left = workingTimeBetween(calendar, new Date(pausedAt), new Date(dueAt));
+    step.dueAt = isoOf(addWorkingTime(calendar, new Date(resumedAt), left).getTime());
+  }
+}
+
 const STATUS_OF: Partial<Record<Action, DossierStatus>> = {
+  register: DOSSIER_STATUS.registeredOnline,
+  receive: DOSSIER_STATUS.received,
   'request-supplement': DOSSIER_STATUS.supplementRequested,
   'answer-supplement': DOSSIER_STATUS.processing,
   'request-fee': DOSSIER_STATUS.feeRequested,
@@ -992,7 +1051,36 @@ function apply(
     const at = isoOf(event.at);
     const step = event.stepId === undefined ? undefined : stepsById.get(event.stepId);
     switch (event.action) {
-      case 'receive':
+      case 'receive': {
+        // An online registration is received now: the clock starts and the intake step is done.
+        if (dossier.status !== DOSSIER_STATUS.registeredOnline || !event.dueAfter) break;
+        dossier.receivedAt = at;
+        dossier.receivedBy = event.by;
+        dossier.dueAt = event.dueAfter;
+        dueDate = new Date(event.dueAfter);
+        const intake = dossier.steps.find((candidate) => candidate.kind === 'intake');
+        if (intake)
+          Object.assign(intake, { state: 'completed', startedAt: at, finishedAt: at, finishedBy: event.by });
+        break;
+      }
+      case 'archive-component': {
+        const index = event.component ?? -1;
+        const component = dossier.components[index];
+        if (component?.source !== 'awaiting-upload' || !component.documentId || !event.digitisedCode) break;
+        dossier.components[index] = {
+          componentId: component.componentId,
+          name: component.name,
+          documentType: component.documentType,
+          mustDigitise: component.mustDigitise,
+          source: 'uploaded',
+          documentId: component.documentId,
+          digitisedCode: event.digitisedCode,
+          archivedAt: at,
+        };
+        event.note = `${component.componentId}: ${event.digitisedCode}`;
+        break;
+      }
+      case 'register':
       case 'transfer':
       case 'apologise':
         break;
@@ -1054,6 +1142,7 @@ function apply(
         if (open) {
           open.answeredAt = at;
           if (event.dueAfter) open.dueAfter = event.dueAfter;
+          extendOpenSteps(dossier, Date.parse(open.requestedAt), event.at, calendar);
         }
         if (event.dueAfter) {
           dossier.dueAt = event.dueAfter;
@@ -1072,7 +1161,10 @@ function apply(
         break;
       case 'pay-fee': {
         const open = dossier.feeRequests.at(-1);
-        if (open) open.paidAt = at;
+        if (open) {
+          open.paidAt = at;
+          extendOpenSteps(dossier, Date.parse(open.requestedAt), event.at, calendar);
+        }
         if (event.dueAfter) {
           dossier.dueAt = event.dueAfter;
           dueDate = new Date(event.dueAfter);
@@ -1174,9 +1266,14 @@ export function* simulateProvinceYear(options: SimulationOptions): Generator<Dos
   );
   let table: UnitTable | undefined;
   let tableKey = '';
+  const yearStart = instantAt(firstDay, 0).getTime();
+  // Per unit and day of registration (the code's yyMMdd): the last number given.
+  const sequence = new Map<string, number>();
   let cumulativeMinutes = 0;
   let issued = 0;
   for (const { day, minutes } of days) {
+    // Online registrations come up to a week before their receipt: past asOf + a week, all is told.
+    if (instantAt(day, 0).getTime() > asOf + 8 * DAY_MS) return;
     cumulativeMinutes += minutes;
     const upTo = Math.round((options.dossiers * cumulativeMinutes) / totalMinutes);
     const count = upTo - issued;
@@ -1198,20 +1295,25 @@ export function* simulateProvinceYear(options: SimulationOptions): Generator<Dos
       if (!unit) continue;
       const intake = unit.intakes[random.weighted(unit.cumulative)];
       if (!intake) continue;
-      receipts.push({
-        receivedAt: instantInWindows(calendar, day, random),
-        unitId: unit.id,
-        unitLevel: unit.level,
-        intake,
-      });
+      const receivedAt = instantInWindows(calendar, day, random);
+      const channel = builder.channelOf(intake.procedure);
+      const lag = Math.min(7 * 24, 0.25 + random.exp(profile.onlineCheckHours)) * HOUR_MS;
+      const registeredAt =
+        channel === 2 ? Math.max(yearStart, Math.floor((receivedAt - lag) / 1000) * 1000) : receivedAt;
+      receipts.push({ receivedAt, registeredAt, channel, unitId: unit.id, unitLevel: unit.level, intake });
     }
     receipts.sort((a, b) => a.receivedAt - b.receivedAt);
-    const sequence = new Map<string, number>();
-    const codeDay = dossierCodeDay(instantAt(day, 12 * HOUR_MS));
+    const todayCode = dossierCodeDay(instantAt(day, 12 * HOUR_MS));
     for (const receipt of receipts) {
-      if (receipt.receivedAt > asOf) return;
-      const n = (sequence.get(receipt.unitId) ?? 0) + 1;
-      sequence.set(receipt.unitId, n);
+      // Nothing of it has happened by asOf: not in the system yet.
+      if (receipt.registeredAt > asOf) continue;
+      const codeDay =
+        receipt.registeredAt === receipt.receivedAt
+          ? todayCode
+          : dossierCodeDay(new Date(receipt.registeredAt));
+      const key = `${receipt.unitId}-${codeDay}`;
+      const n = (sequence.get(key) ?? 0) + 1;
+      sequence.set(key, n);
       const code = formatDossierCode(receipt.unitId, codeDay, n);
       yield builder.build(receipt, code, staff.get(receipt.unitId) ?? 1);
     }

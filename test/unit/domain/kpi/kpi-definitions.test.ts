@@ -117,7 +117,7 @@ describe('on time (766 rule 2.1, through the dossier clock)', () => {
     expect(measureKpi('on-time', [askedTooLate], march).value).toBe(0);
   });
 
-  it('leaves out dossiers that ended before the period and registrations never received; counts a refusal at receipt', () => {
+  it('leaves out dossiers that ended before the period and online registrations never received; counts a refusal at receipt', () => {
     const endedBefore = sketchDossier({ received: '2026-02-10T09:00', finished: '2026-02-12T10:00' });
     const registeredOnly = sketchDossier({
       received: '2026-03-02T09:00',
@@ -134,7 +134,25 @@ describe('on time (766 rule 2.1, through the dossier clock)', () => {
         { version: 2, at: at('2026-03-02T09:10'), action: 'refuse', by: 'c', status: S.refused },
       ],
     });
-    expect(measureKpi('on-time', [endedBefore, registeredOnly, refusedAtReceipt], march)).toEqual({
+    const refusedOnline = sketchDossier({
+      received: '2026-03-02T09:00',
+      finished: '2026-03-02T10:00',
+      channel: 2,
+      status: S.refused,
+      history: [
+        {
+          version: 1,
+          at: at('2026-03-02T09:00'),
+          action: 'register',
+          by: 'portal',
+          status: S.registeredOnline,
+        },
+        { version: 2, at: at('2026-03-02T10:00'), action: 'refuse', by: 'c', status: S.refused },
+      ],
+    });
+    expect(
+      measureKpi('on-time', [endedBefore, registeredOnly, refusedOnline, refusedAtReceipt], march),
+    ).toEqual({
       numerator: 1,
       denominator: 1,
       value: 100,
