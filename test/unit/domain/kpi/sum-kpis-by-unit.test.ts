@@ -7,6 +7,7 @@ import {
   kpiUnitsOf,
   measureKpi,
   measureKpis,
+  wasReceived,
 } from '#shared/domain/kpi/kpi-definitions.ts';
 import { simulateProvinceYear } from '#shared/domain/kpi/simulate-province-year.ts';
 import { extendedCalendar, sampleConfig } from '#test/support/kpi-dossiers.ts';
@@ -102,6 +103,30 @@ describe('KPIs of a simulated province', () => {
         expect(onTimeDays).toBeGreaterThan(monthly.get('on-time')?.denominator ?? 0);
       }),
       { numRuns: 6, seed: 20_260_102 },
+    );
+  });
+  it('judge every dossier open at the period end either on time or in the backlog, never both', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom(...PERIODS), (seed, period) => {
+        const dossiers = [
+          ...simulateProvinceYear({ seed, year: 2026, dossiers: 500, province: sampleConfig, calendar }),
+        ];
+        const context = { period, procedures: sampleConfig.procedures, calendar, units };
+        const end = Date.parse(`${period.to}T17:00:00.000Z`);
+        const open = dossiers.filter((dossier) => {
+          const ended = dossier.finishedAt ?? dossier.returnedAt;
+          return (
+            wasReceived(dossier) &&
+            Date.parse(dossier.receivedAt) < end &&
+            (!ended || Date.parse(ended) >= end)
+          );
+        });
+        const backlog = measureKpi('backlog', open, context);
+        const onTime = measureKpi('on-time', open, context);
+        expect(backlog.denominator).toBe(onTime.denominator);
+        expect(backlog.numerator + onTime.numerator).toBe(open.length);
+      }),
+      { numRuns: 6, seed: 20_260_103 },
     );
   });
 });
