@@ -111,6 +111,18 @@ const handlers: Record<ApiRouteName, (container: Container, event: Event) => Pro
         sourceOf(event),
       ),
     ),
+  createArchiveExport: async (container, event) =>
+    jsonResponse(201, {
+      export: await container.exportArchive.createExport(principal(event), jsonBody(event), sourceOf(event)),
+    }),
+  readArchiveExport: async (container, event) =>
+    jsonResponse(200, {
+      export: await container.exportArchive.readExport(
+        principal(event),
+        pathParameter(event, 'exportId'),
+        sourceOf(event),
+      ),
+    }),
   listAuditEntries: async (container, event) =>
     jsonResponse(
       200,

@@ -23,6 +23,7 @@ export type Action =
   | 'document:list'
   | 'document:review'
   | 'archive:search'
+  | 'archive:export'
   | 'audit:read'
   | 'dossier:receive'
   | 'dossier:read'
@@ -60,6 +61,11 @@ const POLICY: Record<Action, Partial<Record<Role, 'own-agency' | 'province'>>> =
   },
   'archive:search': {
     'agency-admin': 'own-agency',
+    'province-admin': 'province',
+    auditor: 'province',
+  },
+  /** Packing archived papers (signed copies, texts, a signed manifest) into a ZIP to hand over. */
+  'archive:export': {
     'province-admin': 'province',
     auditor: 'province',
   },

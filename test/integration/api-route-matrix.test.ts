@@ -146,6 +146,27 @@ const MATRIX: Record<ApiRouteName, RouteSpec> = {
       malformed: row(400, 400, 400, 400, 400),
     },
   },
+  createArchiveExport: {
+    own: () => ({ body: { ownerId: OWNER_ID, docType: 'KS', agencyId: OWN } }),
+    malformed: () => ({ body: { docType: 'KS', limit: '10' } }),
+    expect: {
+      own: row(403, 403, 403, 201, 201),
+      malformed: row(403, 403, 403, 400, 400),
+    },
+  },
+  readArchiveExport: {
+    // Only the user who made an export may fetch it again: another user's is as absent as none.
+    own: (f, caller) => ({ params: { exportId: f.exports[caller] ?? f.exports.auditor ?? '' } }),
+    other: (f, caller) => ({
+      params: { exportId: (caller === 'auditor' ? f.exports['province-admin'] : f.exports.auditor) ?? '' },
+    }),
+    malformed: () => ({ params: { exportId: 'not-an-export' } }),
+    expect: {
+      own: row(403, 403, 403, 200, 200),
+      other: row(403, 403, 403, 404, 404),
+      malformed: row(403, 403, 403, 400, 400),
+    },
+  },
   listAuditEntries: {
     own: () => ({ query: { action: 'read' } }),
     malformed: () => ({ query: { action: 'delete' } }),
@@ -289,6 +310,10 @@ beforeAll(async () => {
     dossier: { own: await received(OWN), other: await received(OTHER) },
     exports: {},
   };
+  for (const role of ['auditor', 'province-admin'] as const) {
+    const made = await send('createArchiveExport', { body: { code: own.code } }, tokens[role]);
+    fixtures.exports[role] = (made.body as { export: { exportId: string } }).export.exportId;
+  }
 }, 180_000);
 
 afterAll(async () => {

@@ -1,0 +1,42 @@
+import { buildCadesDetachedSignature } from '#shared/adapters/signing/build-cades-signature.ts';
+import {
+  certificateFingerprint,
+  describeCertificate,
+} from '#shared/adapters/signing/build-self-signed-certificate.ts';
+import type { ManifestSigner, ManifestSignerIdentity } from '#shared/ports/archive-export.ts';
+import type { DigestSigner, SignerDirectory } from '#shared/ports.ts';
+
+/**
+ * The name the province archive's own signing key goes by in a SignerDirectory (beside the
+ * agencies' keys): KMS alias `alias/motcua/{slug}/archive-exports`, a local key file of that name.
+ */
+export const ARCHIVE_EXPORT_SIGNER = 'archive-exports';
+
+/**
+ * Signs manifests with the directory's `keyName` key: CMS SignedData over the manifest's bytes,
+ * detached, with contentType, messageDigest and signingCertificateV2 signed attributes (the same
+ * builder as the PAdES signatures, so KMS signs only a digest).
+ */
+export function createManifestSigner(
+  signers: SignerDirectory,
+  keyName = ARCHIVE_EXPORT_SIGNER,
+): ManifestSigner {
+  const identityOf = async (signer: DigestSigner): Promise<ManifestSignerIdentity> => {
+    const certificate = await signer.certificate();
+    return {
+      subject: describeCertificate(certificate).subject,
+      certificateFingerprint: certificateFingerprint(certificate),
+      algorithm: signer.algorithm(),
+    };
+  };
+  return {
+    async identity() {
+      return identityOf(await signers.forAgency(keyName));
+    },
+    async sign(content) {
+      const signer = await signers.forAgency(keyName);
+      const signature = await buildCadesDetachedSignature(content, signer);
+      return { signature, signer: await identityOf(signer) };
+    },
+  };
+}
