@@ -182,8 +182,11 @@ export function createInMemoryObjectStore(): ObjectStore & {
     async getRange(bucket, key, length) {
       return read(bucket, key).subarray(0, length);
     },
-    async head(bucket, key) {
-      const object = writes.get(`${bucket}/${key}`);
+    async head(bucket, key, options = {}) {
+      const object =
+        options.versionId === undefined
+          ? writes.get(`${bucket}/${key}`)
+          : history.get(`${bucket}/${key}#${options.versionId}`);
       return (
         object && { size: object.body.byteLength, metadata: object.metadata, versionId: object.versionId }
       );

@@ -210,7 +210,7 @@ export function createExportArchive(deps: ExportArchiveDependencies) {
   async function archived(hit: ArchiveEntry) {
     const record = await deps.repository.get(hit.documentId);
     const archive = record?.archive;
-    if (!record || record?.status !== 'ARCHIVED' || !archive) {
+    if (record?.status !== 'ARCHIVED' || !archive) {
       throw new Error(`the archive index lists ${hit.code}, but document ${hit.documentId} is not archived`);
     }
     const [pdf, text] = await Promise.all([
