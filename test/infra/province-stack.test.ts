@@ -179,6 +179,7 @@ describe('ProvinceStack', () => {
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual([
       'GET /archive/documents',
       'GET /archive/documents/{code}',
+      'GET /archive/exports/{exportId}',
       'GET /audit/entries',
       'GET /audit/verify',
       'GET /documents',
@@ -186,6 +187,7 @@ describe('ProvinceStack', () => {
       'GET /dossiers',
       'GET /dossiers/{code}',
       'GET /units/{unitId}/attention',
+      'POST /archive/exports',
       'POST /documents/{documentId}/review',
       'POST /dossiers',
       'POST /dossiers/{code}/actions/{action}',
@@ -216,12 +218,17 @@ describe('ProvinceStack', () => {
     }
   });
 
-  it('creates one SIGN_VERIFY key with the configured spec per one-stop agency', () => {
+  it('creates one SIGN_VERIFY key with the configured spec per one-stop agency, and one for export manifests', () => {
     const keys = template.findResources('AWS::KMS::Key', { Properties: { KeyUsage: 'SIGN_VERIFY' } });
-    expect(Object.keys(keys)).toHaveLength(2);
+    expect(Object.keys(keys).sort()).toEqual(
+      [...built.stack.signing.keys.values(), built.stack.exports.signingKey]
+        .map((key) => logicalId(key.node.defaultChild))
+        .sort(),
+    );
     for (const key of Object.values(keys)) expect(key.Properties.KeySpec).toBe('ECC_NIST_P256');
     expect([...built.stack.signing.keys.keys()].sort()).toEqual(['000.00.00.H56', '000.17.22.H56']);
     template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/motcua/test/000-17-22-H56' });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/motcua/test/archive-exports' });
   });
 
   it('lets only the sign function use the agency keys, for Sign and GetPublicKey', () => {
@@ -404,6 +411,93 @@ describe('ProvinceStack retention and least privilege', () => {
     expect(
       everywhere.flatMap(actionsOf).filter((action) => forbidden.some((name) => covers(action, name))),
     ).toEqual([]);
+  });
+
+  it('keeps export packages in a bucket of their own: data key, no public access, TLS only, no Object Lock, gone after 7 days', () => {
+    const bucketId = logicalId(built.stack.exports.bucket.node.defaultChild);
+    const bucket = template.findResources('AWS::S3::Bucket')[bucketId];
+    expect(bucket?.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: {
+        Rules: expect.arrayContaining([
+          expect.objectContaining({ Prefix: 'exports/', ExpirationInDays: 7, Status: 'Enabled' }),
+          expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+        ]),
+      },
+    });
+    expect(bucket?.Properties.ObjectLockEnabled).toBeUndefined();
+    expect(JSON.stringify(bucket?.Properties.BucketEncryption)).toContain(
+      logicalId(built.stack.keys.dataKey.node.defaultChild),
+    );
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    const api =
+      template.findResources('AWS::Lambda::Function')[
+        logicalId(built.stack.api.handler.function.node.defaultChild)
+      ];
+    expect(api?.Properties.Environment.Variables.EXPORTS_BUCKET).toEqual({ Ref: bucketId });
+  });
+
+  it('lets only the API write and read export packages, under exports/ only, and sign manifests with the export key only', () => {
+    const bucketId = logicalId(built.stack.exports.bucket.node.defaultChild);
+    const onExports = policies()
+      .flatMap(({ roles, statements }) => statements.map((statement) => ({ roles, statement })))
+      .filter(({ statement }) => JSON.stringify(statement.Resource).includes(bucketId));
+    expect(onExports.flatMap(({ roles }) => roles)).toEqual(
+      onExports.map(() => roleRef(built.stack.api.handler.role)),
+    );
+    // Each action granted on an object ARN of the exports bucket, with the key pattern it covers.
+    const granted = onExports.flatMap(({ statement }) =>
+      [statement.Resource]
+        .flat()
+        .filter((resource) => JSON.stringify(resource).includes(bucketId))
+        .flatMap((resource) => {
+          const parts = (resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+          return actionsOf(statement).map((action) => `${action} ${String(parts[1])}`);
+        }),
+    );
+    expect(granted.sort()).toEqual([
+      's3:AbortMultipartUpload /exports/*',
+      's3:GetObject /exports/*',
+      's3:GetObjectVersion /exports/*',
+      's3:PutObject /exports/*',
+    ]);
+
+    const api = { AWS: { 'Fn::GetAtt': [logicalId(built.stack.api.handler.role.node.defaultChild), 'Arn'] } };
+    const keyId = logicalId(built.stack.exports.signingKey.node.defaultChild);
+    const key = template.findResources('AWS::KMS::Key')[keyId];
+    const allowing = (action: string) =>
+      ((key?.Properties.KeyPolicy.Statement ?? []) as Statement[]).filter(
+        (statement) =>
+          statement.Effect === 'Allow' && actionsOf(statement).some((pattern) => covers(pattern, action)),
+      );
+    expect(allowing('kms:Sign')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'kms:Sign',
+        Principal: api,
+        Resource: '*',
+        Condition: {
+          StringEquals: { 'kms:MessageType': 'DIGEST', 'kms:SigningAlgorithm': ['ECDSA_SHA_256'] },
+        },
+      },
+    ]);
+    expect(allowing('kms:GetPublicKey').map((statement) => statement.Principal)).toEqual([api]);
+    for (const usage of ['kms:Verify', 'kms:CreateGrant', 'kms:Decrypt'])
+      expect(allowing(usage), usage).toEqual([]);
+    // No role's own policy reaches the export key: its key policy alone decides.
+    expect(JSON.stringify(policies())).not.toContain(keyId);
   });
 
   it('expires uploads under incoming/ by the tag of their terminal state: quarantined after 90 days, archived after 7', () => {

@@ -31,10 +31,13 @@ const LOOKAHEAD = 4;
 export const MANIFEST_FORMAT = 'motcua-archive-export/1';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** The key prefix of packages and their records in the exports bucket. */
+export const EXPORTS_PREFIX = 'exports/';
+
 /** Where a package and its record live in the exports bucket. */
 export const exportKeys = (exportId: string) => ({
-  package: `exports/${exportId}/package.zip`,
-  record: `exports/${exportId}/export.json`,
+  package: `${EXPORTS_PREFIX}${exportId}/package.zip`,
+  record: `${EXPORTS_PREFIX}${exportId}/export.json`,
 });
 
 /** One file of a paper in a package, as the manifest lists it. */
