@@ -456,7 +456,7 @@ export async function loadProjectHandlers(config: RuntimeConfig): Promise<Embedd
       () => ingest.createStartPipelineHandler(container),
       256,
     ),
-    httpApi: lambdaFunction('http-api', 15, () => api.createHttpApiHandler(container), 512) as HttpApiHandler,
+    httpApi: lambdaFunction('http-api', 29, () => api.createHttpApiHandler(container), 512) as HttpApiHandler,
     reconcile: () => reconcile({}),
     deliverPortalMessages: () => deliverPortal({}),
     anchorAuditTrail: () => anchorAudit({}),
