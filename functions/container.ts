@@ -5,8 +5,10 @@ import { createSfnExecutionStarter } from '#shared/adapters/aws/sfn-execution-st
 import { createSfnTaskCallbacks } from '#shared/adapters/aws/sfn-task-callbacks.ts';
 import type { Observability } from '#shared/adapters/observability/create-observability.ts';
 import { createZipWriter } from '#shared/adapters/packaging/write-zip.ts';
+import { createManifestSigner } from '#shared/adapters/signing/sign-manifest.ts';
 import { verifyPdfSignatures } from '#shared/adapters/signing/verify-pdf-signatures.ts';
 import { loadWorkingCalendar } from '#shared/config/load-working-calendar.ts';
+import { provinceSigningAgencyId } from '#shared/config/province-config.ts';
 import { assertRuntimeRole, parseRuntimeConfig, type RuntimeConfig } from '#shared/config/runtime-config.ts';
 import type { WorkingCalendar } from '#shared/domain/calendar/working-calendar.ts';
 import { createExportArchive } from '#shared/use-cases/archive/export-archive.ts';
@@ -29,7 +31,7 @@ import { createRequestUpload } from '#shared/use-cases/request-upload.ts';
 import { createStartDocumentPipeline } from '#shared/use-cases/start-document-pipeline.ts';
 import { routingExecutionName } from '#state-machines/dossier-routing-tasks.ts';
 import { type Adapters, createAdapters } from './create-adapters.ts';
-import { createArchiveManifestSigner } from './create-manifest-signer.ts';
+import { createSignerDirectory } from './create-signer-directory.ts';
 import { lambdaEnvironment } from './lambda-environment.ts';
 
 /**
@@ -117,7 +119,11 @@ export function createContainer(
       clock,
       ids: { newId: randomUUID },
       zip: createZipWriter(),
-      signer: createArchiveManifestSigner(config, observability),
+      // The province's key, which also signs the audit trail's anchors, signs what it hands over.
+      signer: createManifestSigner(
+        createSignerDirectory(config, observability),
+        provinceSigningAgencyId(provinceConfig),
+      ),
       exportsBucket: config.buckets.exports,
     }),
     readAuditTrail: createReadAuditTrail({

@@ -28,8 +28,8 @@ export interface ManifestSignerIdentity {
 }
 
 /**
- * Signs a package manifest with the province archive's key (KMS in AWS, a local key in the
- * embedded runtime): a detached CMS signature (CAdES-BES, the signer's certificate included), so
+ * Signs a package manifest with the province's key (KMS in AWS, a local key in the embedded
+ * runtime): a detached CMS signature (CAdES-BES, the signer's certificate included), so
  * that the package verifies offline (`openssl cms -verify`).
  */
 export interface ManifestSigner {

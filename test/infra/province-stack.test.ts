@@ -218,17 +218,12 @@ describe('ProvinceStack', () => {
     }
   });
 
-  it('creates one SIGN_VERIFY key with the configured spec per one-stop agency, and one for export manifests', () => {
+  it('creates one SIGN_VERIFY key with the configured spec per one-stop agency', () => {
     const keys = template.findResources('AWS::KMS::Key', { Properties: { KeyUsage: 'SIGN_VERIFY' } });
-    expect(Object.keys(keys).sort()).toEqual(
-      [...built.stack.signing.keys.values(), built.stack.exports.signingKey]
-        .map((key) => logicalId(key.node.defaultChild))
-        .sort(),
-    );
+    expect(Object.keys(keys)).toHaveLength(2);
     for (const key of Object.values(keys)) expect(key.Properties.KeySpec).toBe('ECC_NIST_P256');
     expect([...built.stack.signing.keys.keys()].sort()).toEqual(['000.00.00.H56', '000.17.22.H56']);
     template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/motcua/test/000-17-22-H56' });
-    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/motcua/test/archive-exports' });
   });
 
   it('lets only the sign function use the agency keys, for Sign and GetPublicKey', () => {
@@ -449,7 +444,7 @@ describe('ProvinceStack retention and least privilege', () => {
     expect(api?.Properties.Environment.Variables.EXPORTS_BUCKET).toEqual({ Ref: bucketId });
   });
 
-  it('lets only the API write and read export packages, under exports/ only, and sign manifests with the export key only', () => {
+  it('lets only the API write and read export packages, and under exports/ only', () => {
     const bucketId = logicalId(built.stack.exports.bucket.node.defaultChild);
     const onExports = policies()
       .flatMap(({ roles, statements }) => statements.map((statement) => ({ roles, statement })))
@@ -473,31 +468,6 @@ describe('ProvinceStack retention and least privilege', () => {
       's3:GetObjectVersion /exports/*',
       's3:PutObject /exports/*',
     ]);
-
-    const api = { AWS: { 'Fn::GetAtt': [logicalId(built.stack.api.handler.role.node.defaultChild), 'Arn'] } };
-    const keyId = logicalId(built.stack.exports.signingKey.node.defaultChild);
-    const key = template.findResources('AWS::KMS::Key')[keyId];
-    const allowing = (action: string) =>
-      ((key?.Properties.KeyPolicy.Statement ?? []) as Statement[]).filter(
-        (statement) =>
-          statement.Effect === 'Allow' && actionsOf(statement).some((pattern) => covers(pattern, action)),
-      );
-    expect(allowing('kms:Sign')).toEqual([
-      {
-        Effect: 'Allow',
-        Action: 'kms:Sign',
-        Principal: api,
-        Resource: '*',
-        Condition: {
-          StringEquals: { 'kms:MessageType': 'DIGEST', 'kms:SigningAlgorithm': ['ECDSA_SHA_256'] },
-        },
-      },
-    ]);
-    expect(allowing('kms:GetPublicKey').map((statement) => statement.Principal)).toEqual([api]);
-    for (const usage of ['kms:Verify', 'kms:CreateGrant', 'kms:Decrypt'])
-      expect(allowing(usage), usage).toEqual([]);
-    // No role's own policy reaches the export key: its key policy alone decides.
-    expect(JSON.stringify(policies())).not.toContain(keyId);
   });
 
   it('expires uploads under incoming/ by the tag of their terminal state: quarantined after 90 days, archived after 7', () => {
@@ -665,13 +635,14 @@ describe('ProvinceStack retention and least privilege', () => {
     expect(JSON.stringify(query?.Resource)).not.toContain(DOCUMENTS_TABLE_SCHEMA.agencyStatusIndex.name);
   });
 
-  it("gives kms:Sign on the agency keys only to the sign function and the routing's transfer (and the province's key to the audit anchoring), for digests with the key spec algorithm, and leaves the account administration without use", () => {
+  it("gives kms:Sign on the agency keys only to the sign function and the routing's transfer (and the province's key to the audit anchoring and the API's export manifests), for digests with the key spec algorithm, and leaves the account administration without use", () => {
     const principalOf = (role: { node: { defaultChild?: unknown } }) => ({
       AWS: { 'Fn::GetAtt': [logicalId(role.node.defaultChild), 'Arn'] },
     });
     const documentSigner = principalOf(built.stack.pipeline.functions.SignDocument.role);
     const anchorSigner = principalOf(built.stack.anchoring.anchor.role);
     const transferSigner = principalOf(built.stack.routing.functions.StartRouting.role);
+    const manifestSigner = principalOf(built.stack.api.handler.role);
     const provinceKeyId = logicalId(
       built.stack.signing.keys.get(provinceSigningAgencyId(built.config))?.node.defaultChild,
     );
@@ -683,7 +654,7 @@ describe('ProvinceStack retention and least privilege', () => {
     for (const [id, key] of keys) {
       const signers =
         id === provinceKeyId
-          ? [documentSigner, transferSigner, anchorSigner]
+          ? [documentSigner, transferSigner, anchorSigner, manifestSigner]
           : [documentSigner, transferSigner];
       const statements = (key.Properties.KeyPolicy.Statement as Statement[]).filter(
         (s) => s.Effect === 'Allow',

@@ -193,6 +193,27 @@ const MATRIX: Record<ApiRouteName, RouteSpec> = {
       malformed: row(400, 403, 403, 400, 403),
     },
   },
+  listDossiers: {
+    // Agency staff list their own agency's queues; naming another agency is refused, not hidden.
+    own: () => ({ query: {} }),
+    other: () => ({ query: { unit: OTHER } }),
+    malformed: () => ({ query: { status: '99' } }),
+    expect: {
+      own: row(200, 200, 200, 200, 200),
+      other: row(403, 403, 403, 200, 200),
+      malformed: row(400, 400, 400, 400, 400),
+    },
+  },
+  readUnitAttention: {
+    own: () => ({ params: { unitId: OWN } }),
+    other: () => ({ params: { unitId: OTHER } }),
+    malformed: () => ({ params: { unitId: 'not-a-unit' } }),
+    expect: {
+      own: row(200, 200, 200, 200, 200),
+      other: row(403, 403, 403, 200, 200),
+      malformed: row(400, 400, 400, 400, 400),
+    },
+  },
   getDossier: {
     own: (f) => ({ params: { code: f.dossier.own } }),
     other: (f) => ({ params: { code: f.dossier.other } }),

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { unzipSync } from 'fflate';
 import { ContentInfo, SignedData } from 'pkijs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { provinceSigningAgencyId } from '#shared/config/province-config.ts';
 import type { ExportManifest } from '#shared/use-cases/archive/export-archive.ts';
 import { renderPaperPng, samplePaper } from '#test/support/make-test-scans.ts';
 import {
@@ -116,7 +117,10 @@ describe('archive export on the embedded runtime', () => {
       (certificate as { toSchema(): { toBER(): ArrayBuffer } }).toSchema().toBER(),
     );
     expect(sha256(certificateDer)).toBe(manifest.signature.signer.certificateFingerprint);
-    expect(manifest.signature.signer.subject).toContain('Lưu trữ điện tử');
+    const province = office.backOffice.config.agencies.find(
+      (agency) => agency.id === provinceSigningAgencyId(office.backOffice.config),
+    );
+    expect(manifest.signature.signer.subject).toContain(`CN=${province?.name}`);
     expect(await opensslVerifies(manifestBytes, signature, 'manifest')).toBe(true);
     const tampered = manifestBytes.slice();
     tampered[20] = (tampered[20] ?? 0) ^ 1;

@@ -7,20 +7,11 @@ import type { ManifestSigner, ManifestSignerIdentity } from '#shared/ports/archi
 import type { DigestSigner, SignerDirectory } from '#shared/ports.ts';
 
 /**
- * The name the province archive's own signing key goes by in a SignerDirectory (beside the
- * agencies' keys): KMS alias `alias/motcua/{slug}/archive-exports`, a local key file of that name.
- */
-export const ARCHIVE_EXPORT_SIGNER = 'archive-exports';
-
-/**
- * Signs manifests with the directory's `keyName` key: CMS SignedData over the manifest's bytes,
+ * Signs manifests with the directory's key of `agencyId` (the province's: provinceSigningAgencyId): CMS SignedData over the manifest's bytes,
  * detached, with contentType, messageDigest and signingCertificateV2 signed attributes (the same
  * builder as the PAdES signatures, so KMS signs only a digest).
  */
-export function createManifestSigner(
-  signers: SignerDirectory,
-  keyName = ARCHIVE_EXPORT_SIGNER,
-): ManifestSigner {
+export function createManifestSigner(signers: SignerDirectory, agencyId: string): ManifestSigner {
   const identityOf = async (signer: DigestSigner): Promise<ManifestSignerIdentity> => {
     const certificate = await signer.certificate();
     return {
@@ -31,10 +22,10 @@ export function createManifestSigner(
   };
   return {
     async identity() {
-      return identityOf(await signers.forAgency(keyName));
+      return identityOf(await signers.forAgency(agencyId));
     },
     async sign(content) {
-      const signer = await signers.forAgency(keyName);
+      const signer = await signers.forAgency(agencyId);
       const signature = await buildCadesDetachedSignature(content, signer);
       return { signature, signer: await identityOf(signer) };
     },

@@ -179,7 +179,7 @@ function readme(manifest: ExportManifest): string {
  * criteria match (at most 200, at most 100 MiB) packed into one ZIP in the exports bucket: each
  * paper's signed PDF (the exact archived version) and OCR text, and a manifest (code, type, owner,
  * agency, dossier, archived at, retention, the recorded signature, SHA-256 of each file) signed
- * with the province archive's key, so the package verifies offline. The export is recorded in the
+ * with the province's key, so the package verifies offline. The export is recorded in the
  * audit trail (its criteria and codes) before anything is read; every download URL is recorded
  * as a download before it is handed out; refusals are recorded as denied.
  */

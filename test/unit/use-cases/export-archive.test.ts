@@ -31,7 +31,7 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 /** A stand-in for the province key: an HMAC "signature", enough to see what was signed. */
 const signer: ManifestSigner = {
   identity: async () => ({
-    subject: 'CN=Lưu trữ điện tử Tỉnh Mẫu',
+    subject: 'CN=Trung tâm Phục vụ hành chính công tỉnh Mẫu',
     certificateFingerprint: 'c'.repeat(64),
     algorithm: 'ECDSA_SHA_256',
   }),
