@@ -12,14 +12,16 @@ export function createZipWriter(): ZipWriter {
     async *zip(entries, options) {
       const zipfile = new ZipFile();
       const output = zipfile.outputStream as Readable;
-      zipfile.on('error', (error: Error) => output.destroy(error));
+      // yazl leaves a source stream's errors to its caller: any failure ends the output with it.
+      const fail = (error: Error) => output.destroy(error);
+      zipfile.on('error', fail);
       for (const entry of entries) {
         zipfile.addReadStreamLazy(
           entry.name,
           { compress: entry.compress, mtime: options.modifiedAt },
           (callback: (error: Error | null, stream: NodeJS.ReadableStream) => void) => {
             open(entry).then(
-              (stream) => callback(null, stream),
+              (stream) => callback(null, stream.on('error', fail)),
               (error: Error) => callback(error, Readable.from([])),
             );
           },

@@ -43,7 +43,8 @@ const signer: ManifestSigner = {
   },
 };
 
-async function setUp(overrides: Partial<ExportArchiveDependencies> = {}) {
+/** `brokenKey`: an archived file whose read fails after its first bytes (a connection reset). */
+async function setUp(overrides: Partial<ExportArchiveDependencies> = {}, brokenKey?: string) {
   const repository = createInMemoryRepository();
   const objects = createInMemoryObjectStore();
   const events: string[] = [];
@@ -110,6 +111,12 @@ async function setUp(overrides: Partial<ExportArchiveDependencies> = {}) {
       ...objects,
       async getStream(bucket, key, options) {
         events.push(`read ${key}`);
+        if (brokenKey && key.endsWith(brokenKey)) {
+          return (async function* () {
+            yield new TextEncoder().encode('GIẤY');
+            throw new Error('connection reset');
+          })();
+        }
         return objects.getStream(bucket, key, options);
       },
       async putStream(bucket, key, chunks, options) {
@@ -268,6 +275,14 @@ describe('exporting archived papers', () => {
     const small = (await setUp({ limits: { maxBytes: 40 } })).exporter;
     await expect(small.createExport(who('auditor'), { docType: 'KS' })).rejects.toBeInstanceOf(
       ValidationError,
+    );
+    expect([...objects.writes.keys()].filter((key) => key.startsWith('exports/'))).toEqual([]);
+  });
+
+  it('fails, leaving no package, when an archived file cannot be read half-way through the ZIP', async () => {
+    const { exporter, objects } = await setUp({}, '038319001234.KS.02/text.txt');
+    await expect(exporter.createExport(who('auditor'), { docType: 'KS' })).rejects.toThrow(
+      'connection reset',
     );
     expect([...objects.writes.keys()].filter((key) => key.startsWith('exports/'))).toEqual([]);
   });
