@@ -4,10 +4,14 @@ import { awsClientSettings } from '#shared/adapters/aws/aws-client-settings.ts';
 import { createSfnExecutionStarter } from '#shared/adapters/aws/sfn-execution-starter.ts';
 import { createSfnTaskCallbacks } from '#shared/adapters/aws/sfn-task-callbacks.ts';
 import type { Observability } from '#shared/adapters/observability/create-observability.ts';
+import { createZipWriter } from '#shared/adapters/packaging/write-zip.ts';
+import { createManifestSigner } from '#shared/adapters/signing/sign-manifest.ts';
 import { verifyPdfSignatures } from '#shared/adapters/signing/verify-pdf-signatures.ts';
 import { loadWorkingCalendar } from '#shared/config/load-working-calendar.ts';
+import { provinceSigningAgencyId } from '#shared/config/province-config.ts';
 import { assertRuntimeRole, parseRuntimeConfig, type RuntimeConfig } from '#shared/config/runtime-config.ts';
 import type { WorkingCalendar } from '#shared/domain/calendar/working-calendar.ts';
+import { createExportArchive } from '#shared/use-cases/archive/export-archive.ts';
 import { createReadArchiveRecord } from '#shared/use-cases/archive/read-archive-record.ts';
 import { createSearchArchive } from '#shared/use-cases/archive/search-archive.ts';
 import { readAuditAnchor } from '#shared/use-cases/audit/anchor-audit-chain.ts';
@@ -27,6 +31,7 @@ import { createRequestUpload } from '#shared/use-cases/request-upload.ts';
 import { createStartDocumentPipeline } from '#shared/use-cases/start-document-pipeline.ts';
 import { routingExecutionName } from '#state-machines/dossier-routing-tasks.ts';
 import { type Adapters, createAdapters } from './create-adapters.ts';
+import { createSignerDirectory } from './create-signer-directory.ts';
 import { lambdaEnvironment } from './lambda-environment.ts';
 
 /**
@@ -42,6 +47,7 @@ export interface Container {
   completeReview: ReturnType<typeof createCompleteReview>;
   searchArchive: ReturnType<typeof createSearchArchive>;
   readArchiveRecord: ReturnType<typeof createReadArchiveRecord>;
+  exportArchive: ReturnType<typeof createExportArchive>;
   readAuditTrail: ReturnType<typeof createReadAuditTrail>;
   reconcileDocuments: ReturnType<typeof createReconcileDocuments>;
   startDocumentPipeline: ReturnType<typeof createStartDocumentPipeline>;
@@ -104,6 +110,21 @@ export function createContainer(
       audit,
       clock,
       verifier: { verify: verifyPdfSignatures },
+    }),
+    exportArchive: createExportArchive({
+      config: provinceConfig,
+      repository,
+      objects,
+      audit,
+      clock,
+      ids: { newId: randomUUID },
+      zip: createZipWriter(),
+      // The province's key, which also signs the audit trail's anchors, signs what it hands over.
+      signer: createManifestSigner(
+        createSignerDirectory(config, observability),
+        provinceSigningAgencyId(provinceConfig),
+      ),
+      exportsBucket: config.buckets.exports,
     }),
     readAuditTrail: createReadAuditTrail({
       audit,

@@ -2,11 +2,12 @@ import { join } from 'node:path';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnPolicy } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import type { ProvinceConfig } from '#shared/config/province-config.ts';
+import { type ProvinceConfig, provinceSigningAgencyId } from '#shared/config/province-config.ts';
 import { AccessLogsBucket } from './constructs/access-logs-bucket.ts';
 import { acknowledgeOnResource } from './constructs/acknowledge-on-resource.ts';
 import { AgencySigningKeys } from './constructs/agency-signing-keys.ts';
 import { ArchiveBucket } from './constructs/archive-bucket.ts';
+import { ArchiveExports } from './constructs/archive-exports.ts';
 import { AuditAnchoring } from './constructs/audit-anchoring.ts';
 import { AuditTable } from './constructs/audit-table.ts';
 import { BackOfficeApi } from './constructs/back-office-api.ts';
@@ -38,6 +39,8 @@ export class ProvinceStack extends Stack {
   readonly keys: EncryptionKeys;
   readonly ingest: IngestBucket;
   readonly archive: ArchiveBucket;
+  /** Export packages (written and read by the API only). */
+  readonly exports: ArchiveExports;
   readonly documents: DocumentsTable;
   readonly audit: AuditTable;
   readonly anchoring: AuditAnchoring;
@@ -69,6 +72,7 @@ export class ProvinceStack extends Stack {
       accessLogs,
       defaultRetentionYears: config.archive.defaultRetentionYears,
     });
+    this.exports = new ArchiveExports(this, 'Exports', { dataKey, accessLogs });
     this.documents = new DocumentsTable(this, 'Documents', { backupKey: dataKey });
     this.audit = new AuditTable(this, 'Audit', { dataKey, backupPlan: this.documents.backupPlan });
     this.signing = new AgencySigningKeys(this, 'Signing', { config });
@@ -137,6 +141,10 @@ export class ProvinceStack extends Stack {
       signing: this.signing,
       deadLetterQueue: this.trigger.deadLetterQueue,
     });
+    this.exports.allowExportBy(this.api.handler.role, dataKey);
+    // The province's key, which signs the audit trail's anchors, signs the export manifests too.
+    this.signing.allowSigningWith(provinceSigningAgencyId(config), this.api.handler.role);
+    this.api.handler.function.addEnvironment('EXPORTS_BUCKET', this.exports.bucket.bucketName);
     this.acknowledgeRolePolicies();
     this.addOutputs();
   }
@@ -165,6 +173,7 @@ export class ProvinceStack extends Stack {
       UserPoolClientId: this.api.client.userPoolClientId,
       IngestBucketName: this.ingest.bucket.bucketName,
       ArchiveBucketName: this.archive.bucket.bucketName,
+      ExportsBucketName: this.exports.bucket.bucketName,
       DocumentsTableName: this.documents.table.tableName,
       AuditTableName: this.audit.table.tableName,
       StateMachineArn: this.pipeline.stateMachine.stateMachineArn,

@@ -42,6 +42,16 @@ export interface ObjectStore {
     body: Uint8Array,
     options?: { contentType?: string; metadata?: Record<string, string>; retainUntil?: Date },
   ): Promise<{ versionId?: string }>;
+  /**
+   * Writes an object from chunks as they come, never holding it whole (a multipart upload of
+   * `partBytes` parts in S3; one PUT when it fits in one part). A failed write leaves no object.
+   */
+  putStream(
+    bucket: string,
+    key: string,
+    chunks: AsyncIterable<Uint8Array>,
+    options?: { contentType?: string; metadata?: Record<string, string> },
+  ): Promise<{ versionId?: string; size: number }>;
   /** Copies within storage: the bytes never pass through the caller. */
   copy(
     source: { bucket: string; key: string; versionId?: string },

@@ -9,6 +9,8 @@ export const API_ROUTES = {
   completeReview: { method: 'POST', path: '/documents/{documentId}/review' },
   searchArchive: { method: 'GET', path: '/archive/documents' },
   readArchiveRecord: { method: 'GET', path: '/archive/documents/{code}' },
+  createArchiveExport: { method: 'POST', path: '/archive/exports' },
+  readArchiveExport: { method: 'GET', path: '/archive/exports/{exportId}' },
   listAuditEntries: { method: 'GET', path: '/audit/entries' },
   verifyAuditChain: { method: 'GET', path: '/audit/verify' },
   receiveDossier: { method: 'POST', path: '/dossiers' },

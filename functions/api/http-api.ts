@@ -32,9 +32,27 @@ function jsonBody(event: Event): unknown {
   }
 }
 
-/** A yes/no query parameter: `1` or `true` is yes. */
-const flag = (event: Event, name: string) =>
-  ['1', 'true'].includes(event.queryStringParameters?.[name] ?? '');
+const YES = ['1', 'true'];
+const NO = ['', '0', 'false'];
+
+/**
+ * The yes/no query parameters of a route (`1`/`true` yes, `0`/`false` or absent no); any other
+ * value, or a parameter the route does not take, is a 400 rather than silently ignored.
+ */
+function flags<Name extends string>(event: Event, names: readonly Name[]): Record<Name, boolean> {
+  const query = event.queryStringParameters ?? {};
+  const unknown = Object.keys(query).filter((name) => !(names as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    throw new ValidationError('UNKNOWN_PARAMETER', `unknown parameter ${unknown.join(', ')}`);
+  }
+  const read = (name: Name) => {
+    const value = (query[name] ?? '').toLowerCase();
+    if (YES.includes(value)) return true;
+    if (NO.includes(value)) return false;
+    throw new ValidationError(`INVALID_${name.toUpperCase()}`, `${name}: expected 1, true, 0 or false`);
+  };
+  return Object.fromEntries(names.map((name) => [name, read(name)])) as Record<Name, boolean>;
+}
 
 function pathParameter(event: Event, name: string): string {
   const value = event.pathParameters?.[name];
@@ -68,7 +86,7 @@ const handlers: Record<ApiRouteName, (container: Container, event: Event) => Pro
       await container.readDocuments.getDocument(
         principal(event),
         documentId,
-        { download: flag(event, 'download'), verify: flag(event, 'verify') },
+        flags(event, ['download', 'verify']),
         sourceOf(event),
       ),
     );
@@ -89,10 +107,22 @@ const handlers: Record<ApiRouteName, (container: Container, event: Event) => Pro
       await container.readArchiveRecord(
         principal(event),
         pathParameter(event, 'code'),
-        { download: flag(event, 'download'), verify: flag(event, 'verify') },
+        flags(event, ['download', 'verify']),
         sourceOf(event),
       ),
     ),
+  createArchiveExport: async (container, event) =>
+    jsonResponse(201, {
+      export: await container.exportArchive.createExport(principal(event), jsonBody(event), sourceOf(event)),
+    }),
+  readArchiveExport: async (container, event) =>
+    jsonResponse(200, {
+      export: await container.exportArchive.readExport(
+        principal(event),
+        pathParameter(event, 'exportId'),
+        sourceOf(event),
+      ),
+    }),
   listAuditEntries: async (container, event) =>
     jsonResponse(
       200,

@@ -109,7 +109,8 @@ export class BackOfficeApi extends Construct {
       logsKey: props.logsKey,
       runtimePackages: [],
       memorySize: 512,
-      timeout: Duration.seconds(15),
+      // An archive export packs up to 100 MiB while its request waits; an HTTP API waits 30 s at most.
+      timeout: Duration.seconds(29),
       environment: {
         INGEST_BUCKET: props.ingestBucket.bucketName,
         ARCHIVE_BUCKET: props.archiveBucket.bucketName,

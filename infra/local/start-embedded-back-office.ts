@@ -165,6 +165,7 @@ export async function startEmbeddedBackOffice(
   const names = {
     ingestBucket: `motcua-${slug}-ingest`,
     archiveBucket: `motcua-${slug}-archive`,
+    exportsBucket: `motcua-${slug}-exports`,
     table: `motcua-${slug}-documents`,
     auditTable: `motcua-${slug}-audit`,
   };
@@ -178,7 +179,7 @@ export async function startEmbeddedBackOffice(
   try {
     const s3 = await startLocalS3({
       dataDir,
-      buckets: [names.ingestBucket, names.archiveBucket],
+      buckets: [names.ingestBucket, names.archiveBucket, names.exportsBucket],
       region: REGION,
     });
     stoppers.push(() => s3.stop());
@@ -224,7 +225,7 @@ export async function startEmbeddedBackOffice(
       provinceConfig: config,
       documentsTable: names.table,
       auditTable: names.auditTable,
-      buckets: { ingest: names.ingestBucket, archive: names.archiveBucket },
+      buckets: { ingest: names.ingestBucket, archive: names.archiveBucket, exports: names.exportsBucket },
       stateMachineArn: sfn.stateMachineArn(PIPELINE_STATE_MACHINE),
       routingStateMachineArn: sfn.stateMachineArn(DOSSIER_ROUTING_NAME),
       portalOutboxFile: join(dataDir, 'national-portal.jsonl'),
@@ -455,7 +456,7 @@ export async function loadProjectHandlers(config: RuntimeConfig): Promise<Embedd
       () => ingest.createStartPipelineHandler(container),
       256,
     ),
-    httpApi: lambdaFunction('http-api', 15, () => api.createHttpApiHandler(container), 512) as HttpApiHandler,
+    httpApi: lambdaFunction('http-api', 29, () => api.createHttpApiHandler(container), 512) as HttpApiHandler,
     reconcile: () => reconcile({}),
     deliverPortalMessages: () => deliverPortal({}),
     anchorAuditTrail: () => anchorAudit({}),

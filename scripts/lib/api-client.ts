@@ -3,6 +3,7 @@ import type { DocumentRecord } from '#shared/domain/document.ts';
 import type { ComponentUploadTicket, Dossier } from '#shared/domain/dossiers/dossier.ts';
 import type { AuditEntry } from '#shared/ports/audit-trail.ts';
 import type { SignatureVerification } from '#shared/ports.ts';
+import type { ExportView } from '#shared/use-cases/archive/export-archive.ts';
 import type { ArchiveRecordView } from '#shared/use-cases/archive/read-archive-record.ts';
 import type { ArchiveHit } from '#shared/use-cases/archive/search-archive.ts';
 import type { AuditChainReport } from '#shared/use-cases/audit/verify-audit-chain.ts';
@@ -210,6 +211,20 @@ export function createApiClient(apiUrl: string, token: string) {
       if (options.download) query.set('download', '1');
       if (options.verify) query.set('verify', '1');
       return call('GET', `/archive/documents/${encodeURIComponent(code)}?${query}`);
+    },
+
+    /**
+     * `POST /archive/exports`: packs every paper the criteria match (those of `GET /archive/documents`,
+     * no paging) into a signed ZIP; the view has a 5-minute `downloadUrl` (auditors, province admins).
+     */
+    async createArchiveExport(criteria: Record<string, string>): Promise<ExportView> {
+      return (await call<{ export: ExportView }>('POST', '/archive/exports', criteria)).export;
+    },
+
+    /** `GET /archive/exports/{exportId}`: one of the caller's exports, with a fresh download URL. */
+    async readArchiveExport(exportId: string): Promise<ExportView> {
+      return (await call<{ export: ExportView }>('GET', `/archive/exports/${encodeURIComponent(exportId)}`))
+        .export;
     },
 
     /** `GET /audit/entries`: a page of the audit trail, oldest first (auditors, province admins). */

@@ -23,6 +23,7 @@ export type Action =
   | 'document:list'
   | 'document:review'
   | 'archive:search'
+  | 'archive:export'
   | 'audit:read'
   | 'dossier:receive'
   | 'dossier:read'
@@ -60,6 +61,11 @@ const POLICY: Record<Action, Partial<Record<Role, 'own-agency' | 'province'>>> =
   },
   'archive:search': {
     'agency-admin': 'own-agency',
+    'province-admin': 'province',
+    auditor: 'province',
+  },
+  /** Packing archived papers (signed copies, texts, a signed manifest) into a ZIP to hand over. */
+  'archive:export': {
     'province-admin': 'province',
     auditor: 'province',
   },
@@ -147,6 +153,22 @@ export function isAllowed(principal: Principal, action: Action, agencyId?: strin
     if (scope === 'province') return true;
     return scope === 'own-agency' && principal.agencyId !== undefined && principal.agencyId === agencyId;
   });
+}
+
+/** Whether any of the principal's roles is granted any of the actions at all (own agency or province-wide). */
+export function hasRoleFor(principal: Principal, ...actions: Action[]): boolean {
+  return actions.some((action) => [...principal.roles].some((role) => POLICY[action][role] !== undefined));
+}
+
+/**
+ * Throws ForbiddenError when none of the principal's roles is ever granted any of the actions.
+ * Routes call it before reading the request, so a role a route never serves gets 403 whatever it
+ * sends (not a 400 that would tell it how to shape a request it may not make anyway).
+ */
+export function authorizeRole(principal: Principal, ...actions: Action[]): void {
+  if (!hasRoleFor(principal, ...actions)) {
+    throw new ForbiddenError(`no role of this user may ${actions.join(' or ')}`);
+  }
 }
 
 /** Throws ForbiddenError unless the principal may perform the action. */

@@ -58,8 +58,11 @@ export interface RuntimeConfig {
   documentsTable: string;
   /** `AUDIT_TABLE`: the audit trail (the API's; it only appends and queries). */
   auditTable?: string;
-  /** `INGEST_BUCKET`, `ARCHIVE_BUCKET` (the pipeline's only). */
-  buckets: { ingest: string; archive?: string };
+  /**
+   * `INGEST_BUCKET`, `ARCHIVE_BUCKET` (the pipeline's, read by the API), `EXPORTS_BUCKET` (the API's
+   * archive export packages).
+   */
+  buckets: { ingest: string; archive?: string; exports?: string };
   /** `STATE_MACHINE_ARN`: the document pipeline, which the API, starter and reconciler start. */
   stateMachineArn?: string;
   /** `ROUTING_STATE_MACHINE_ARN`: the dossier routing, which intake starts. */
@@ -176,6 +179,7 @@ export const runtimeEnvironmentSchema = z.object({
   AUDIT_TABLE: optional(matching(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name')),
   INGEST_BUCKET: required(matching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')),
   ARCHIVE_BUCKET: optional(matching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')),
+  EXPORTS_BUCKET: optional(matching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')),
   STATE_MACHINE_ARN: optional(
     matching(
       /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/,
@@ -256,7 +260,11 @@ export function parseRuntimeConfig(
     ...(vars.MOTCUA_NATIONAL_CALENDARS ? { nationalCalendars: vars.MOTCUA_NATIONAL_CALENDARS } : {}),
     documentsTable: vars.DOCUMENTS_TABLE,
     ...(vars.AUDIT_TABLE ? { auditTable: vars.AUDIT_TABLE } : {}),
-    buckets: { ingest: vars.INGEST_BUCKET, ...(vars.ARCHIVE_BUCKET ? { archive: vars.ARCHIVE_BUCKET } : {}) },
+    buckets: {
+      ingest: vars.INGEST_BUCKET,
+      ...(vars.ARCHIVE_BUCKET ? { archive: vars.ARCHIVE_BUCKET } : {}),
+      ...(vars.EXPORTS_BUCKET ? { exports: vars.EXPORTS_BUCKET } : {}),
+    },
     ...(vars.STATE_MACHINE_ARN ? { stateMachineArn: vars.STATE_MACHINE_ARN } : {}),
     ...(vars.ROUTING_STATE_MACHINE_ARN ? { routingStateMachineArn: vars.ROUTING_STATE_MACHINE_ARN } : {}),
     ...(vars.PORTAL_OUTBOX_FILE ? { portalOutboxFile: vars.PORTAL_OUTBOX_FILE } : {}),
@@ -309,6 +317,7 @@ export function runtimeConfigToEnvironment(config: RuntimeConfig): Record<string
     AUDIT_TABLE: config.auditTable,
     INGEST_BUCKET: config.buckets.ingest,
     ARCHIVE_BUCKET: config.buckets.archive,
+    EXPORTS_BUCKET: config.buckets.exports,
     STATE_MACHINE_ARN: config.stateMachineArn,
     ROUTING_STATE_MACHINE_ARN: config.routingStateMachineArn,
     PORTAL_OUTBOX_FILE: config.portalOutboxFile,

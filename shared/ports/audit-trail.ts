@@ -14,8 +14,12 @@ export interface AuditTarget {
   code?: string;
   /** A search's criteria, as given (cursor and limit included). */
   query?: Record<string, string>;
-  /** How many hits the search handed out. */
+  /** How many hits the search handed out (an export: how many papers it packed). */
   hits?: number;
+  /** An export package's id. */
+  exportId?: string;
+  /** The digitised codes of the papers an export packed. */
+  codes?: string[];
 }
 
 /** Where a request came from, when the API knows it. */

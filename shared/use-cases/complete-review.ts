@@ -1,4 +1,4 @@
-import { authorize, isAllowed, type Principal } from '#shared/auth/authorize.ts';
+import { authorize, authorizeRole, isAllowed, type Principal } from '#shared/auth/authorize.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import type { DocumentRecord } from '#shared/domain/document.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
@@ -35,19 +35,21 @@ export function createCompleteReview(deps: CompleteReviewDependencies) {
     documentId: string,
     input: unknown,
   ): Promise<DocumentRecord> {
+    authorizeRole(principal, 'document:review');
     const record = await deps.repository.get(documentId);
     // A document the caller may not even see is missing, as on every route: a 403 would confirm it exists.
     if (!record || !isAllowed(principal, 'document:read', record.agencyId)) {
       throw new NotFoundError(`document ${documentId} does not exist`);
     }
     authorize(principal, 'document:review', record.agencyId);
+    // A malformed review is a 400 whatever the document's state; a well-formed one may still be late.
+    const { docType, ownerId } = readReview(input);
     if (record.status !== 'NEEDS_REVIEW') {
       throw new ConflictError(
         'NOT_AWAITING_REVIEW',
         `document ${documentId} is ${record.status}, not NEEDS_REVIEW`,
       );
     }
-    const { docType, ownerId } = readReview(input);
     const type = deps.config.documentTypes.find((candidate) => candidate.code === docType);
     if (!type) {
       const known = deps.config.documentTypes.map((candidate) => candidate.code).join(', ');

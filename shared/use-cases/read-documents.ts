@@ -1,4 +1,4 @@
-import { authorize, isAllowed, type Principal } from '#shared/auth/authorize.ts';
+import { authorize, authorizeRole, isAllowed, type Principal } from '#shared/auth/authorize.ts';
 import type { DocumentRecord, DocumentStatus } from '#shared/domain/document.ts';
 import { NotFoundError, ValidationError } from '#shared/domain/errors.ts';
 import type { AuditSource, AuditTrail } from '#shared/ports/audit-trail.ts';
@@ -111,6 +111,7 @@ export function createReadDocuments(deps: ReadDocumentsDependencies) {
      * Each page is read from an index of exactly that list, so a page is full whenever more remain.
      */
     async listDocuments(principal: Principal, query: DocumentListQuery): Promise<DocumentPage> {
+      authorizeRole(principal, 'document:list');
       const status = (query.status ?? 'NEEDS_REVIEW') as DocumentStatus;
       if (!STATUSES.includes(status)) {
         throw new ValidationError('INVALID_STATUS', `status must be one of ${STATUSES.join(', ')}`);

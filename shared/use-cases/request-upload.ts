@@ -1,5 +1,5 @@
 import type { Principal } from '#shared/auth/authorize.ts';
-import { authorize } from '#shared/auth/authorize.ts';
+import { authorize, authorizeRole } from '#shared/auth/authorize.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import type { DocumentRecord, UploadMediaType } from '#shared/domain/document.ts';
 import { uploadObjectKey, validateUploadRequest } from '#shared/domain/upload-policy.ts';
@@ -34,6 +34,7 @@ export const UNUSED_REQUEST_GRACE_SECONDS = 24 * 3600;
  */
 export function createRequestUpload(deps: RequestUploadDependencies) {
   return async function requestUpload(principal: Principal, input: unknown): Promise<UploadTicket> {
+    authorizeRole(principal, 'upload:request');
     const request = validateUploadRequest(input, deps.config);
     authorize(principal, 'upload:request', request.agencyId);
     const documentId = deps.ids.newId();

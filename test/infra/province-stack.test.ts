@@ -179,6 +179,7 @@ describe('ProvinceStack', () => {
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual([
       'GET /archive/documents',
       'GET /archive/documents/{code}',
+      'GET /archive/exports/{exportId}',
       'GET /audit/entries',
       'GET /audit/verify',
       'GET /documents',
@@ -186,6 +187,7 @@ describe('ProvinceStack', () => {
       'GET /dossiers',
       'GET /dossiers/{code}',
       'GET /units/{unitId}/attention',
+      'POST /archive/exports',
       'POST /documents/{documentId}/review',
       'POST /dossiers',
       'POST /dossiers/{code}/actions/{action}',
@@ -406,6 +408,68 @@ describe('ProvinceStack retention and least privilege', () => {
     ).toEqual([]);
   });
 
+  it('keeps export packages in a bucket of their own: data key, no public access, TLS only, no Object Lock, gone after 7 days', () => {
+    const bucketId = logicalId(built.stack.exports.bucket.node.defaultChild);
+    const bucket = template.findResources('AWS::S3::Bucket')[bucketId];
+    expect(bucket?.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: {
+        Rules: expect.arrayContaining([
+          expect.objectContaining({ Prefix: 'exports/', ExpirationInDays: 7, Status: 'Enabled' }),
+          expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+        ]),
+      },
+    });
+    expect(bucket?.Properties.ObjectLockEnabled).toBeUndefined();
+    expect(JSON.stringify(bucket?.Properties.BucketEncryption)).toContain(
+      logicalId(built.stack.keys.dataKey.node.defaultChild),
+    );
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    const api =
+      template.findResources('AWS::Lambda::Function')[
+        logicalId(built.stack.api.handler.function.node.defaultChild)
+      ];
+    expect(api?.Properties.Environment.Variables.EXPORTS_BUCKET).toEqual({ Ref: bucketId });
+  });
+
+  it('lets only the API write and read export packages, and under exports/ only', () => {
+    const bucketId = logicalId(built.stack.exports.bucket.node.defaultChild);
+    const onExports = policies()
+      .flatMap(({ roles, statements }) => statements.map((statement) => ({ roles, statement })))
+      .filter(({ statement }) => JSON.stringify(statement.Resource).includes(bucketId));
+    expect(onExports.flatMap(({ roles }) => roles)).toEqual(
+      onExports.map(() => roleRef(built.stack.api.handler.role)),
+    );
+    // Each action granted on an object ARN of the exports bucket, with the key pattern it covers.
+    const granted = onExports.flatMap(({ statement }) =>
+      [statement.Resource]
+        .flat()
+        .filter((resource) => JSON.stringify(resource).includes(bucketId))
+        .flatMap((resource) => {
+          const parts = (resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+          return actionsOf(statement).map((action) => `${action} ${String(parts[1])}`);
+        }),
+    );
+    expect(granted.sort()).toEqual([
+      's3:AbortMultipartUpload /exports/*',
+      's3:GetObject /exports/*',
+      's3:GetObjectVersion /exports/*',
+      's3:PutObject /exports/*',
+    ]);
+  });
+
   it('expires uploads under incoming/ by the tag of their terminal state: quarantined after 90 days, archived after 7', () => {
     expect(INGEST_OBJECT_TAGS).toEqual({
       key: 'motcua-state',
@@ -571,13 +635,14 @@ describe('ProvinceStack retention and least privilege', () => {
     expect(JSON.stringify(query?.Resource)).not.toContain(DOCUMENTS_TABLE_SCHEMA.agencyStatusIndex.name);
   });
 
-  it("gives kms:Sign on the agency keys only to the sign function and the routing's transfer (and the province's key to the audit anchoring), for digests with the key spec algorithm, and leaves the account administration without use", () => {
+  it("gives kms:Sign on the agency keys only to the sign function and the routing's transfer (and the province's key to the audit anchoring and the API's export manifests), for digests with the key spec algorithm, and leaves the account administration without use", () => {
     const principalOf = (role: { node: { defaultChild?: unknown } }) => ({
       AWS: { 'Fn::GetAtt': [logicalId(role.node.defaultChild), 'Arn'] },
     });
     const documentSigner = principalOf(built.stack.pipeline.functions.SignDocument.role);
     const anchorSigner = principalOf(built.stack.anchoring.anchor.role);
     const transferSigner = principalOf(built.stack.routing.functions.StartRouting.role);
+    const manifestSigner = principalOf(built.stack.api.handler.role);
     const provinceKeyId = logicalId(
       built.stack.signing.keys.get(provinceSigningAgencyId(built.config))?.node.defaultChild,
     );
@@ -589,7 +654,7 @@ describe('ProvinceStack retention and least privilege', () => {
     for (const [id, key] of keys) {
       const signers =
         id === provinceKeyId
-          ? [documentSigner, transferSigner, anchorSigner]
+          ? [documentSigner, transferSigner, anchorSigner, manifestSigner]
           : [documentSigner, transferSigner];
       const statements = (key.Properties.KeyPolicy.Statement as Statement[]).filter(
         (s) => s.Effect === 'Allow',

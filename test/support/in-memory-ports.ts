@@ -170,8 +170,9 @@ export function createInMemoryObjectStore(): ObjectStore & {
         ? read(bucket, key)
         : readVersion(bucket, key, options.versionId);
     },
-    async getStream(bucket, key) {
-      const body = read(bucket, key);
+    async getStream(bucket, key, options = {}) {
+      const body =
+        options.versionId === undefined ? read(bucket, key) : readVersion(bucket, key, options.versionId);
       return (async function* () {
         for (let offset = 0; offset < body.byteLength; offset += STREAM_CHUNK_BYTES) {
           yield body.subarray(offset, offset + STREAM_CHUNK_BYTES);
@@ -181,8 +182,11 @@ export function createInMemoryObjectStore(): ObjectStore & {
     async getRange(bucket, key, length) {
       return read(bucket, key).subarray(0, length);
     },
-    async head(bucket, key) {
-      const object = writes.get(`${bucket}/${key}`);
+    async head(bucket, key, options = {}) {
+      const object =
+        options.versionId === undefined
+          ? writes.get(`${bucket}/${key}`)
+          : history.get(`${bucket}/${key}#${options.versionId}`);
       return (
         object && { size: object.body.byteLength, metadata: object.metadata, versionId: object.versionId }
       );
@@ -196,6 +200,14 @@ export function createInMemoryObjectStore(): ObjectStore & {
         versionId,
       });
       return { versionId };
+    },
+    async putStream(bucket, key, chunks, options = {}) {
+      const parts: Uint8Array[] = [];
+      for await (const chunk of chunks) parts.push(chunk);
+      const body = new Uint8Array(Buffer.concat(parts));
+      const versionId = `v${++versions}`;
+      write(bucket, key, { body, metadata: options.metadata, versionId });
+      return { versionId, size: body.byteLength };
     },
     async copy(source, target, options = {}) {
       const versionId = `v${++versions}`;

@@ -7,9 +7,10 @@ import { type LocalDynamoDb, startLocalDynamoDb } from '#infra/local/start-local
 
 /**
  * A dynalite server on a temporary folder for the test file that calls this (started before its
- * tests, stopped and removed after them), and a client of it; `client()` is valid inside tests.
+ * tests, stopped and removed after them), and a client of it; `client()` and `endpoint()` are valid
+ * inside tests.
  */
-export function useLocalDynamoDb(): { client(): DynamoDBClient } {
+export function useLocalDynamoDb(): { client(): DynamoDBClient; endpoint(): string } {
   let dataDir: string | undefined;
   let server: LocalDynamoDb | undefined;
   let client: DynamoDBClient | undefined;
@@ -28,6 +29,10 @@ export function useLocalDynamoDb(): { client(): DynamoDBClient } {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
   return {
+    endpoint() {
+      if (!server) throw new Error('the local DynamoDB server is not started yet');
+      return server.endpoint;
+    },
     client() {
       if (!client) throw new Error('the local DynamoDB server is not started yet');
       return client;

@@ -26,6 +26,24 @@ function withoutKeys(item: Record<string, unknown>): AuditEntry {
   ) as unknown as AuditEntry;
 }
 
+/**
+ * The item that stores an entry: its chain key, and the keys of the actor, document, action-by-day
+ * and day indexes. The only layout of an entry (appends write it; bulk loads for tests and
+ * benchmarks reuse it).
+ */
+export function auditEntryItem(entry: AuditEntry): Record<string, unknown> {
+  return {
+    ...entry,
+    pk: chainKey(entry.chain),
+    sk: `SEQ#${pad(entry.seq)}`,
+    actorPk: `ACTOR#${entry.actor}`,
+    documentPk: entry.target.documentId ? `DOC#${entry.target.documentId}` : undefined,
+    actionPk: `ACTION#${entry.action}#${entry.chain}`,
+    dayPk: `DAY#${entry.chain}`,
+    atSk: `${entry.at}#${pad(entry.seq)}`,
+  };
+}
+
 /** A query's identity, which its cursors carry so that they cannot continue another query. */
 export function queryFingerprint(query: AuditQuery): string {
   const { actor, documentId, action, outcome, from, to } = query;
@@ -40,6 +58,52 @@ interface Cursor {
   /** Index in the query's list of partitions. */
   p: number;
   k?: Record<string, unknown>;
+}
+
+/**
+ * The position a cursor carries, accepted only as one this very query returned: its fingerprint,
+ * a partition of its plan, and a start key of that partition's index. Anything else (another
+ * query's cursor, a forged or truncated one) is a 400, never a DynamoDB error or a silent skip.
+ */
+function readCursor(
+  text: string,
+  fingerprint: string,
+  plan: { partitionKey: string; sortKey: string; values: readonly string[] },
+): Cursor {
+  const refuse = () => new ValidationError('INVALID_CURSOR', 'the cursor is not one this query returned');
+  let cursor: unknown;
+  try {
+    cursor = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    throw refuse();
+  }
+  const { q, p, k, ...rest } = (cursor ?? {}) as Partial<Cursor>;
+  if (q !== fingerprint) {
+    throw new ValidationError('INVALID_CURSOR', 'the cursor belongs to another query');
+  }
+  if (
+    Object.keys(rest).length > 0 ||
+    !Number.isInteger(p) ||
+    (p ?? -1) < 0 ||
+    (p ?? 0) >= plan.values.length
+  ) {
+    throw refuse();
+  }
+  if (k !== undefined) {
+    const names = ['pk', 'sk', plan.partitionKey, plan.sortKey];
+    const shaped =
+      typeof k === 'object' &&
+      k !== null &&
+      !Array.isArray(k) &&
+      Object.keys(k).length === names.length &&
+      names.every((name) => typeof k[name] === 'string') &&
+      k[plan.partitionKey] === plan.values[p as number] &&
+      // The table key of an entry follows from its index sort key `{at}#{seq}`: chain day and seq.
+      k.pk === chainKey(String(k[plan.sortKey]).slice(0, 10)) &&
+      k.sk === `SEQ#${String(k[plan.sortKey]).slice(-12)}`;
+    if (!shaped) throw refuse();
+  }
+  return { q, p: p as number, ...(k && { k }) };
 }
 
 /**
@@ -99,21 +163,11 @@ export function createDynamoDbAuditTrail(dynamodb: DynamoDBClient, tableName: st
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
         const last = await tail(chain);
         const entry = sealEntry(record, chain, last.seq + 1, last.hash);
-        const atSk = `${entry.at}#${pad(entry.seq)}`;
         try {
           await db.send(
             new PutCommand({
               TableName: tableName,
-              Item: {
-                ...entry,
-                pk: chainKey(chain),
-                sk: `SEQ#${pad(entry.seq)}`,
-                actorPk: `ACTOR#${entry.actor}`,
-                documentPk: entry.target.documentId ? `DOC#${entry.target.documentId}` : undefined,
-                actionPk: `ACTION#${entry.action}#${chain}`,
-                dayPk: `DAY#${chain}`,
-                atSk,
-              },
+              Item: auditEntryItem(entry),
               ConditionExpression: 'attribute_not_exists(pk)',
             }),
           );
@@ -129,17 +183,7 @@ export function createDynamoDbAuditTrail(dynamodb: DynamoDBClient, tableName: st
     async listEntries(query) {
       const plan = partitionsOf(query);
       const fingerprint = queryFingerprint(query);
-      let cursor: Cursor = { q: fingerprint, p: 0 };
-      if (query.cursor) {
-        try {
-          cursor = JSON.parse(Buffer.from(query.cursor, 'base64url').toString('utf8')) as Cursor;
-        } catch {
-          cursor = { q: '', p: -1 };
-        }
-        if (cursor.q !== fingerprint || !Number.isInteger(cursor.p) || cursor.p < 0) {
-          throw new ValidationError('INVALID_CURSOR', 'the cursor belongs to another query');
-        }
-      }
+      const cursor = query.cursor ? readCursor(query.cursor, fingerprint, plan) : { q: fingerprint, p: 0 };
       const names: Record<string, string> = { '#pk': plan.partitionKey, '#sk': plan.sortKey };
       const values: Record<string, unknown> = { ':from': query.from, ':to': `${query.to}#~` };
       const filters: string[] = [];

@@ -88,6 +88,20 @@ type Facet = 'ownerId' | 'docType' | 'dossierId' | 'agencyId';
 type Facets = Partial<Record<Facet, string>>;
 const FACET_NAMES: readonly Facet[] = ['ownerId', 'docType', 'dossierId', 'agencyId'];
 
+/**
+ * The items of an archive index entry: one by code, and one per search facet the entry belongs to,
+ * sorted by when it was archived. The only layout of the index (the repository writes it; bulk
+ * loads for tests and benchmarks reuse it).
+ */
+export function archiveIndexItems(entry: ArchiveEntry): Record<string, unknown>[] {
+  const order = `${entry.archivedAt}#${entry.code}`;
+  const facets = ARCHIVE_FACETS.filter(({ criteria }) => criteria.every((name) => entry[name]));
+  return [
+    { pk: `CODE#${entry.code}`, sk: 'ARCHIVE' },
+    ...facets.map(({ partition }) => ({ pk: partition(entry), sk: order })),
+  ].map((keys) => ({ ...keys, ...entry }));
+}
+
 function withoutKeys<T>(item: Record<string, unknown>): T {
   const copy = { ...item };
   for (const attribute of KEY_ATTRIBUTES) delete copy[attribute];
@@ -333,16 +347,9 @@ export function createDynamoDbDocumentRepository(
     },
 
     async putArchiveEntry(entry) {
-      // One item per search facet the entry belongs to, sorted by when it was archived; each put is
-      // idempotent, so a resumed archive step converges on the same items.
-      const order = `${entry.archivedAt}#${entry.code}`;
-      const facets = ARCHIVE_FACETS.filter(({ criteria }) => criteria.every((name) => entry[name]));
-      const items = [
-        { pk: `CODE#${entry.code}`, sk: 'ARCHIVE' },
-        ...facets.map(({ partition }) => ({ pk: partition(entry), sk: order })),
-      ];
+      // Each put is idempotent, so a resumed archive step converges on the same items.
       await Promise.all(
-        items.map((keys) => db.send(new PutCommand({ TableName: tableName, Item: { ...keys, ...entry } }))),
+        archiveIndexItems(entry).map((Item) => db.send(new PutCommand({ TableName: tableName, Item }))),
       );
     },
 

@@ -240,6 +240,14 @@ export function dossierCodeDay(receivedAt: Date): string {
   return vietnamDate(receivedAt).slice(2).replaceAll('-', '');
 }
 
+/** The shape of a dossier code: a QCVN 102 unit id, the day, the number (four digits or more). */
+const DOSSIER_CODE_PATTERN = /^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4,}$/;
+
+/** Whether `code` has the shape of a dossier code (whether such a dossier exists is another matter). */
+export function isDossierCode(code: string): boolean {
+  return DOSSIER_CODE_PATTERN.test(code);
+}
+
 /** `{unit}-{yyMMdd}-{NNNN}`; the number is padded to four digits and may grow past them. */
 export function formatDossierCode(receivingUnitId: string, day: string, sequence: number): string {
   return `${receivingUnitId}-${day}-${String(sequence).padStart(4, '0')}`;

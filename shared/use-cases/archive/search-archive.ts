@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { authorize, isAllowed, type Principal } from '#shared/auth/authorize.ts';
-import { ValidationError } from '#shared/domain/errors.ts';
+import { authorize, hasRoleFor, isAllowed, type Principal } from '#shared/auth/authorize.ts';
+import { ForbiddenError, ValidationError } from '#shared/domain/errors.ts';
 import type { AuditSource, AuditTrail } from '#shared/ports/audit-trail.ts';
 import type { ArchiveEntry, Clock, DocumentRepository } from '#shared/ports.ts';
 import { createAuditRecorder, isDenial, recordedQuery } from '../audit/record-audit.ts';
@@ -50,6 +50,28 @@ const SEARCH_QUERY = z
     path: ['archivedFrom'],
   });
 
+/** The criteria of an archive search, as `GET /archive/documents` takes them (and an export). */
+export type ArchiveCriteria = z.output<typeof SEARCH_QUERY>;
+
+/**
+ * Reads a search's query string (or an export's criteria): at least one criterion, known
+ * parameters only, well-formed values.
+ * @throws ValidationError naming the first bad parameter (`INVALID_OWNER_ID`, `MISSING_CRITERION`, …).
+ */
+export function parseArchiveQuery(input: unknown): ArchiveCriteria {
+  const parsed = SEARCH_QUERY.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = String(issue?.path[0] ?? 'query');
+  const named = issue?.code === 'custom' ? (issue.params as { code?: string } | undefined)?.code : undefined;
+  const code =
+    named ??
+    (issue?.code === 'unrecognized_keys'
+      ? 'UNKNOWN_PARAMETER'
+      : `INVALID_${field.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`);
+  throw new ValidationError(code, `${field}: ${issue?.message ?? 'invalid'}`);
+}
+
 /**
  * Auditors and province admins search the whole province's archive; an agency admin searches its
  * own agency's papers only. Served from the archive's index items: never a scan. Each search is
@@ -67,29 +89,23 @@ export function createSearchArchive(deps: {
     input: Record<string, string | undefined>,
     source?: AuditSource,
   ): Promise<{ documents: ArchiveHit[]; nextCursor?: string }> {
-    const parsed = SEARCH_QUERY.safeParse(input);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = String(issue?.path[0] ?? 'query');
-      const named =
-        issue?.code === 'custom' ? (issue.params as { code?: string } | undefined)?.code : undefined;
-      const code =
-        named ??
-        (issue?.code === 'unrecognized_keys'
-          ? 'UNKNOWN_PARAMETER'
-          : `INVALID_${field.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`);
-      throw new ValidationError(code, `${field}: ${issue?.message ?? 'invalid'}`);
+    const refuse = async (error: unknown): Promise<never> => {
+      if (isDenial(error)) {
+        await audit.denied(principal, 'search', { query: recordedQuery(input) }, error.code, source);
+      }
+      throw error;
+    };
+    // A role that may never search is refused (and recorded) whatever it asked.
+    if (!hasRoleFor(principal, 'archive:search')) {
+      await refuse(new ForbiddenError('no role of this user may archive:search'));
     }
-    const query = parsed.data;
+    const query = parseArchiveQuery(input);
     const provinceWide = isAllowed(principal, 'archive:search');
     const agencyId = query.agencyId ?? (provinceWide ? undefined : principal.agencyId);
     try {
       authorize(principal, 'archive:search', agencyId);
     } catch (error) {
-      if (isDenial(error)) {
-        await audit.denied(principal, 'search', { query: recordedQuery(input) }, error.code, source);
-      }
-      throw error;
+      await refuse(error);
     }
     const page = await deps.repository.searchArchive({ ...query, agencyId });
     await audit.allowed(

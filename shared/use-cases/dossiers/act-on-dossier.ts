@@ -6,7 +6,7 @@
  * command carries an idempotency key: a retried command answers as the first did.
  */
 import { z } from 'zod';
-import { authorize, isAllowed, type Principal } from '#shared/auth/authorize.ts';
+import { authorize, authorizeRole, isAllowed, type Principal } from '#shared/auth/authorize.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import type { WorkingCalendar } from '#shared/domain/calendar/working-calendar.ts';
 import { addWorkingTime, workingTimeBetween } from '#shared/domain/calendar/working-time.ts';
@@ -16,6 +16,7 @@ import {
   type Dossier,
   type DossierStatus,
   type DossierStep,
+  isDossierCode,
   type ResultPaper,
 } from '#shared/domain/dossiers/dossier.ts';
 import {
@@ -178,6 +179,13 @@ export function createActOnDossier(deps: ActOnDossierDependencies) {
     actionName: string,
     input: unknown,
   ): Promise<DossierActionResult> {
+    authorizeRole(principal, 'dossier:counter', 'dossier:process');
+    if (!isDossierCode(code)) {
+      throw new ValidationError(
+        'INVALID_DOSSIER_CODE',
+        `${code} is not a dossier code ({unit}-{yyMMdd}-{NNNN})`,
+      );
+    }
     if (!isDossierAction(actionName)) {
       throw new NotFoundError(
         `no dossier action ${actionName} (actions: ${DOSSIER_ACTION_NAMES.join(', ')})`,

@@ -1,11 +1,17 @@
 import { isAllowed, type Principal } from '#shared/auth/authorize.ts';
-import type { Dossier } from '#shared/domain/dossiers/dossier.ts';
-import { NotFoundError } from '#shared/domain/errors.ts';
+import { type Dossier, isDossierCode } from '#shared/domain/dossiers/dossier.ts';
+import { NotFoundError, ValidationError } from '#shared/domain/errors.ts';
 import type { DossierRepository } from '#shared/ports/dossier-repository.ts';
 
 /** Reads a dossier: staff of its receiving or competent agency or of an agency it is routed through, and province-wide roles. */
 export function createReadDossier(deps: { dossiers: DossierRepository }) {
   return async function readDossier(principal: Principal, code: string): Promise<Dossier> {
+    if (!isDossierCode(code)) {
+      throw new ValidationError(
+        'INVALID_DOSSIER_CODE',
+        `${code} is not a dossier code ({unit}-{yyMMdd}-{NNNN})`,
+      );
+    }
     const dossier = await deps.dossiers.getDossier(code);
     const visible =
       dossier &&

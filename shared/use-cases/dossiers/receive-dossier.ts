@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { authorize, type Principal } from '#shared/auth/authorize.ts';
+import { authorize, authorizeRole, type Principal } from '#shared/auth/authorize.ts';
 import { findProcedure, PROCEDURE_CODE_PATTERN, type Procedure } from '#shared/config/procedure-catalogue.ts';
 import type { AgencyConfig, ProvinceConfig } from '#shared/config/province-config.ts';
 import type { WorkingCalendar } from '#shared/domain/calendar/working-calendar.ts';
@@ -212,6 +212,7 @@ export function createReceiveDossier(deps: ReceiveDossierDependencies) {
   }
 
   return async function receiveDossier(principal: Principal, body: unknown): Promise<ReceivedDossier> {
+    authorizeRole(principal, 'dossier:receive');
     const input = parseInput(body);
     const receiving = receivingUnit(input.receivingUnitId);
     authorize(principal, 'dossier:receive', receiving.id);

@@ -52,6 +52,29 @@ describe('S3 object store (against the local S3 server)', () => {
     expect(await store.objectLock(BUCKET, 'work/a/locked.txt')).toBeUndefined();
   });
 
+  it('writes a streamed object in multipart parts (or one PUT when small), byte for byte', async () => {
+    // 19 MiB in odd-sized chunks: two full 8 MiB parts and a short last one.
+    const body = new Uint8Array(19 * 1024 ** 2).map((_, index) => (index * 2654435761) >>> 24);
+    async function* chunks(bytes: Uint8Array) {
+      for (let offset = 0; offset < bytes.byteLength; offset += 777_777) {
+        yield bytes.subarray(offset, offset + 777_777);
+      }
+    }
+    const written = await store.putStream(BUCKET, 'exports/x/package.zip', chunks(body), {
+      contentType: 'application/zip',
+    });
+    expect(written.size).toBe(body.byteLength);
+    const read = await store.get(BUCKET, 'exports/x/package.zip');
+    expect(createHash('sha256').update(read).digest('hex')).toBe(
+      createHash('sha256').update(body).digest('hex'),
+    );
+    const small = await store.putStream(BUCKET, 'exports/x/small.json', chunks(body.subarray(0, 10)));
+    expect(small.size).toBe(10);
+    expect([...(await store.get(BUCKET, 'exports/x/small.json'))]).toEqual([...body.subarray(0, 10)]);
+    const empty = await store.putStream(BUCKET, 'exports/x/empty', chunks(new Uint8Array()));
+    expect(empty.size).toBe(0);
+  });
+
   it('streams an object in pieces, byte for byte', async () => {
     const body = new Uint8Array(3 * 1024 ** 2).map((_, index) => (index * 2654435761) >>> 24);
     await store.put(BUCKET, 'work/stream/large.bin', body);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { authorize, isAllowed, principalFromClaims } from '#shared/auth/authorize.ts';
+import {
+  authorize,
+  authorizeRole,
+  hasRoleFor,
+  isAllowed,
+  principalFromClaims,
+} from '#shared/auth/authorize.ts';
 import { AuthenticationError, ForbiddenError } from '#shared/domain/errors.ts';
 
 const AGENCY = '000.00.01.H99';
@@ -41,6 +47,14 @@ describe('authorize', () => {
     expect(isAllowed(counter, 'upload:request', AGENCY)).toBe(true);
     expect(isAllowed(counter, 'upload:request', OTHER)).toBe(false);
     expect(() => authorize(counter, 'upload:request', OTHER)).toThrow(ForbiddenError);
+  });
+
+  it('tells a role a route never serves from one it serves for some agency', () => {
+    expect(hasRoleFor(counter, 'upload:request')).toBe(true);
+    expect(hasRoleFor(counter, 'document:review')).toBe(false);
+    expect(hasRoleFor(counter, 'document:review', 'dossier:receive')).toBe(true);
+    expect(() => authorizeRole(auditor, 'upload:request')).toThrow(ForbiddenError);
+    expect(() => authorizeRole(auditor, 'archive:search')).not.toThrow();
   });
 
   it('lets a counter officer upload but not review', () => {

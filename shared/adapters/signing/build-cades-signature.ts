@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import {
+  AlgorithmIdentifier,
+  Attribute,
+  Certificate,
+  ContentInfo,
+  EncapsulatedContentInfo,
+  IssuerAndSerialNumber,
+  SignedAndUnsignedAttributes,
+  SignedData,
+  SignerInfo,
+} from 'pkijs';
+import { signatureAlgorithmIdentifier } from '#shared/adapters/signing/build-self-signed-certificate.ts';
+import { CMS_OID } from '#shared/adapters/signing/cms-oids.ts';
+import type { DigestSigner } from '#shared/ports.ts';
+
+const sha256 = (...parts: Uint8Array[]): Buffer => {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  return hash.digest();
+};
+
+const compareBytes = (a: Uint8Array, b: Uint8Array): number => {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const diff = (a[i] ?? 0) - (b[i] ?? 0);
+    if (diff !== 0) return diff;
+  }
+  return a.length - b.length;
+};
+
+/** ESS SigningCertificateV2 with one ESSCertIDv2 (SHA-256 default, so no hashAlgorithm) and issuerSerial. */
+const signingCertificateV2 = (certificateDer: Uint8Array, certificate: Certificate): asn1js.Sequence =>
+  new asn1js.Sequence({
+    value: [
+      new asn1js.Sequence({
+        value: [
+          new asn1js.Sequence({
+            value: [
+              new asn1js.OctetString({ valueHex: sha256(certificateDer) }),
+              new asn1js.Sequence({
+                value: [
+                  new asn1js.Sequence({
+                    value: [
+                      new asn1js.Constructed({
+                        idBlock: { tagClass: 3, tagNumber: 4 },
+                        value: [certificate.issuer.toSchema()],
+                      }),
+                    ],
+                  }),
+                  certificate.serialNumber,
+                ],
+              }),
+            ],
+          }),
+        ],
+      }),
+    ],
+  });
+
+/**
+ * CMS SignedData (detached) over `content`, signed attributes contentType, messageDigest and
+ * signingCertificateV2 (no signingTime: PAdES baseline puts the time in /M), its signature made
+ * by `signer` over SHA-256 of the DER signed attributes.
+ */
+export async function buildCadesDetachedSignature(
+  content: Uint8Array,
+  signer: DigestSigner,
+): Promise<Uint8Array> {
+  return buildCadesSignatureOverDigest(sha256(content), signer);
+}
+
+/** The CMS of buildCadesDetachedSignature, from the SHA-256 of the content. */
+export async function buildCadesSignatureOverDigest(
+  contentDigest: Uint8Array,
+  signer: DigestSigner,
+): Promise<Uint8Array> {
+  const certificateDer = await signer.certificate();
+  const certificate = Certificate.fromBER(certificateDer);
+  const attributes = [
+    new Attribute({
+      type: CMS_OID.contentType,
+      values: [new asn1js.ObjectIdentifier({ value: CMS_OID.data })],
+    }),
+    new Attribute({
+      type: CMS_OID.messageDigest,
+      values: [new asn1js.OctetString({ valueHex: contentDigest })],
+    }),
+    new Attribute({
+      type: CMS_OID.signingCertificateV2,
+      values: [signingCertificateV2(certificateDer, certificate)],
+    }),
+  ];
+  // DER orders a SET OF by encoding; some verifiers re-encode the attributes before hashing.
+  const encoded = new Map(attributes.map((a) => [a, new Uint8Array(a.toSchema().toBER())]));
+  attributes.sort((a, b) =>
+    compareBytes(encoded.get(a) ?? new Uint8Array(), encoded.get(b) ?? new Uint8Array()),
+  );
+  const signedAttrs = new SignedAndUnsignedAttributes({ type: 0, attributes });
+  const signedAttrsDer = new Uint8Array(signedAttrs.toSchema().toBER());
+  signedAttrsDer[0] = 0x31; // hashed as an explicit SET OF, not as the [0] IMPLICIT field
+  const signature = await signer.signDigest(sha256(signedAttrsDer));
+
+  const sha256Identifier = () => new AlgorithmIdentifier({ algorithmId: CMS_OID.sha256 });
+  const signedData = new SignedData({
+    version: 1,
+    digestAlgorithms: [sha256Identifier()],
+    encapContentInfo: new EncapsulatedContentInfo({ eContentType: CMS_OID.data }),
+    certificates: [certificate],
+    signerInfos: [
+      new SignerInfo({
+        version: 1,
+        sid: new IssuerAndSerialNumber({
+          issuer: certificate.issuer,
+          serialNumber: certificate.serialNumber,
+        }),
+        digestAlgorithm: sha256Identifier(),
+        signedAttrs,
+        signatureAlgorithm: signatureAlgorithmIdentifier(signer.algorithm()),
+        signature: new asn1js.OctetString({ valueHex: signature }),
+      }),
+    ],
+  });
+  const contentInfo = new ContentInfo({
+    contentType: CMS_OID.signedData,
+    content: signedData.toSchema(true),
+  });
+  return new Uint8Array(contentInfo.toSchema().toBER());
+}
