@@ -108,4 +108,10 @@ export interface DossierRepository {
   /** Replaces a unit's attention list of a day (a sweep of the same day again writes the same list). */
   saveAttentionList(list: AttentionList): Promise<void>;
   getAttentionList(unitId: string, day: string): Promise<AttentionList | undefined>;
+  /**
+   * A page of the dossiers (latest version) with an event on a local day (`yyyy-MM-dd`, see
+   * kpiDaysOf), in code order: read from the day's own bucket, which every create and save files
+   * the dossier under, never from a scan. For the KPI rollup of that day.
+   */
+  listDossiersTouchingDay(day: string, page: { limit: number; cursor?: string }): Promise<Page<Dossier>>;
 }

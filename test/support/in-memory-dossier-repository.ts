@@ -9,6 +9,7 @@ import type { AttentionList } from '#shared/domain/dossiers/dossier-attention.ts
 import { stepAttentionDue } from '#shared/domain/dossiers/dossier-attention.ts';
 import { dossierListKey, isOpenStep, summariseDossier } from '#shared/domain/dossiers/dossier-summary.ts';
 import { ConflictError, NotFoundError } from '#shared/domain/errors.ts';
+import { kpiDaysOf } from '#shared/domain/kpi/kpi-days.ts';
 import type {
   DossierQueue,
   DossierRepository,
@@ -53,6 +54,15 @@ export function createInMemoryDossierRepository(): DossierRepository & { counter
   const counters = new Map<string, number>();
   const keys = new Map<string, IdempotencyRecord>();
   const attention = new Map<string, string>();
+  /** Day buckets as the DynamoDB adapter keeps them: filed on each save, never taken out. */
+  const dayBuckets = new Map<string, Set<string>>();
+  const file = (dossier: Dossier) => {
+    for (const day of kpiDaysOf(dossier)) {
+      const bucket = dayBuckets.get(day) ?? new Set<string>();
+      bucket.add(dossier.code);
+      dayBuckets.set(day, bucket);
+    }
+  };
   let calls = 0;
   const all = () => [...dossiers.values()].map((stored) => JSON.parse(stored) as Dossier);
   return {
@@ -86,6 +96,7 @@ export function createInMemoryDossierRepository(): DossierRepository & { counter
       if (dossiers.has(dossier.code))
         throw new ConflictError('DOSSIER_EXISTS', `dossier ${dossier.code} exists`);
       dossiers.set(dossier.code, JSON.stringify(dossier));
+      file(dossier);
     },
     async saveDossier(dossier) {
       const stored = dossiers.get(dossier.code);
@@ -96,6 +107,7 @@ export function createInMemoryDossierRepository(): DossierRepository & { counter
         );
       }
       dossiers.set(dossier.code, JSON.stringify(dossier));
+      file(dossier);
     },
     async getDossier(code) {
       const stored = dossiers.get(code);
@@ -139,6 +151,14 @@ export function createInMemoryDossierRepository(): DossierRepository & { counter
     async getAttentionList(unitId, day) {
       const stored = attention.get(`${unitId}#${day}`);
       return stored === undefined ? undefined : (JSON.parse(stored) as AttentionList);
+    },
+    async listDossiersTouchingDay(day, page) {
+      const codes = [...(dayBuckets.get(day) ?? [])];
+      return pageOf(
+        codes.map((code) => ({ key: code, item: JSON.parse(dossiers.get(code) as string) as Dossier })),
+        listFingerprint({ kpiDay: day }),
+        page,
+      );
     },
   };
 }

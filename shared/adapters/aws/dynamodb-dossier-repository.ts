@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -23,6 +24,7 @@ import {
   summariseDossier,
 } from '#shared/domain/dossiers/dossier-summary.ts';
 import { ConflictError, NotFoundError } from '#shared/domain/errors.ts';
+import { kpiDaysOf } from '#shared/domain/kpi/kpi-days.ts';
 import type {
   DossierQueue,
   DossierRepository,
@@ -71,6 +73,15 @@ function queuePartition(queue: DossierQueue, status: DossierStatus): string {
       return `DOSSIER#STEPS#${queue.unitId}#STATUS#${status}`;
   }
 }
+/**
+ * A dossier's entry in a day's bucket (`KPIDAY#{yyyy-MM-dd}` / `DOSSIER#{code}`): a pointer, no
+ * copy, so a save rewrites a few small items and the rollup reads the dossiers themselves.
+ */
+const dayBucketKey = (day: string, code: string) => ({ pk: `KPIDAY#${day}`, sk: `DOSSIER#${code}` });
+const DAY_BUCKET_PREFIX = 'DOSSIER#';
+/** Most keys one BatchGetItem takes. */
+const BATCH_GET_SIZE = 100;
+
 const counterKey = (unitId: string, day: string) => ({ pk: `DOSSIERSEQ#${unitId}#${day}`, sk: 'SEQ' });
 const idempotencyKey = (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: 'IDEMPOTENCY' });
 
@@ -191,6 +202,50 @@ export function createDynamoDbDossierRepository(
         }
       }),
     );
+  }
+
+  /**
+   * Files the dossier under every day its events touch (after the dossier itself, no transactions).
+   * Plain idempotent puts: a save that an interruption cut short is completed by the next save, and
+   * an entry is never removed (a dossier filed under a day it no longer touches counts for nothing
+   * there, since the KPIs pick their period's dossiers by their own rules).
+   */
+  async function writeDayBuckets(dossier: Dossier): Promise<void> {
+    await Promise.all(
+      kpiDaysOf(dossier).map((day) =>
+        db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...dayBucketKey(day, dossier.code), code: dossier.code },
+          }),
+        ),
+      ),
+    );
+  }
+
+  /** The dossiers of the codes, in the codes' order (a code whose dossier is gone is skipped). */
+  async function getDossiers(codes: readonly string[]): Promise<Dossier[]> {
+    const found = new Map<string, Dossier>();
+    for (let index = 0; index < codes.length; index += BATCH_GET_SIZE) {
+      let keys: Record<string, unknown>[] | undefined = codes
+        .slice(index, index + BATCH_GET_SIZE)
+        .map((code) => dossierKey(code));
+      for (let attempt = 0; keys && keys.length > 0; attempt += 1) {
+        if (attempt > 0) await new Promise((done) => setTimeout(done, Math.min(1000, 50 * 2 ** attempt)));
+        const response = await db.send(
+          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of response.Responses?.[tableName] ?? []) {
+          const dossier = withoutKeys<Dossier>(item);
+          found.set(dossier.code, dossier);
+        }
+        keys = response.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined;
+      }
+    }
+    return codes.flatMap((code) => {
+      const dossier = found.get(code);
+      return dossier ? [dossier] : [];
+    });
   }
 
   function newStream(index: IndexSchema, partition: string, source: Stream['source']): Stream {
@@ -383,6 +438,7 @@ export function createDynamoDbDossierRepository(
         throw error;
       }
       await writeQueueItems(dossier);
+      await writeDayBuckets(dossier);
     },
 
     async saveDossier(dossier) {
@@ -406,6 +462,7 @@ export function createDynamoDbDossierRepository(
         throw error;
       }
       await writeQueueItems(dossier);
+      await writeDayBuckets(dossier);
     },
 
     async listDossiers(query) {
@@ -499,6 +556,35 @@ export function createDynamoDbDossierRepository(
         day: String(header.day),
         sweptAt: String(header.sweptAt),
         items: parts.flatMap((part) => part.items as AttentionList['items']),
+      };
+    },
+
+    async listDossiersTouchingDay(day, page) {
+      const fingerprint = listFingerprint({ kpiDay: day });
+      const after = page.cursor === undefined ? undefined : decodeListCursor(page.cursor, fingerprint);
+      const codes: string[] = [];
+      let startKey: Record<string, unknown> | undefined =
+        after === undefined ? undefined : dayBucketKey(day, after);
+      // One more than the page, to know whether another follows.
+      do {
+        const response = await db.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+            ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+            ExpressionAttributeValues: { ':pk': `KPIDAY#${day}`, ':prefix': DAY_BUCKET_PREFIX },
+            ExclusiveStartKey: startKey,
+            Limit: page.limit + 1 - codes.length,
+          }),
+        );
+        for (const item of response.Items ?? []) codes.push(String(item.sk).slice(DAY_BUCKET_PREFIX.length));
+        startKey = response.LastEvaluatedKey;
+      } while (startKey && codes.length <= page.limit);
+      const shown = codes.slice(0, page.limit);
+      const last = shown.at(-1);
+      return {
+        items: await getDossiers(shown),
+        ...(codes.length > shown.length && last ? { cursor: encodeListCursor(fingerprint, last) } : {}),
       };
     },
 

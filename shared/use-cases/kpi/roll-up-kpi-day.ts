@@ -1,0 +1,179 @@
+/**
+ * The nightly KPI rollup's first stage: one local day's figures of every unit and of the province,
+ * from the dossiers whose events touch that day (the day's bucket, never the whole table).
+ *
+ * Which KPIs a day holds: the dossier KPIs whose `overTime` is `sum`. Each of them counts a dossier
+ * in a period only by one event inside it, so the day's figures depend on that day's dossiers only
+ * and a month is the sum of its days. The `period-end` KPIs (on-time, backlog) judge every dossier
+ * still open at the period's end, most of which have no event that day, and the catalogue figures
+ * are province-wide counts of procedures: neither is a day's sum, so both are computed for each
+ * reported period (months, quarters, years) by the next stage, not here.
+ *
+ * Idempotent: the figures are a function of the day's dossiers, the catalogue, calendar, units and
+ * targets; the store writes a figure only when anything but `computedAt` differs, so a re-run of a
+ * day changes nothing at all (the first `computedAt` stays), and a recomputation after a late event
+ * replaces exactly the figures it changed, with a new `computedAt`.
+ */
+import {
+  evaluateKpiTarget,
+  type KpiTargets,
+  type TargetEvaluation,
+  targetLevelOf,
+} from '#shared/config/kpi-targets.ts';
+import { dateOfDay, dayOfDate, yearOfDay } from '#shared/domain/calendar/vietnam-time.ts';
+import type { Dossier } from '#shared/domain/dossiers/dossier.ts';
+import { ValidationError } from '#shared/domain/errors.ts';
+import {
+  type DossierKpiDefinition,
+  type DossierKpiId,
+  KPI_DEFINITIONS,
+  type KpiContext,
+  type KpiUnitInfo,
+  type KpiValue,
+  measureKpis,
+} from '#shared/domain/kpi/kpi-definitions.ts';
+import type { DossierRepository } from '#shared/ports/dossier-repository.ts';
+import { type KpiDayFigure, type KpiRollupStore, PROVINCE_SCOPE } from '#shared/ports/kpi-rollup-store.ts';
+
+/** The KPIs a day's rollup writes: the dossier KPIs that add up over time. */
+export const DAY_KPIS: readonly DossierKpiDefinition[] = KPI_DEFINITIONS.filter(
+  (definition): definition is DossierKpiDefinition =>
+    definition.scope === 'dossier' && definition.overTime === 'sum',
+);
+
+export interface RollUpKpiDayDeps {
+  dossiers: Pick<DossierRepository, 'listDossiersTouchingDay'>;
+  store: KpiRollupStore;
+  /** What every KPI is measured against, but the period (the day). */
+  context: Omit<KpiContext, 'period'>;
+  /** The province's targets; without them every figure is `no-target`. */
+  targets?: KpiTargets;
+  now: () => Date;
+  /** Dossiers per page read from the day's bucket. @default 200 */
+  pageSize?: number;
+}
+
+export interface KpiDayRollup {
+  day: string;
+  /** Dossiers filed under the day (each counted by the KPIs whose membership it meets). */
+  dossiers: number;
+  /** Figures computed: (units + province) × DAY_KPIS. */
+  figures: KpiDayFigure[];
+  /** Of them, written because new or changed, and already stored as computed. */
+  written: number;
+  unchanged: number;
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Every dossier filed under the day, page by page. */
+async function dossiersOfDay(
+  repository: Pick<DossierRepository, 'listDossiersTouchingDay'>,
+  day: string,
+  limit: number,
+): Promise<Dossier[]> {
+  const dossiers: Dossier[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await repository.listDossiersTouchingDay(day, { limit, ...(cursor ? { cursor } : {}) });
+    dossiers.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return dossiers;
+}
+
+/** A figure with its target evaluation for the day's year. */
+function figureOf(
+  scope: string,
+  day: string,
+  kpi: DossierKpiDefinition,
+  measured: KpiValue,
+  target: TargetEvaluation,
+  computedAt: string,
+): KpiDayFigure {
+  const figure: KpiDayFigure = {
+    scope,
+    day,
+    kpiId: kpi.id,
+    numerator: measured.numerator,
+    denominator: measured.denominator,
+    targetStatus: target.status,
+    ruleVersion: kpi.ruleVersion,
+    computedAt,
+  };
+  if (measured.value !== undefined) figure.value = measured.value;
+  if ('target' in target) figure.target = target.target;
+  if ('comparison' in target) figure.comparison = target.comparison;
+  if (target.status === 'met' || target.status === 'not-met') figure.met = target.status === 'met';
+  return figure;
+}
+
+/**
+ * Computes and stores one local day's figures (`yyyy-MM-dd`) of every unit in scope (and any other
+ * unit a dossier of the day is attributed to) and of the province.
+ * @throws ValidationError INVALID_KPI_DAY when `day` is not an ISO date.
+ */
+export async function rollUpKpiDay(deps: RollUpKpiDayDeps, day: string): Promise<KpiDayRollup> {
+  if (!ISO_DATE.test(day) || Number.isNaN(Date.parse(day))) {
+    throw new ValidationError('INVALID_KPI_DAY', `not a day (yyyy-MM-dd): ${day}`);
+  }
+  const dossiers = await dossiersOfDay(deps.dossiers, day, deps.pageSize ?? 200);
+  const measured = measureKpis(dossiers, { ...deps.context, period: { from: day, to: day } });
+  const year = yearOfDay(dayOfDate(day));
+  const computedAt = deps.now().toISOString();
+  const levels = new Map<string, KpiUnitInfo['level']>(
+    deps.context.units.map((unit) => [unit.id, unit.level]),
+  );
+  const evaluate = (kpi: DossierKpiId, scope: string, value: KpiValue): TargetEvaluation => {
+    if (!deps.targets) return { status: 'no-target' };
+    const level = scope === PROVINCE_SCOPE ? 'province' : levels.get(scope);
+    if (level === undefined) return { status: 'no-target' };
+    const area = scope === PROVINCE_SCOPE ? undefined : deps.targets.unitAreas[scope];
+    return evaluateKpiTarget(
+      deps.targets,
+      { kpi, year, level: targetLevelOf(level), ...(area ? { area } : {}) },
+      value,
+    );
+  };
+  const figures: KpiDayFigure[] = [];
+  const scopes = [...measured.byUnit.keys()].sort();
+  for (const scope of scopes) {
+    const values = measured.byUnit.get(scope) as ReadonlyMap<DossierKpiId, KpiValue>;
+    for (const kpi of DAY_KPIS) {
+      const value = values.get(kpi.id) as KpiValue;
+      figures.push(figureOf(scope, day, kpi, value, evaluate(kpi.id, scope, value), computedAt));
+    }
+  }
+  for (const kpi of DAY_KPIS) {
+    const value = measured.total.get(kpi.id) as KpiValue;
+    figures.push(
+      figureOf(PROVINCE_SCOPE, day, kpi, value, evaluate(kpi.id, PROVINCE_SCOPE, value), computedAt),
+    );
+  }
+  const { written, unchanged } = await deps.store.putDayFigures(figures);
+  return { day, dossiers: dossiers.length, figures, written, unchanged };
+}
+
+/** Every day from `from` to `to` (ISO dates, both included), in order. */
+export function daysBetween(from: string, to: string): string[] {
+  for (const value of [from, to]) {
+    if (!ISO_DATE.test(value) || Number.isNaN(Date.parse(value))) {
+      throw new ValidationError('INVALID_KPI_DAY', `not a day (yyyy-MM-dd): ${value}`);
+    }
+  }
+  if (from > to) throw new ValidationError('INVALID_KPI_DAY', `${from} is after ${to}`);
+  const days: string[] = [];
+  for (let day = dayOfDate(from); day <= dayOfDate(to); day += 1) days.push(dateOfDay(day));
+  return days;
+}
+
+/** Rolls up each day of a range in turn. */
+export async function rollUpKpiDays(
+  deps: RollUpKpiDayDeps,
+  from: string,
+  to: string,
+): Promise<KpiDayRollup[]> {
+  const rollups: KpiDayRollup[] = [];
+  for (const day of daysBetween(from, to)) rollups.push(await rollUpKpiDay(deps, day));
+  return rollups;
+}
