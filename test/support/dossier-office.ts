@@ -33,12 +33,21 @@ export const person = (agencyId: string | undefined, ...roles: Role[]): Principa
  * Intake, routing and officers' actions over one in-memory dossier repository and a clock that
  * starts on Monday 23 November 2026 at 09:00 in Vietnam and moves only when told.
  */
-export function createDossierOffice(config: ProvinceConfig = sampleConfig) {
+export function createDossierOffice(
+  config: ProvinceConfig = sampleConfig,
+  options: {
+    /** Where the routing's callbacks go. @default nowhere (they are answered as delivered) */
+    callbacks?: TaskCallbacks;
+  } = {},
+) {
   let now = new Date('2026-11-23T02:00:00.000Z');
   const clock = { now: () => now };
   const repository = createInMemoryRepository();
   const dossiers = createInMemoryDossierRepository();
-  const callbacks: TaskCallbacks = { succeed: async () => 'delivered', fail: async () => 'delivered' };
+  const callbacks: TaskCallbacks = options.callbacks ?? {
+    succeed: async () => 'delivered',
+    fail: async () => 'delivered',
+  };
   let ids = 0;
   const receive = createReceiveDossier({
     config,
@@ -79,7 +88,15 @@ export function createDossierOffice(config: ProvinceConfig = sampleConfig) {
   return {
     config,
     dossiers,
+    /** The documents table's document records (result papers are looked up there). */
+    repository,
     clock,
+    /** The use cases themselves, for tests that pass their own bodies and keys. */
+    receive,
+    routing,
+    actOnDossier: act,
+    /** The next idempotency key: `command-0001`, `command-0002`, … */
+    key,
     act: (principal: Principal, code: string, action: string, body: Record<string, unknown> = {}) =>
       act(principal, code, action, { idempotencyKey: key(), ...body }),
     /** Moves the clock on by `hours` (wall-clock hours, not working hours). */

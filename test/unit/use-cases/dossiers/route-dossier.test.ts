@@ -8,13 +8,7 @@ import type { DocumentRecord } from '#shared/domain/document.ts';
 import { ConflictError, DOSSIER_ENDED_ERROR, ForbiddenError, NotFoundError } from '#shared/domain/errors.ts';
 import { verifyStatementSignature } from '#shared/domain/signed-statement.ts';
 import type { TaskCallbacks } from '#shared/ports/task-callbacks.ts';
-import { createActOnDossier } from '#shared/use-cases/dossiers/act-on-dossier.ts';
-import { createReceiveDossier } from '#shared/use-cases/dossiers/receive-dossier.ts';
-import { createRouteDossier } from '#shared/use-cases/dossiers/route-dossier.ts';
-import { createRequestUpload } from '#shared/use-cases/request-upload.ts';
-import { createInMemoryDossierRepository } from '#test/support/in-memory-dossier-repository.ts';
-import { createInMemoryObjectStore, createInMemoryRepository } from '#test/support/in-memory-ports.ts';
-import { createTestSignerDirectory } from '#test/support/test-signers.ts';
+import { createDossierOffice } from '#test/support/dossier-office.ts';
 
 const config = loadProvinceConfig('config/provinces/sample-province.yaml');
 const calendar = loadWorkingCalendar(config.calendar);
@@ -32,13 +26,6 @@ const person = (agencyId: string, role: Role, name = role): Principal => ({
 });
 
 function setUp() {
-  let now = new Date('2026-11-23T02:00:00.000Z'); // Monday 09:00 in Vietnam
-  const clock = { now: () => now };
-  const advance = (hours: number) => {
-    now = new Date(now.getTime() + hours * HOUR_MS);
-  };
-  const repository = createInMemoryRepository();
-  const dossiers = createInMemoryDossierRepository();
   const sent: { token: string; kind: 'succeed' | 'fail'; payload: unknown }[] = [];
   const callbacks: TaskCallbacks = {
     succeed: async (token, output) => {
@@ -50,43 +37,18 @@ function setUp() {
       return 'delivered';
     },
   };
-  let ids = 0;
-  const receive = createReceiveDossier({
-    config,
-    calendar: () => calendar,
-    dossiers,
-    archive: repository,
-    requestUpload: createRequestUpload({
-      config,
-      repository,
-      objects: createInMemoryObjectStore(),
-      clock,
-      ids: { newId: () => `upload-${++ids}` },
-      ingestBucket: 'ingest',
-    }),
-    startRouting: async () => {},
-    clock,
-  });
-  const signers = createTestSignerDirectory();
-  const routing = createRouteDossier({
-    config,
-    calendar: () => calendar,
-    dossiers,
-    callbacks,
-    signers,
-    clock,
-  });
-  const act = createActOnDossier({
-    config,
-    calendar: () => calendar,
-    dossiers,
-    documents: repository,
-    callbacks,
-    clock,
-  });
-  let keys = 0;
-  const key = () => `command-${String(++keys).padStart(4, '0')}`;
-  return { repository, dossiers, sent, receive, routing, act, advance, key, clock };
+  const office = createDossierOffice(config, { callbacks });
+  return {
+    repository: office.repository,
+    dossiers: office.dossiers,
+    sent,
+    receive: office.receive,
+    routing: office.routing,
+    act: office.actOnDossier,
+    advance: office.advance,
+    key: office.key,
+    clock: office.clock,
+  };
 }
 
 async function receivePermit(env: ReturnType<typeof setUp>) {
