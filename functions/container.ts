@@ -7,10 +7,8 @@ import type { Observability } from '#shared/adapters/observability/create-observ
 import { createZipWriter } from '#shared/adapters/packaging/write-zip.ts';
 import { createManifestSigner } from '#shared/adapters/signing/sign-manifest.ts';
 import { verifyPdfSignatures } from '#shared/adapters/signing/verify-pdf-signatures.ts';
-import { loadWorkingCalendar } from '#shared/config/load-working-calendar.ts';
 import { provinceSigningAgencyId } from '#shared/config/province-config.ts';
 import { assertRuntimeRole, parseRuntimeConfig, type RuntimeConfig } from '#shared/config/runtime-config.ts';
-import type { WorkingCalendar } from '#shared/domain/calendar/working-calendar.ts';
 import { createExportArchive } from '#shared/use-cases/archive/export-archive.ts';
 import { createReadArchiveRecord } from '#shared/use-cases/archive/read-archive-record.ts';
 import { createSearchArchive } from '#shared/use-cases/archive/search-archive.ts';
@@ -76,12 +74,6 @@ export function createContainer(
   const sfn = observability.traced(new SFNClient(awsClientSettings(config.aws, 'sfn')));
   const starter = createSfnExecutionStarter(sfn, config.stateMachineArn ?? '');
   const routing = createSfnExecutionStarter(sfn, config.routingStateMachineArn ?? '');
-  let calendar: WorkingCalendar | undefined;
-  // Loaded on first use, so that the other routes never depend on the calendar files.
-  const workingCalendar = () => {
-    calendar ??= loadWorkingCalendar(provinceConfig.calendar, { files: config.nationalCalendars });
-    return calendar;
-  };
   const requestUpload = createRequestUpload({
     config: provinceConfig,
     repository,
@@ -146,7 +138,7 @@ export function createContainer(
     startDocumentPipeline: createStartDocumentPipeline({ repository, starter }),
     receiveDossier: createReceiveDossier({
       config: provinceConfig,
-      calendar: workingCalendar,
+      calendar: adapters.calendar,
       dossiers,
       archive: repository,
       requestUpload,
@@ -160,7 +152,7 @@ export function createContainer(
     readDossier: createReadDossier({ dossiers }),
     actOnDossier: createActOnDossier({
       config: provinceConfig,
-      calendar: workingCalendar,
+      calendar: adapters.calendar,
       dossiers,
       documents: repository,
       callbacks: createSfnTaskCallbacks(sfn),
@@ -172,7 +164,7 @@ export function createContainer(
     readUnitAttention: createReadUnitAttention({ config: provinceConfig, dossiers, clock }),
     sweepOverdueDossiers: createSweepOverdueDossiers({
       config: provinceConfig,
-      calendar: workingCalendar,
+      calendar: adapters.calendar,
       dossiers,
       clock,
     }),

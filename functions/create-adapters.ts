@@ -10,7 +10,9 @@ import {
   createObservability,
   type Observability,
 } from '#shared/adapters/observability/create-observability.ts';
+import { loadWorkingCalendar } from '#shared/config/load-working-calendar.ts';
 import type { RuntimeConfig } from '#shared/config/runtime-config.ts';
+import type { WorkingCalendar } from '#shared/domain/calendar/working-calendar.ts';
 import type { AuditTrail } from '#shared/ports/audit-trail.ts';
 import type { DossierRepository } from '#shared/ports/dossier-repository.ts';
 import type { PortalOutbox } from '#shared/ports/portal-outbox.ts';
@@ -32,6 +34,12 @@ export interface Adapters {
    */
   audit: AuditTrail;
   clock: Clock;
+  /**
+   * The province's working calendar, read on first use (so that functions that never count
+   * working time never depend on the calendar files) and shared by every container built on these
+   * adapters.
+   */
+  calendar: () => WorkingCalendar;
   /** Closes the SDK clients' connections (the embedded runtime's stop). */
   destroy(): void;
 }
@@ -45,6 +53,7 @@ export function createAdapters(config: RuntimeConfig): Adapters {
   const observability = createObservability(config.observability, {
     province: config.provinceConfig.province.slug,
   });
+  let calendar: WorkingCalendar | undefined;
   const s3 = observability.traced(new S3Client(awsClientSettings(config.aws, 's3')));
   const dynamodb = observability.traced(new DynamoDBClient(awsClientSettings(config.aws, 'dynamodb')));
   return {
@@ -56,6 +65,10 @@ export function createAdapters(config: RuntimeConfig): Adapters {
     portalOutbox: createDynamoDbPortalOutbox(dynamodb, config.documentsTable),
     audit: config.auditTable ? createDynamoDbAuditTrail(dynamodb, config.auditTable) : noAuditTrail,
     clock: { now: () => new Date() },
+    calendar: () => {
+      calendar ??= loadWorkingCalendar(config.provinceConfig.calendar, { files: config.nationalCalendars });
+      return calendar;
+    },
     destroy() {
       s3.destroy();
       dynamodb.destroy();

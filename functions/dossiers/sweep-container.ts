@@ -1,7 +1,5 @@
 import type { Observability } from '#shared/adapters/observability/create-observability.ts';
-import { loadWorkingCalendar } from '#shared/config/load-working-calendar.ts';
 import { assertRuntimeRole, parseRuntimeConfig, type RuntimeConfig } from '#shared/config/runtime-config.ts';
-import type { WorkingCalendar } from '#shared/domain/calendar/working-calendar.ts';
 import { createSweepOverdueDossiers } from '#shared/use-cases/dossiers/sweep-overdue-dossiers.ts';
 import { type Adapters, createAdapters } from '../create-adapters.ts';
 import { lambdaEnvironment } from '../lambda-environment.ts';
@@ -22,16 +20,12 @@ export function createSweepContainer(
   adapters: Adapters = createAdapters(config),
 ): SweepContainer {
   assertRuntimeRole(config, 'sweep');
-  let calendar: WorkingCalendar | undefined;
   return {
     config,
     observability: adapters.observability,
     sweepOverdueDossiers: createSweepOverdueDossiers({
       config: config.provinceConfig,
-      calendar: () => {
-        calendar ??= loadWorkingCalendar(config.provinceConfig.calendar, { files: config.nationalCalendars });
-        return calendar;
-      },
+      calendar: adapters.calendar,
       dossiers: adapters.dossiers,
       clock: adapters.clock,
     }),

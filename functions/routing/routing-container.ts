@@ -2,9 +2,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { awsClientSettings } from '#shared/adapters/aws/aws-client-settings.ts';
 import { createSfnTaskCallbacks } from '#shared/adapters/aws/sfn-task-callbacks.ts';
 import type { Observability } from '#shared/adapters/observability/create-observability.ts';
-import { loadWorkingCalendar } from '#shared/config/load-working-calendar.ts';
 import { assertRuntimeRole, parseRuntimeConfig, type RuntimeConfig } from '#shared/config/runtime-config.ts';
-import type { WorkingCalendar } from '#shared/domain/calendar/working-calendar.ts';
 import { createRecordPortalSync } from '#shared/use-cases/dossiers/record-portal-sync.ts';
 import { createRouteDossier } from '#shared/use-cases/dossiers/route-dossier.ts';
 import { type Adapters, createAdapters } from '../create-adapters.ts';
@@ -24,16 +22,12 @@ export function createRoutingContainer(
 ): RoutingContainer {
   assertRuntimeRole(config, 'routing');
   const { observability, dossiers, clock, portalOutbox } = adapters;
-  let calendar: WorkingCalendar | undefined;
   return {
     config,
     observability,
     steps: createRouteDossier({
       config: config.provinceConfig,
-      calendar: () => {
-        calendar ??= loadWorkingCalendar(config.provinceConfig.calendar, { files: config.nationalCalendars });
-        return calendar;
-      },
+      calendar: adapters.calendar,
       dossiers,
       signers: createSignerDirectory(config, observability),
       callbacks: createSfnTaskCallbacks(

@@ -219,6 +219,19 @@ export interface ParallelStep {
 export type RouteStep = AgencyStep | ParallelStep;
 export type Procedure = z.output<typeof procedureSchema>;
 
+/**
+ * A procedure's component ids (MaThanhPhanHoSo): the document type, suffixed `-2`, `-3` … when the
+ * procedure asks for a type again.
+ */
+export function componentIdsOf(procedure: Pick<Procedure, 'components'>): string[] {
+  const seen = new Map<string, number>();
+  return procedure.components.map((component) => {
+    const count = (seen.get(component.documentType) ?? 0) + 1;
+    seen.set(component.documentType, count);
+    return count === 1 ? component.documentType : `${component.documentType}-${count}`;
+  });
+}
+
 /** Whether a route step is a parallel consultation. */
 export function isParallelStep(step: RouteStep): step is ParallelStep {
   return 'parallel' in step;

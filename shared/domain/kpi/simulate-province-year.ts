@@ -9,6 +9,7 @@
  */
 
 import {
+  componentIdsOf,
   findProcedure,
   isParallelStep,
   type Procedure,
@@ -47,6 +48,7 @@ import {
   dossierCodeDay,
   formatDossierCode,
 } from '#shared/domain/dossiers/dossier.ts';
+import { extendOpenSteps } from '#shared/domain/dossiers/extend-open-steps.ts';
 import { issueApologySlip } from '#shared/domain/dossiers/issue-apology-slip.ts';
 import { planDossierSteps, stepDueDate } from '#shared/domain/dossiers/plan-dossier-steps.ts';
 import {
@@ -672,12 +674,10 @@ class StoryBuilder {
     code: string,
   ): { components: DossierComponent[]; archived: { index: number; digitisedCode: string }[] } {
     const { random, profile } = this;
-    const seen = new Map<string, number>();
+    const ids = componentIdsOf(procedure);
     const archived: { index: number; digitisedCode: string }[] = [];
     const components = procedure.components.map((component, index): DossierComponent => {
-      const count = (seen.get(component.documentType) ?? 0) + 1;
-      seen.set(component.documentType, count);
-      const componentId = count === 1 ? component.documentType : `${component.documentType}-${count}`;
+      const componentId = ids[index] ?? component.documentType;
       const base = {
         componentId,
         name: component.name,
@@ -697,6 +697,8 @@ class StoryBuilder {
         random.chance(component.mustDigitise ? profile.scanned.mustDigitise : profile.scanned.other);
       if (!scanned) return { ...base, source: 'awaiting-upload' };
       if (random.chance(profile.archived)) {
+        // The n-th paper of its type in the procedure (1, 2, …), as its component id says.
+        const count = Number(/-(\d+)$/.exec(componentId)?.[1] ?? 1);
         const suffix = String(count).padStart(2, '0');
         archived.push({
           index,
@@ -993,25 +995,6 @@ function processingStages(steps: readonly DossierStep[]): { share: number; membe
   return [...stages.entries()].sort(([a], [b]) => a - b).map(([, stage]) => stage);
 }
 
-/**
- * After a pause the open steps keep the working time they had left when it began, as the
- * act-on-dossier use case moves them.
- */
-function extendOpenSteps(
-  dossier: Dossier,
-  pausedAt: number,
-  resumedAt: number,
-  calendar: WorkingCalendar,
-): void {
-  for (const step of dossier.steps) {
-    if ((step.state !== 'waiting' && step.state !== 'in-progress') || !step.dueAt) continue;
-    const dueAt = Date.parse(step.dueAt);
-    if (pausedAt >= dueAt) continue;
-    const left = workingTimeBetween(calendar, new Date(pausedAt), new Date(dueAt));
-    step.dueAt = isoOf(addWorkingTime(calendar, new Date(resumedAt), left).getTime());
-  }
-}
-
 const STATUS_OF: Partial<Record<Action, DossierStatus>> = {
   register: DOSSIER_STATUS.registeredOnline,
   receive: DOSSIER_STATUS.received,
@@ -1142,7 +1125,7 @@ function apply(
         if (open) {
           open.answeredAt = at;
           if (event.dueAfter) open.dueAfter = event.dueAfter;
-          extendOpenSteps(dossier, Date.parse(open.requestedAt), event.at, calendar);
+          extendOpenSteps(dossier.steps, new Date(open.requestedAt), new Date(event.at), calendar);
         }
         if (event.dueAfter) {
           dossier.dueAt = event.dueAfter;
@@ -1163,7 +1146,7 @@ function apply(
         const open = dossier.feeRequests.at(-1);
         if (open) {
           open.paidAt = at;
-          extendOpenSteps(dossier, Date.parse(open.requestedAt), event.at, calendar);
+          extendOpenSteps(dossier.steps, new Date(open.requestedAt), new Date(event.at), calendar);
         }
         if (event.dueAfter) {
           dossier.dueAt = event.dueAfter;

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { authorize, hasRoleFor, isAllowed, type Principal } from '#shared/auth/authorize.ts';
-import { ForbiddenError, ValidationError } from '#shared/domain/errors.ts';
+import { ForbiddenError } from '#shared/domain/errors.ts';
 import type { AuditSource, AuditTrail } from '#shared/ports/audit-trail.ts';
 import type { ArchiveEntry, Clock, DocumentRepository } from '#shared/ports.ts';
 import { createAuditRecorder, isDenial, recordedQuery } from '../audit/record-audit.ts';
+import { parseQuery } from '../parse-query.ts';
 
 /** What an archive search returns per hit: the paper, where it sits and how it was signed. */
 export interface ArchiveHit {
@@ -59,17 +60,7 @@ export type ArchiveCriteria = z.output<typeof SEARCH_QUERY>;
  * @throws ValidationError naming the first bad parameter (`INVALID_OWNER_ID`, `MISSING_CRITERION`, …).
  */
 export function parseArchiveQuery(input: unknown): ArchiveCriteria {
-  const parsed = SEARCH_QUERY.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = String(issue?.path[0] ?? 'query');
-  const named = issue?.code === 'custom' ? (issue.params as { code?: string } | undefined)?.code : undefined;
-  const code =
-    named ??
-    (issue?.code === 'unrecognized_keys'
-      ? 'UNKNOWN_PARAMETER'
-      : `INVALID_${field.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`);
-  throw new ValidationError(code, `${field}: ${issue?.message ?? 'invalid'}`);
+  return parseQuery(SEARCH_QUERY, input);
 }
 
 /**

@@ -9,7 +9,6 @@ import { z } from 'zod';
 import { authorize, authorizeRole, isAllowed, type Principal } from '#shared/auth/authorize.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import type { WorkingCalendar } from '#shared/domain/calendar/working-calendar.ts';
-import { addWorkingTime, workingTimeBetween } from '#shared/domain/calendar/working-time.ts';
 import { computeDueDate } from '#shared/domain/dossiers/compute-due-date.ts';
 import {
   DOSSIER_STATUS,
@@ -26,6 +25,7 @@ import {
   isDossierAction,
   TransitionNotAllowedError,
 } from '#shared/domain/dossiers/dossier-lifecycle.ts';
+import { extendOpenSteps } from '#shared/domain/dossiers/extend-open-steps.ts';
 import { dossierClockEvents, trackDossierClock } from '#shared/domain/dossiers/track-dossier-clock.ts';
 import {
   DOSSIER_ENDED_ERROR,
@@ -302,7 +302,7 @@ export function createActOnDossier(deps: ActOnDossierDependencies) {
             draft.dueAt = dueAfterPause(draft, now);
             if (open) {
               open.dueAfter = draft.dueAt;
-              extendOpenSteps(draft, new Date(open.requestedAt), now);
+              extendOpenSteps(draft.steps, new Date(open.requestedAt), now, deps.calendar());
             }
             return event;
           }
@@ -320,7 +320,7 @@ export function createActOnDossier(deps: ActOnDossierDependencies) {
             const open = draft.feeRequests.at(-1);
             if (open) {
               open.paidAt = at;
-              extendOpenSteps(draft, new Date(open.requestedAt), now);
+              extendOpenSteps(draft.steps, new Date(open.requestedAt), now, deps.calendar());
             }
             draft.status = DOSSIER_STATUS.processing;
             draft.dueAt = dueAfterPause(draft, now);
@@ -374,21 +374,6 @@ export function createActOnDossier(deps: ActOnDossierDependencies) {
     }
     return { dossier, replayed };
   };
-
-  /** The open steps keep the working time they had left when the pause began. */
-  function extendOpenSteps(dossier: Dossier, pausedAt: Date, resumedAt: Date): void {
-    const calendar = deps.calendar();
-    for (const step of dossier.steps) {
-      if ((step.state !== 'waiting' && step.state !== 'in-progress') || !step.dueAt) continue;
-      const dueAt = new Date(step.dueAt);
-      if (pausedAt >= dueAt) continue;
-      step.dueAt = addWorkingTime(
-        calendar,
-        resumedAt,
-        workingTimeBetween(calendar, pausedAt, dueAt),
-      ).toISOString();
-    }
-  }
 
   /** The due date once a pause ends, as the clock module computes it (pause or restart per province). */
   function dueAfterPause(dossier: Dossier, now: Date): string {

@@ -12,8 +12,9 @@ import { AGENCY_ID_PATTERN } from '#shared/config/province-config.ts';
 import { dayOfDate, instantAt } from '#shared/domain/calendar/vietnam-time.ts';
 import { DOSSIER_STATUS, type DossierStatus } from '#shared/domain/dossiers/dossier.ts';
 import type { DossierSummary } from '#shared/domain/dossiers/dossier-summary.ts';
-import { ForbiddenError, ValidationError } from '#shared/domain/errors.ts';
+import { ForbiddenError } from '#shared/domain/errors.ts';
 import type { DossierQueue, DossierRepository } from '#shared/ports/dossier-repository.ts';
+import { parseQuery } from '../parse-query.ts';
 
 /** Page size of a dossier list. @default 50, at most 200 */
 export const DOSSIER_PAGE_LIMIT = { default: 50, max: 200 } as const;
@@ -82,28 +83,6 @@ const LIST_QUERY = z
     path: ['dueAfter'],
     params: { code: 'INVALID_DUE_WINDOW' },
   });
-
-/**
- * Parses a query string with `schema`; the first issue becomes a ValidationError whose code names
- * the field (`INVALID_DUE_AFTER`), `UNKNOWN_PARAMETER`, or the code a refinement gives.
- */
-export function parseQuery<T extends z.ZodType>(
-  schema: T,
-  input: Record<string, string | undefined>,
-): z.output<T> {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field =
-    issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : String(issue?.path[0] ?? 'query');
-  const named = issue?.code === 'custom' ? (issue.params as { code?: string } | undefined)?.code : undefined;
-  const code =
-    named ??
-    (issue?.code === 'unrecognized_keys'
-      ? 'UNKNOWN_PARAMETER'
-      : `INVALID_${field.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`);
-  throw new ValidationError(code, `${field}: ${issue?.message ?? 'invalid'}`);
-}
 
 /**
  * The queues a caller's page is made of: what its roles show of its own agency, or for a

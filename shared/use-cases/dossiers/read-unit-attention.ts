@@ -11,7 +11,7 @@ import type { AttentionItem } from '#shared/domain/dossiers/dossier-attention.ts
 import { NotFoundError, ValidationError } from '#shared/domain/errors.ts';
 import type { DossierRepository } from '#shared/ports/dossier-repository.ts';
 import type { Clock } from '#shared/ports.ts';
-import { parseQuery } from './list-dossiers.ts';
+import { parseQuery } from '../parse-query.ts';
 
 /** What `GET /units/{unitId}/attention` answers; `sweptAt` is absent when no sweep has run that day. */
 export interface UnitAttentionView {

@@ -7,7 +7,12 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { authorize, authorizeRole, type Principal } from '#shared/auth/authorize.ts';
-import { findProcedure, PROCEDURE_CODE_PATTERN, type Procedure } from '#shared/config/procedure-catalogue.ts';
+import {
+  componentIdsOf,
+  findProcedure,
+  PROCEDURE_CODE_PATTERN,
+  type Procedure,
+} from '#shared/config/procedure-catalogue.ts';
 import type { AgencyConfig, ProvinceConfig } from '#shared/config/province-config.ts';
 import type { WorkingCalendar } from '#shared/domain/calendar/working-calendar.ts';
 import { computeDueDate } from '#shared/domain/dossiers/compute-due-date.ts';
@@ -108,16 +113,6 @@ function canonicalJson(value: unknown): string {
 /** The administrative area an agency serves: its own for communes and districts, else the province. */
 const areaOf = (agency: AgencyConfig) =>
   agency.level === 'commune' || agency.level === 'district' ? agency.id : 'province';
-
-/** Component ids: the document type, `-2`, `-3` … for a type asked for again. */
-function componentIds(procedure: Procedure): string[] {
-  const seen = new Map<string, number>();
-  return procedure.components.map((component) => {
-    const count = (seen.get(component.documentType) ?? 0) + 1;
-    seen.set(component.documentType, count);
-    return count === 1 ? component.documentType : `${component.documentType}-${count}`;
-  });
-}
 
 export function createReceiveDossier(deps: ReceiveDossierDependencies) {
   const agencies = new Map(deps.config.agencies.map((agency) => [agency.id, agency]));
@@ -227,7 +222,7 @@ export function createReceiveDossier(deps: ReceiveDossierDependencies) {
         `procedure ${procedure.code} is received only within the competent agency's area (${competent.id}), not at ${receiving.id}`,
       );
     }
-    const ids = componentIds(procedure);
+    const ids = componentIdsOf(procedure);
     const unknownFile = Object.keys(input.files).find((id) => !ids.includes(id));
     if (unknownFile !== undefined) {
       throw new ValidationError(
