@@ -21,7 +21,7 @@ import { loadKpiTargets } from '#shared/config/load-kpi-targets.ts';
 import { loadProvinceConfig } from '#shared/config/load-province-config.ts';
 import { loadWorkingCalendar } from '#shared/config/load-working-calendar.ts';
 import { kpiDefinition, kpiUnitsOf } from '#shared/domain/kpi/kpi-definitions.ts';
-import { type KpiDayFigure, PROVINCE_SCOPE } from '#shared/ports/kpi-rollup-store.ts';
+import { type KpiFigure, PROVINCE_SCOPE } from '#shared/ports/kpi-rollup-store.ts';
 import { type KpiDayRollup, rollUpKpiDays } from '#shared/use-cases/kpi/roll-up-kpi-day.ts';
 import { ensureDocumentsTable, type LocalDynamoDb, startLocalDynamoDb } from './start-local-dynamodb.ts';
 
@@ -101,7 +101,7 @@ const formatNumber = (value: number | undefined) =>
 /** A day's province figures as a table for a terminal. */
 export function formatKpiDay(rollup: KpiDayRollup): string {
   const rows = rollup.figures
-    .filter((figure: KpiDayFigure) => figure.scope === PROVINCE_SCOPE)
+    .filter((figure: KpiFigure) => figure.scope === PROVINCE_SCOPE)
     .map((figure) => {
       const definition = kpiDefinition(figure.kpiId);
       return [

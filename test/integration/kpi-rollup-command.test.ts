@@ -60,7 +60,7 @@ describe('npm run kpi:rollup', () => {
       const again = await rollUpLocalKpis({ ...request, endpoint: server.endpoint });
       expect(again.map((rollup) => rollup.written)).toEqual([0, 0]);
       dynamodb = client(server.endpoint);
-      const stored = await createDynamoDbKpiRollupStore(dynamodb, table).listDayFigures(
+      const stored = await createDynamoDbKpiRollupStore(dynamodb, table).listFigures(
         PROVINCE_SCOPE,
         '2026-12-01',
       );

@@ -1,14 +1,14 @@
-import { type KpiDayFigure, type KpiRollupStore, kpiFigureDigest } from '#shared/ports/kpi-rollup-store.ts';
+import { type KpiFigure, type KpiRollupStore, kpiFigureDigest } from '#shared/ports/kpi-rollup-store.ts';
 
 /** A KpiRollupStore in memory with the DynamoDB one's write-only-when-changed semantics. */
 export function createInMemoryKpiRollupStore(): KpiRollupStore & { puts: () => number } {
   const items = new Map<string, string>();
   let puts = 0;
-  const key = (figure: Pick<KpiDayFigure, 'scope' | 'day' | 'kpiId'>) =>
-    `KPI#${figure.scope}#DAY#${figure.day}\u0000${figure.kpiId}`;
+  const key = (figure: Pick<KpiFigure, 'scope' | 'period' | 'kpiId'>) =>
+    `KPI#${figure.scope}#${figure.period}\u0000${figure.kpiId}`;
   return {
     puts: () => puts,
-    async putDayFigures(figures) {
+    async putFigures(figures) {
       let written = 0;
       let unchanged = 0;
       for (const figure of figures) {
@@ -23,12 +23,12 @@ export function createInMemoryKpiRollupStore(): KpiRollupStore & { puts: () => n
       }
       return { written, unchanged };
     },
-    async listDayFigures(scope, day) {
-      const prefix = `KPI#${scope}#DAY#${day}\u0000`;
+    async listFigures(scope, period) {
+      const prefix = `KPI#${scope}#${period}\u0000`;
       return [...items.entries()]
         .filter(([name]) => name.startsWith(prefix))
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([, stored]) => JSON.parse(stored) as KpiDayFigure);
+        .map(([, stored]) => JSON.parse(stored) as KpiFigure);
     },
   };
 }

@@ -7,7 +7,7 @@ import { loadKpiTargets } from '#shared/config/load-kpi-targets.ts';
 import { DOSSIER_STATUS, type Dossier } from '#shared/domain/dossiers/dossier.ts';
 import { kpiDaysOf } from '#shared/domain/kpi/kpi-days.ts';
 import type { DossierRepository } from '#shared/ports/dossier-repository.ts';
-import { type KpiDayFigure, type KpiRollupStore, PROVINCE_SCOPE } from '#shared/ports/kpi-rollup-store.ts';
+import { type KpiFigure, type KpiRollupStore, PROVINCE_SCOPE } from '#shared/ports/kpi-rollup-store.ts';
 import { DAY_KPIS, type RollUpKpiDayDeps, rollUpKpiDay } from '#shared/use-cases/kpi/roll-up-kpi-day.ts';
 import { at, COMMUNE, kpiContext, sampleConfig, sketchDossier, WARD } from './kpi-dossiers.ts';
 
@@ -15,7 +15,7 @@ const targets = loadKpiTargets('config/kpi-targets/sample-province.yaml');
 const { period: _period, ...context } = kpiContext({ from: '2026-03-02', to: '2026-03-02' });
 
 /** The province's figure of a KPI on a day. */
-const figure = (figures: KpiDayFigure[], scope: string, kpiId: string) =>
+const figure = (figures: KpiFigure[], scope: string, kpiId: string) =>
   figures.find((item) => item.scope === scope && item.kpiId === kpiId);
 
 export function kpiRollupContract(
@@ -71,7 +71,7 @@ export function kpiRollupContract(
     expect(new Set(march2.figures.map((item) => item.scope))).toEqual(new Set([...units, PROVINCE_SCOPE]));
     expect(march2.figures).toHaveLength((units.size + 1) * DAY_KPIS.length);
     expect(march2.written).toBe(march2.figures.length);
-    const stored = await store.listDayFigures(PROVINCE_SCOPE, '2026-03-02');
+    const stored = await store.listFigures(PROVINCE_SCOPE, '2026-03-02');
     expect(stored.map((item) => item.kpiId).sort()).toEqual(DAY_KPIS.map((kpi) => kpi.id).sort());
     // Both received dossiers are counter ones: online share 0 of 2, at the province and split by unit.
     expect(figure(stored, PROVINCE_SCOPE, 'online-share')).toMatchObject({
@@ -81,7 +81,7 @@ export function kpiRollupContract(
       ruleVersion: '1',
       computedAt: '2026-03-05T18:00:00.000Z',
     });
-    const commune = await store.listDayFigures(COMMUNE, '2026-03-02');
+    const commune = await store.listFigures(COMMUNE, '2026-03-02');
     expect(figure(commune, COMMUNE, 'online-share')).toMatchObject({ numerator: 0, denominator: 1 });
     // A KPI over nothing has no value, and so no verdict against its target.
     const noValue = figure(stored, PROVINCE_SCOPE, 'processing-time');
@@ -110,19 +110,19 @@ export function kpiRollupContract(
   it('a re-run of a day writes nothing and leaves every item as it was, computedAt included', async () => {
     const { store, deps, setClock } = await office();
     const first = await rollUpKpiDay(deps, '2026-03-02');
-    const before = await store.listDayFigures(PROVINCE_SCOPE, '2026-03-02');
+    const before = await store.listFigures(PROVINCE_SCOPE, '2026-03-02');
     setClock('2026-03-06T18:00:00.000Z');
     const again = await rollUpKpiDay(deps, '2026-03-02');
     expect(again.written).toBe(0);
     expect(again.unchanged).toBe(first.figures.length);
-    expect(await store.listDayFigures(PROVINCE_SCOPE, '2026-03-02')).toEqual(before);
+    expect(await store.listFigures(PROVINCE_SCOPE, '2026-03-02')).toEqual(before);
   });
 
   it('a late event recomputes exactly the days it touches', async () => {
     const { dossiers, store, deps, d2, setClock } = await office();
     const days = ['2026-03-02', '2026-03-03', '2026-03-04', '2026-03-05'];
     for (const day of days) await rollUpKpiDay(deps, day);
-    const before = await store.listDayFigures(PROVINCE_SCOPE, '2026-03-03');
+    const before = await store.listFigures(PROVINCE_SCOPE, '2026-03-03');
     // Recorded on the 5th: d2 was processed on the 3rd (a late event).
     const late: Dossier = {
       ...d2,
@@ -149,7 +149,7 @@ export function kpiRollupContract(
     // Only the day the event happened on changes (its receipt day's figures stay as they were).
     expect(written.get('2026-03-03')).toBeGreaterThan(0);
     for (const day of days.filter((day) => day !== '2026-03-03')) expect(written.get(day)).toBe(0);
-    const after = await store.listDayFigures(PROVINCE_SCOPE, '2026-03-03');
+    const after = await store.listFigures(PROVINCE_SCOPE, '2026-03-03');
     expect(figure(before, PROVINCE_SCOPE, 'processing-time')?.denominator).toBe(0);
     expect(figure(after, PROVINCE_SCOPE, 'processing-time')).toMatchObject({
       denominator: 1,

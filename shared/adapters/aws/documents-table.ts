@@ -22,8 +22,8 @@
  * - `DOSSIERSEQ#{unitId}#{yyMMdd}` / `SEQ`: a receiving unit's dossier counter of a day (ADD)
  * - `KPIDAY#{yyyy-MM-dd}` / `DOSSIER#{code}`: a dossier filed under a local day its events touch
  *   (kpiDaysOf), written on every create and save; a day's KPI rollup reads that partition only
- * - `KPI#{unitId|PROVINCE}#DAY#{yyyy-MM-dd}` / `{kpiId}`: a day's KPI figure of a unit or of the
- *   province (see dynamodb-kpi-rollup-store.ts)
+ * - `KPI#{scope}#{period}` / `{kpiId}`: a KPI figure of a unit (or the province) over a day
+ *   `yyyy-MM-dd`, month `yyyy-MM`, quarter `yyyy-Qn` or year `yyyy` (dynamodb-kpi-rollup-store.ts)
  * - `IDEMPOTENCY#{key}` / `IDEMPOTENCY`: an intake command's key, request hash, dossier code, answer
  *
  * `ttlAttribute` (epoch seconds) is the table's DynamoDB TTL attribute: set on AWAITING_UPLOAD

@@ -1,10 +1,10 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { type KpiDayFigure, type KpiRollupStore, kpiFigureDigest } from '#shared/ports/kpi-rollup-store.ts';
+import { type KpiFigure, type KpiRollupStore, kpiFigureDigest } from '#shared/ports/kpi-rollup-store.ts';
 
-/** `KPI#{unitId|PROVINCE}#DAY#{yyyy-MM-dd}` / `{kpiId}`: no index entry (read by key only). */
-const figureKey = (scope: string, day: string, kpiId: string) => ({
-  pk: `KPI#${scope}#DAY#${day}`,
+/** `KPI#{scope}#{period}` / `{kpiId}`: no index entry (read by key only). */
+const figureKey = (scope: string, period: string, kpiId: string) => ({
+  pk: `KPI#${scope}#${period}`,
   sk: kpiId,
 });
 
@@ -12,14 +12,14 @@ const figureKey = (scope: string, day: string, kpiId: string) => ({
 const CONCURRENCY = 16;
 
 /**
- * KPI day figures in the documents table (see DOCUMENTS_TABLE_SCHEMA). Each put is conditional on
- * the stored item having another digest (every attribute but `computedAt`), so a re-run of a day
+ * KPI figures in the documents table (see DOCUMENTS_TABLE_SCHEMA). Each put is conditional on
+ * the stored item having another digest (every attribute but `computedAt`), so a re-run of a period
  * writes nothing and keeps the first `computedAt`; a changed figure is replaced whole.
  */
 export function createDynamoDbKpiRollupStore(dynamodb: DynamoDBClient, tableName: string): KpiRollupStore {
   const db = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
   return {
-    async putDayFigures(figures) {
+    async putFigures(figures) {
       let written = 0;
       let unchanged = 0;
       for (let index = 0; index < figures.length; index += CONCURRENCY) {
@@ -30,7 +30,7 @@ export function createDynamoDbKpiRollupStore(dynamodb: DynamoDBClient, tableName
               await db.send(
                 new PutCommand({
                   TableName: tableName,
-                  Item: { ...figureKey(figure.scope, figure.day, figure.kpiId), ...figure, digest },
+                  Item: { ...figureKey(figure.scope, figure.period, figure.kpiId), ...figure, digest },
                   ConditionExpression: 'attribute_not_exists(pk) OR #digest <> :digest',
                   ExpressionAttributeNames: { '#digest': 'digest' },
                   ExpressionAttributeValues: { ':digest': digest },
@@ -47,8 +47,8 @@ export function createDynamoDbKpiRollupStore(dynamodb: DynamoDBClient, tableName
       return { written, unchanged };
     },
 
-    async listDayFigures(scope, day) {
-      const figures: KpiDayFigure[] = [];
+    async listFigures(scope, period) {
+      const figures: KpiFigure[] = [];
       let startKey: Record<string, unknown> | undefined;
       do {
         const response = await db.send(
@@ -56,14 +56,14 @@ export function createDynamoDbKpiRollupStore(dynamodb: DynamoDBClient, tableName
             TableName: tableName,
             KeyConditionExpression: '#pk = :pk',
             ExpressionAttributeNames: { '#pk': 'pk' },
-            ExpressionAttributeValues: { ':pk': figureKey(scope, day, '').pk },
+            ExpressionAttributeValues: { ':pk': figureKey(scope, period, '').pk },
             ConsistentRead: true,
             ExclusiveStartKey: startKey,
           }),
         );
         for (const item of response.Items ?? []) {
           const { pk: _pk, sk: _sk, digest: _digest, ...figure } = item;
-          figures.push(figure as KpiDayFigure);
+          figures.push(figure as KpiFigure);
         }
         startKey = response.LastEvaluatedKey;
       } while (startKey);

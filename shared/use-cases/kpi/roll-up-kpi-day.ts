@@ -33,7 +33,7 @@ import {
   measureKpis,
 } from '#shared/domain/kpi/kpi-definitions.ts';
 import type { DossierRepository } from '#shared/ports/dossier-repository.ts';
-import { type KpiDayFigure, type KpiRollupStore, PROVINCE_SCOPE } from '#shared/ports/kpi-rollup-store.ts';
+import { type KpiFigure, type KpiRollupStore, PROVINCE_SCOPE } from '#shared/ports/kpi-rollup-store.ts';
 
 /** The KPIs a day's rollup writes: the dossier KPIs that add up over time. */
 export const DAY_KPIS: readonly DossierKpiDefinition[] = KPI_DEFINITIONS.filter(
@@ -58,7 +58,7 @@ export interface KpiDayRollup {
   /** Dossiers filed under the day (each counted by the KPIs whose membership it meets). */
   dossiers: number;
   /** Figures computed: (units + province) × DAY_KPIS. */
-  figures: KpiDayFigure[];
+  figures: KpiFigure[];
   /** Of them, written because new or changed, and already stored as computed. */
   written: number;
   unchanged: number;
@@ -90,10 +90,10 @@ function figureOf(
   measured: KpiValue,
   target: TargetEvaluation,
   computedAt: string,
-): KpiDayFigure {
-  const figure: KpiDayFigure = {
+): KpiFigure {
+  const figure: KpiFigure = {
     scope,
-    day,
+    period: day,
     kpiId: kpi.id,
     numerator: measured.numerator,
     denominator: measured.denominator,
@@ -135,7 +135,7 @@ export async function rollUpKpiDay(deps: RollUpKpiDayDeps, day: string): Promise
       value,
     );
   };
-  const figures: KpiDayFigure[] = [];
+  const figures: KpiFigure[] = [];
   const scopes = [...measured.byUnit.keys()].sort();
   for (const scope of scopes) {
     const values = measured.byUnit.get(scope) as ReadonlyMap<DossierKpiId, KpiValue>;
@@ -150,7 +150,7 @@ export async function rollUpKpiDay(deps: RollUpKpiDayDeps, day: string): Promise
       figureOf(PROVINCE_SCOPE, day, kpi, value, evaluate(kpi.id, PROVINCE_SCOPE, value), computedAt),
     );
   }
-  const { written, unchanged } = await deps.store.putDayFigures(figures);
+  const { written, unchanged } = await deps.store.putFigures(figures);
   return { day, dossiers: dossiers.length, figures, written, unchanged };
 }
 
