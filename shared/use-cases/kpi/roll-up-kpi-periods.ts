@@ -127,6 +127,8 @@ export interface KpiPeriodsRollup {
     openDossiers: number;
     dayFigureQueries: number;
     monthFigureQueries: number;
+    /** Queries of the year before's figures, for targets relative to it. */
+    previousYearQueries: number;
   };
 }
 
@@ -229,7 +231,14 @@ export async function rollUpKpiPeriods(
     for (const key of [month, quarter, year]) periods.add(key);
     byYear.set(year, periods);
   }
-  const reads = { bucketPages: 0, openPages: 0, openDossiers: 0, dayFigureQueries: 0, monthFigureQueries: 0 };
+  const reads = {
+    bucketPages: 0,
+    openPages: 0,
+    openDossiers: 0,
+    dayFigureQueries: 0,
+    monthFigureQueries: 0,
+    previousYearQueries: 0,
+  };
   const openNow = byYear.size === 0 ? [] : await listOpenDossiers(deps, pageSize, reads);
   const rollups: KpiPeriodRollup[] = [];
   let judged = 0;
@@ -401,14 +410,53 @@ async function rollUpYear(
   for (const scope of scopes) for (const month of rolled) tasks.push([scope, month]);
   await eachLimited(tasks, PARALLEL * 2, ([scope, month]) => monthOf(scope, month));
 
+  const previousYear = await previousYearValues(deps, Number(year), scopes, run.reads);
   const rollups: KpiPeriodRollup[] = [];
   for (const period of periods) {
     if (unstored.has(period.key) && !rolled.includes(period.key)) continue;
-    const figures = figuresOfPeriod(deps, period, scopes, monthTerms, run.computedAt);
+    const figures = figuresOfPeriod(deps, period, scopes, monthTerms, previousYear, run.computedAt);
     const { written, unchanged } = await deps.store.putFigures(figures);
     rollups.push({ period: period.key, figures, written, unchanged });
   }
   return { rollups, dossiers: seen.size };
+}
+
+const previousKey = (scope: string, kpi: string) => `${scope}\u0000${kpi}`;
+
+/**
+ * The stored values of the year before, by scope and KPI, for the targets that rise over it
+ * (`increaseOverPreviousYear`): one query per scope, and none when no target needs them.
+ */
+async function previousYearValues(
+  deps: RollUpKpiPeriodsDeps,
+  year: number,
+  units: readonly string[],
+  reads: KpiPeriodsRollup['reads'],
+): Promise<Map<string, number>> {
+  const values = new Map<string, number>();
+  const relative = new Set(
+    (deps.targets?.targets ?? [])
+      .filter((rule) => rule.increaseOverPreviousYear !== undefined)
+      .map((rule) => rule.kpi as string),
+  );
+  if (relative.size === 0) return values;
+  const scopes = [
+    ...units,
+    ...new Set(deps.context.units.map((unit) => levelScope(unit.level))),
+    ...(deps.agencies
+      ? deps.context.units.filter((unit) => unit.level === 'district').map((unit) => treeScope(unit.id))
+      : []),
+    PROVINCE_SCOPE,
+  ];
+  await eachLimited(scopes, PARALLEL * 2, async (scope) => {
+    reads.previousYearQueries += 1;
+    for (const figure of await deps.store.listFigures(scope, String(year - 1))) {
+      if (relative.has(figure.kpiId) && figure.value !== undefined) {
+        values.set(previousKey(scope, figure.kpiId), figure.value);
+      }
+    }
+  });
+  return values;
 }
 
 /** A scope's terms over a period: its months' `sum` terms (in order) and its period-end terms. */
@@ -442,19 +490,31 @@ function figuresOfPeriod(
   period: PeriodEndTerms,
   scopes: readonly string[],
   monthTerms: Map<string, Map<string, Terms>>,
+  previousYear: ReadonlyMap<string, number>,
   computedAt: string,
 ): KpiFigure[] {
   const year = Number(period.key.slice(0, 4));
   const months = [...new Set(daysOfPeriod(period.key).map((day) => day.slice(0, 7)))];
   const units = new Map<string, KpiUnitInfo>(deps.context.units.map((unit) => [unit.id, unit]));
   const figures: KpiFigure[] = [];
-  const evaluate = (kpi: KpiId, target: ScopeTarget | undefined, value: KpiValue): TargetEvaluation =>
-    deps.targets && target
-      ? evaluateKpiTarget(deps.targets, { kpi, year, ...target }, value)
-      : { status: 'no-target' };
+  const evaluate = (
+    scope: string,
+    kpi: KpiId,
+    target: ScopeTarget | undefined,
+    value: KpiValue,
+  ): TargetEvaluation => {
+    if (!deps.targets || !target) return { status: 'no-target' };
+    const previousYearValue = previousYear.get(previousKey(scope, kpi));
+    return evaluateKpiTarget(
+      deps.targets,
+      { kpi, year, ...target },
+      value,
+      previousYearValue === undefined ? {} : { previousYearValue },
+    );
+  };
   const push = (scope: string, kpi: KpiDefinition, terms: KpiTally, target: ScopeTarget | undefined) => {
     const value = kpiValue(kpi.kind, terms.n, terms.d);
-    figures.push(figureOf(scope, period.key, kpi, value, evaluate(kpi.id, target, value), computedAt));
+    figures.push(figureOf(scope, period.key, kpi, value, evaluate(scope, kpi.id, target, value), computedAt));
   };
   const pushTerms = (scope: string, terms: Terms, target: ScopeTarget | undefined) => {
     for (const kpi of DOSSIER_KPIS) push(scope, kpi, terms.get(kpi.id) as KpiTally, target);

@@ -259,6 +259,31 @@ describe('KPI period rollup on hand-computed cases', () => {
     expect(await deps.store.listFigures(COMMUNE, '2026-Q1')).toEqual([]);
   });
 
+  it("sets a target relative to the year before from that year's stored figure of the same scope", async () => {
+    const { deps, days } = await springOffice();
+    // The sample asks digitised, signed and archived to rise 20 points a year from 2023.
+    await deps.store.putFigures([
+      {
+        scope: COMMUNE,
+        period: '2025',
+        kpiId: 'digitised-signed-archived',
+        numerator: 45,
+        denominator: 100,
+        value: 45,
+        targetStatus: 'no-target',
+        ruleVersion: '1',
+        computedAt: '2026-01-01T18:00:00.000Z',
+      },
+    ]);
+    const rollup = await rollUpKpiPeriods(deps, days);
+    expect(rollup.reads.previousYearQueries).toBeGreaterThan(0);
+    const commune = (await stored(deps, COMMUNE, '2026-03')).get('digitised-signed-archived');
+    // A and C were resolved in March without result papers: 0 %.
+    expect(commune).toMatchObject({ value: 0, target: 65, comparison: 'at-least', met: false });
+    const ward = (await stored(deps, WARD, '2026-03')).get('digitised-signed-archived');
+    expect(ward?.targetStatus).toBe('no-baseline');
+  });
+
   it('a late event, recomputed for exactly the days it touches, changes that day and the month, quarter and year above it, and nothing else', async () => {
     const { deps, days, repository, D, setClock } = await springOffice();
     await rollUpKpiPeriods(deps, days);
