@@ -60,6 +60,21 @@ export function parseKpiPeriod(key: string, name = 'period'): ParsedKpiPeriod {
   return parsed;
 }
 
+/** Last day of a month (1–12) of a year. */
+const lastDayOfMonth = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
+
+/** The first and last day (ISO dates) of a period. */
+export function periodDays(period: ParsedKpiPeriod): { from: string; to: string } {
+  const { kind, year, index = 1 } = period;
+  if (kind === 'day') return { from: period.key, to: period.key };
+  if (kind === 'year') return { from: `${pad(year, 4)}-01-01`, to: `${pad(year, 4)}-12-31` };
+  const [first, last] = kind === 'month' ? [index, index] : [index * 3 - 2, index * 3];
+  return {
+    from: `${pad(year, 4)}-${pad(first, 2)}-01`,
+    to: `${pad(year, 4)}-${pad(last, 2)}-${pad(lastDayOfMonth(year, last), 2)}`,
+  };
+}
+
 /** The period of the same kind after this one (the day after, the next month, quarter or year). */
 export function nextKpiPeriod(period: ParsedKpiPeriod): ParsedKpiPeriod {
   const { kind, year, index = 1, day = 1 } = period;

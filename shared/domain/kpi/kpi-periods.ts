@@ -6,6 +6,7 @@
 import { dateOfDay, dayOfDate } from '#shared/domain/calendar/vietnam-time.ts';
 import { ValidationError } from '#shared/domain/errors.ts';
 import type { KpiPeriod, KpiUnitInfo } from '#shared/domain/kpi/kpi-definitions.ts';
+import { type KpiPeriodKind, periodDays, readKpiPeriod } from '#shared/domain/kpi/kpi-period-keys.ts';
 
 /** The month, quarter and year a day belongs to, by key. */
 export interface PeriodsOfDay {
@@ -14,17 +15,7 @@ export interface PeriodsOfDay {
   readonly year: string;
 }
 
-export type PeriodKind = 'day' | 'month' | 'quarter' | 'year';
-
-const DAY_KEY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const MONTH_KEY = /^(\d{4})-(\d{2})$/;
-const QUARTER_KEY = /^(\d{4})-Q([1-4])$/;
-const YEAR_KEY = /^(\d{4})$/;
-
-const pad = (value: number) => String(value).padStart(2, '0');
-
-/** Last day of a month (1–12) of a year. */
-const lastDayOfMonth = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
+export type PeriodKind = KpiPeriodKind;
 
 function invalid(key: string): never {
   throw new ValidationError(
@@ -38,35 +29,9 @@ function invalid(key: string): never {
  * @throws ValidationError INVALID_KPI_PERIOD for anything but a valid day, month, quarter or year key.
  */
 export function parsePeriodKey(key: string): { kind: PeriodKind } & KpiPeriod {
-  let match = DAY_KEY.exec(key);
-  if (match) {
-    const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-    if (month < 1 || month > 12 || day < 1 || day > lastDayOfMonth(year, month)) invalid(key);
-    return { kind: 'day', from: key, to: key };
-  }
-  match = MONTH_KEY.exec(key);
-  if (match) {
-    const [year, month] = [Number(match[1]), Number(match[2])];
-    if (month < 1 || month > 12) invalid(key);
-    return {
-      kind: 'month',
-      from: `${key}-01`,
-      to: `${key}-${pad(lastDayOfMonth(year, month))}`,
-    };
-  }
-  match = QUARTER_KEY.exec(key);
-  if (match) {
-    const [year, quarter] = [Number(match[1]), Number(match[2])];
-    const last = quarter * 3;
-    return {
-      kind: 'quarter',
-      from: `${year}-${pad(last - 2)}-01`,
-      to: `${year}-${pad(last)}-${pad(lastDayOfMonth(year, last))}`,
-    };
-  }
-  match = YEAR_KEY.exec(key);
-  if (match) return { kind: 'year', from: `${key}-01-01`, to: `${key}-12-31` };
-  return invalid(key);
+  const period = readKpiPeriod(key);
+  if (!period) return invalid(key);
+  return { kind: period.kind, ...periodDays(period) };
 }
 
 /**
