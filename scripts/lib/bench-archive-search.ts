@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import {
@@ -349,7 +349,7 @@ export async function benchArchiveSearch(options: ArchiveBenchOptions): Promise<
         `  ${what.padEnd(44)} p50 ${value.p50.toFixed(2).padStart(6)} ms   p99 ${value.p99.toFixed(2).padStart(6)} ms`,
       );
     print(
-      `${samples} samples of each after ${warmUp} warm-up rounds, interleaved (${((performance.now() - started) / 1000).toFixed(1)} s), pages of ${pageSize}:`,
+      `${samples} samples of each after ${warmUp} warm-up rounds, interleaved (${((performance.now() - started) / 1000).toFixed(1)} s, load average ${loadavg()[0]?.toFixed(1)}), pages of ${pageSize}:`,
     );
     line('owner lookup (search use case, by ownerId)', result.lookup);
     line(`filtered search (${SEARCH_TYPE} + agency + Q3 2025)`, result.search);
