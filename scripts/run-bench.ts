@@ -2,11 +2,12 @@
  * `npm run bench`: pipeline throughput against bare OCR on the same pages, and upload→archived
  * latency, on an embedded back office in a fresh temporary data folder.
  *
- *   npm run bench -- [--pages 40] [--rounds 3] [--workers 2]
+ *   npm run bench -- [--pages 40] [--rounds 3] [--workers 2] [--archive-entries 200000] [--skip-archive]
  *
  * Each round times bare Tesseract over the page images the pipeline OCRs, then the whole pipeline
  * (upload through presigned URLs → ARCHIVED) over the same uploads; the order alternates between
  * rounds because the machine is shared. Medians and `ratio pipeline/ocr: x.xx` close the report.
+ * Then archive search at `--archive-entries` index entries (scripts/lib/bench-archive-search.ts).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { startEmbeddedBackOffice } from '#infra/local/start-embedded-back-office.ts';
 import { loadProvinceConfig } from '#shared/config/load-province-config.ts';
 import { createApiClient } from './lib/api-client.ts';
+import { benchArchiveSearch } from './lib/bench-archive-search.ts';
 import { captureConsole } from './lib/capture-console.ts';
 import { tokenAgency } from './lib/connect-back-office.ts';
 import { createStepTimings, loadTimedHandlers } from './lib/load-timed-handlers.ts';
@@ -33,6 +35,8 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '3' },
     workers: { type: 'string', default: '2' },
     'latency-runs': { type: 'string', default: '5' },
+    'archive-entries': { type: 'string', default: '200000' },
+    'skip-archive': { type: 'boolean', default: false },
   },
 });
 const positive = (name: string, text: string) => {
@@ -45,6 +49,7 @@ const PAGES = positive('pages', args.pages);
 const ROUNDS = positive('rounds', args.rounds);
 const WORKERS = positive('workers', args.workers);
 const LATENCY_RUNS = positive('latency-runs', args['latency-runs']);
+const ARCHIVE_ENTRIES = positive('archive-entries', args['archive-entries']);
 const CONFIG_PATH = 'config/provinces/sample-province.yaml';
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
@@ -225,6 +230,13 @@ async function main(): Promise<number> {
   } finally {
     captured.restore();
     await rm(dataDir, { recursive: true, force: true });
+  }
+  if (!args['skip-archive']) {
+    print();
+    print(
+      `Archive search at ${ARCHIVE_ENTRIES.toLocaleString('en')} index entries (embedded DynamoDB on disk):`,
+    );
+    await benchArchiveSearch({ entries: ARCHIVE_ENTRIES, print });
   }
   print();
   print(`load average at end: ${load()}`);

@@ -158,6 +158,11 @@ export interface DocumentRepository {
   claimCode(code: string, documentId: string): Promise<boolean>;
   putArchiveEntry(entry: ArchiveEntry): Promise<void>;
   findArchiveByCode(code: string): Promise<ArchiveEntry | undefined>;
+  /**
+   * Every item the archive index stores `entry` as (by code, and one per search facet), each as
+   * stored now (`entry` undefined where the item is missing): what a verification compares.
+   */
+  readArchiveIndex(entry: ArchiveEntry): Promise<{ item: string; entry?: ArchiveEntry }[]>;
   /** One page of archive entries matching the query, served from index items (never a scan). */
   searchArchive(query: ArchiveQuery): Promise<{ items: ArchiveEntry[]; cursor?: string }>;
   /** One page of the documents in a status, by last change (newest first unless `oldestFirst`). */

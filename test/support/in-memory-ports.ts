@@ -64,6 +64,10 @@ export function createInMemoryRepository(): DocumentRepository & { claims: Map<s
     async findArchiveByCode(code) {
       return archive.find((entry) => entry.code === code);
     },
+    // One copy of each entry, so the only item is the entry itself.
+    async readArchiveIndex(entry) {
+      return [{ item: `CODE#${entry.code}`, entry: archive.find((stored) => stored.code === entry.code) }];
+    },
     async searchArchive(query) {
       const order = (entry: ArchiveEntry) => `${entry.archivedAt}#${entry.code}`;
       const facets = ['code', 'ownerId', 'docType', 'dossierId', 'agencyId'] as const;

@@ -115,9 +115,14 @@ function readCursor(
  * the tail's hash, and put it on the condition that no item has that key. Two writers that read
  * the same tail race for the same key and exactly one wins; the loser reads the new tail and
  * tries again (jittered). A writer that dies leaves nothing half-done: an entry is one item.
+ * The tail a trail wrote itself is remembered instead of read again: if another writer has
+ * appended since, `seq + 1` is taken, the put fails and the tail is read as above.
  */
 export function createDynamoDbAuditTrail(dynamodb: DynamoDBClient, tableName: string): AuditTrail {
   const db = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+  // The entry this trail appended last: while no other writer appends to its chain, it is the
+  // tail, and the next append skips reading it (the audit entry is on every archive request's path).
+  let lastAppended: { chain: string; seq: number; hash: string } | undefined;
 
   async function tail(chain: string): Promise<{ seq: number; hash: string }> {
     const response = await db.send(
@@ -161,7 +166,8 @@ export function createDynamoDbAuditTrail(dynamodb: DynamoDBClient, tableName: st
     async append(record) {
       const chain = chainOf(record.at);
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-        const last = await tail(chain);
+        const remembered = lastAppended?.chain === chain ? lastAppended : undefined;
+        const last = remembered ?? (await tail(chain));
         const entry = sealEntry(record, chain, last.seq + 1, last.hash);
         try {
           await db.send(
@@ -171,10 +177,15 @@ export function createDynamoDbAuditTrail(dynamodb: DynamoDBClient, tableName: st
               ConditionExpression: 'attribute_not_exists(pk)',
             }),
           );
+          lastAppended = { chain, seq: entry.seq, hash: entry.hash };
           return entry;
         } catch (error) {
           if (!(error instanceof ConditionalCheckFailedException)) throw error;
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, attempt * 5)));
+          lastAppended = undefined;
+          // A stale memory costs one retry at once; a race lost to another writer backs off.
+          if (!remembered) {
+            await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, attempt * 5)));
+          }
         }
       }
       throw new Error(`audit chain ${chain}: no free sequence number after ${MAX_ATTEMPTS} attempts`);

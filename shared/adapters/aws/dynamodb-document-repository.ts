@@ -360,6 +360,18 @@ export function createDynamoDbDocumentRepository(
       return response.Item ? withoutKeys<ArchiveEntry>(response.Item) : undefined;
     },
 
+    async readArchiveIndex(entry) {
+      return Promise.all(
+        archiveIndexItems(entry).map(async ({ pk, sk }) => {
+          const response = await db.send(new GetCommand({ TableName: tableName, Key: { pk, sk } }));
+          return {
+            item: `${String(pk)} ${String(sk)}`,
+            entry: response.Item ? withoutKeys<ArchiveEntry>(response.Item) : undefined,
+          };
+        }),
+      );
+    },
+
     async searchArchive(query) {
       const inRange = (entry: ArchiveEntry) =>
         (!query.archivedFrom || entry.archivedAt >= query.archivedFrom) &&

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { isAllowed, type Principal } from '#shared/auth/authorize.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
+import { canonicalJson } from '#shared/domain/audit-chain.ts';
 import type { DocumentRecord, SignatureInfo } from '#shared/domain/document.ts';
 import { NotFoundError } from '#shared/domain/errors.ts';
 import type { AuditAction, AuditSource, AuditTrail } from '#shared/ports/audit-trail.ts';
 import type {
+  ArchiveEntry,
   Clock,
   DocumentRepository,
   ObjectLockState,
@@ -23,6 +25,21 @@ export interface RetentionState {
   storage?: ObjectLockState;
   /** Storage locks the copy in compliance mode at least until the recorded date. */
   locked?: boolean;
+}
+
+/**
+ * An archive index item that no longer says what the archive does: one attribute that differs
+ * (`field`, dotted inside the signature), or the whole item missing.
+ */
+export interface IndexMismatch {
+  /** The item's key (`pk sk`). */
+  item: string;
+  field?: string;
+  /** What the index item holds. */
+  indexed?: unknown;
+  /** What the archived copy's own metadata (code, document, owner, type) or the document record (the rest) says. */
+  archived?: unknown;
+  missing?: true;
 }
 
 /** A paper's archive record, as an auditor reads it. */
@@ -56,6 +73,8 @@ export interface ArchiveRecordView {
     certificateMatchesRecorded: boolean;
     signatures: SignatureVerification[];
     retention: RetentionState;
+    /** Every index item of the paper (by code and per search facet) says what the archive does. */
+    index: { matches: boolean; mismatches: IndexMismatch[] };
   };
 }
 
@@ -83,6 +102,7 @@ export function createReadArchiveRecord(deps: ReadArchiveRecordDependencies) {
     // Another agency's paper is reported as missing, so codes cannot be probed; the refused
     // attempt is recorded (as denied) before the answer.
     if (
+      !entry ||
       !record?.archive ||
       record.status !== 'ARCHIVED' ||
       !isAllowed(principal, 'document:read', record.agencyId)
@@ -92,7 +112,56 @@ export function createReadArchiveRecord(deps: ReadArchiveRecordDependencies) {
       }
       throw new NotFoundError(`no archived paper has the code ${code}`);
     }
-    return { record, archive: record.archive };
+    return { entry, record, archive: record.archive };
+  }
+
+  /**
+   * Compares the paper's index items with the archive: code, document, owner and type with the
+   * archived signed copy's own metadata (written with it, as immutable as its bytes), the rest
+   * with the document record. An index item edited in the table is named, field by field.
+   */
+  async function indexMismatches(
+    entry: ArchiveEntry,
+    record: DocumentRecord,
+    archive: NonNullable<DocumentRecord['archive']>,
+  ): Promise<IndexMismatch[]> {
+    const copy = await deps.objects.head(archive.bucket, archive.signedPdfKey, {
+      versionId: archive.versions?.signedPdf,
+    });
+    const embedded = copy?.metadata ?? {};
+    const expected: ArchiveEntry = {
+      code: embedded.code ?? record.code ?? '',
+      documentId: embedded['document-id'] ?? record.documentId,
+      ownerId: embedded['owner-id'] ?? record.classification?.ownerId ?? '',
+      docType: embedded['doc-type'] ?? record.classification?.docType ?? '',
+      agencyId: record.agencyId,
+      dossierId: record.dossierId,
+      // Only the index records when a paper was archived; its items are ordered by it.
+      archivedAt: entry.archivedAt,
+      signedPdfKey: archive.signedPdfKey,
+      signedPdfVersionId: archive.versions?.signedPdf,
+      retainUntil: archive.retainUntil,
+      signature: record.signature,
+    };
+    const items = await deps.repository.readArchiveIndex(expected);
+    return items.flatMap(({ item, entry: indexed }): IndexMismatch[] => {
+      if (!indexed) return [{ item, missing: true }];
+      const differing = (fields: Record<string, unknown>, stored: Record<string, unknown>, prefix = '') =>
+        [...new Set([...Object.keys(fields), ...Object.keys(stored)])]
+          .filter((field) => canonicalJson(fields[field] ?? null) !== canonicalJson(stored[field] ?? null))
+          .map((field) => ({
+            item,
+            field: `${prefix}${field}`,
+            indexed: stored[field],
+            archived: fields[field],
+          }));
+      const { signature, ...fields } = expected;
+      const { signature: indexedSignature, ...indexedFields } = indexed;
+      return [
+        ...differing(fields, indexedFields),
+        ...differing({ ...signature }, { ...indexedSignature }, 'signature.'),
+      ];
+    });
   }
 
   async function retentionOf(record: DocumentRecord): Promise<RetentionState> {
@@ -117,7 +186,7 @@ export function createReadArchiveRecord(deps: ReadArchiveRecordDependencies) {
     source?: AuditSource,
   ): Promise<ArchiveRecordView> {
     const attempted = options.download ? 'download' : options.verify ? 'verify' : 'read';
-    const { record, archive } = await archived(principal, code, attempted, source);
+    const { entry, record, archive } = await archived(principal, code, attempted, source);
     const recordRead = (action: AuditAction) =>
       audit.allowed(principal, action, { documentId: record.documentId, code }, source);
     await recordRead('read');
@@ -163,7 +232,10 @@ export function createReadArchiveRecord(deps: ReadArchiveRecordDependencies) {
     }
     if (options.verify) {
       await recordRead('verify');
-      const signed = await deps.objects.get(archive.bucket, archive.signedPdfKey, version);
+      const [signed, mismatches] = await Promise.all([
+        deps.objects.get(archive.bucket, archive.signedPdfKey, version),
+        indexMismatches(entry, record, archive),
+      ]);
       const signatures = await deps.verifier.verify(signed);
       const recorded = record.signature;
       const [agency] = signatures;
@@ -175,6 +247,7 @@ export function createReadArchiveRecord(deps: ReadArchiveRecordDependencies) {
         certificateMatchesRecorded,
         signatures,
         retention,
+        index: { matches: mismatches.length === 0, mismatches },
       };
     }
     return view;

@@ -31,6 +31,20 @@ function trail(): AuditTrail {
 describe('DynamoDB audit trail (against dynalite)', () => {
   auditTrailContract(trail);
 
+  it("chains after another writer's entries although it remembers the tail it wrote itself", async () => {
+    const name = current?.name ?? '';
+    const other = createDynamoDbAuditTrail(client, name);
+    const at = (second: number) => `2026-11-22T08:00:0${second}.000Z`;
+    const first = await trail().append(auditRecord({ at: at(0) }));
+    const theirs = await other.append(auditRecord({ actor: 'auditor-2', at: at(1) }));
+    const next = await trail().append(auditRecord({ at: at(2) }));
+    expect([first.seq, theirs.seq, next.seq]).toEqual([1, 2, 3]);
+    expect(next.prevHash).toBe(theirs.hash);
+    expect(await verifyAuditChain(trail(), { from: '2026-11-22', to: '2026-11-22' })).toMatchObject({
+      valid: true,
+    });
+  });
+
   it('names the changed field and the deleted entry of a tampered chain', async () => {
     const name = current?.name ?? '';
     for (let second = 0; second < 4; second++) {

@@ -26,8 +26,18 @@ async function setUp(found: Partial<SignatureVerification> = {}) {
   const objects = createInMemoryObjectStore();
   const retainUntil = new Date('2126-11-22T03:00:00.000Z');
   const prefix = `038319001234/${CODE}`;
-  const signedVersion = (await objects.put('archive', `${prefix}/${CODE}.pdf`, SIGNED, { retainUntil }))
-    .versionId;
+  // The archive step writes the paper's identity into each archived copy's own metadata.
+  const metadata = { code: CODE, 'document-id': 'd1', 'owner-id': '038319001234', 'doc-type': 'KS' };
+  const signedVersion = (
+    await objects.put('archive', `${prefix}/${CODE}.pdf`, SIGNED, { retainUntil, metadata })
+  ).versionId;
+  const signature = {
+    signer: 'Trung tâm Phục vụ hành chính công tỉnh Mẫu',
+    algorithm: 'ECDSA_SHA_256',
+    signedAt: NOW.toISOString(),
+    certificateFingerprint: FINGERPRINT,
+    signedPdfSha256: createHash('sha256').update(SIGNED).digest('hex'),
+  };
   const textVersion = (
     await objects.put('archive', `${prefix}/text.txt`, new TextEncoder().encode('GIẤY KHAI SINH'), {
       retainUntil,
@@ -46,13 +56,7 @@ async function setUp(found: Partial<SignatureVerification> = {}) {
         title: 'GIẤY KHAI SINH',
         decidedBy: 'classifier',
       },
-      signature: {
-        signer: 'Trung tâm Phục vụ hành chính công tỉnh Mẫu',
-        algorithm: 'ECDSA_SHA_256',
-        signedAt: NOW.toISOString(),
-        certificateFingerprint: FINGERPRINT,
-        signedPdfSha256: createHash('sha256').update(SIGNED).digest('hex'),
-      },
+      signature,
       archive: {
         bucket: 'archive',
         signedPdfKey: `${prefix}/${CODE}.pdf`,
@@ -63,7 +67,7 @@ async function setUp(found: Partial<SignatureVerification> = {}) {
       },
     }),
   );
-  await repository.putArchiveEntry({
+  const entry = {
     code: CODE,
     documentId: 'd1',
     ownerId: '038319001234',
@@ -71,7 +75,11 @@ async function setUp(found: Partial<SignatureVerification> = {}) {
     agencyId: AGENCY,
     archivedAt: NOW.toISOString(),
     signedPdfKey: `${prefix}/${CODE}.pdf`,
-  });
+    signedPdfVersionId: signedVersion,
+    retainUntil: retainUntil.toISOString(),
+    signature,
+  };
+  await repository.putArchiveEntry(entry);
   const reads: AuditEntry[] = [];
   const trail = createInMemoryAuditTrail();
   const read = createReadArchiveRecord({
@@ -93,7 +101,7 @@ async function setUp(found: Partial<SignatureVerification> = {}) {
       ],
     },
   });
-  return { read, reads, objects, prefix };
+  return { read, reads, objects, prefix, repository, entry };
 }
 
 describe('readArchiveRecord', () => {
@@ -129,6 +137,7 @@ describe('readArchiveRecord', () => {
       hashMatches: true,
       signatureValid: true,
       certificateMatchesRecorded: true,
+      index: { matches: true, mismatches: [] },
     });
     expect(view.downloadUrl).toContain(`${CODE}.pdf`);
     expect(reads.map((entry) => entry.action)).toEqual(['read', 'download', 'verify']);
@@ -154,6 +163,36 @@ describe('readArchiveRecord', () => {
     if (!archived) throw new Error('no archived version');
     archived.body = new TextEncoder().encode('%PDF-1.7 forged');
     expect((await read(who('auditor'), CODE, { verify: true })).verification?.hashMatches).toBe(false);
+  });
+
+  it('names each field of an index entry that no longer says what the archived copy and the record do', async () => {
+    const { read, repository, entry } = await setUp();
+    await repository.putArchiveEntry({
+      ...entry,
+      ownerId: '001099000001',
+      retainUntil: '2027-01-01T00:00:00.000Z',
+      signature: { ...entry.signature, certificateFingerprint: 'e'.repeat(64) },
+    });
+    const { verification } = await read(who('auditor'), CODE, { verify: true });
+    expect(verification).toMatchObject({ hashMatches: true, signatureValid: true });
+    expect(verification?.index).toEqual({
+      matches: false,
+      mismatches: [
+        { item: `CODE#${CODE}`, field: 'ownerId', indexed: '001099000001', archived: '038319001234' },
+        {
+          item: `CODE#${CODE}`,
+          field: 'retainUntil',
+          indexed: '2027-01-01T00:00:00.000Z',
+          archived: '2126-11-22T03:00:00.000Z',
+        },
+        {
+          item: `CODE#${CODE}`,
+          field: 'signature.certificateFingerprint',
+          indexed: 'e'.repeat(64),
+          archived: FINGERPRINT,
+        },
+      ],
+    });
   });
 
   it('answers an unknown code, and another agency’s paper, as not found, recording the refused read as denied', async () => {
