@@ -12,14 +12,15 @@ import {
   type KpiKind,
   type KpiUnit,
 } from '#shared/domain/kpi/kpi-definitions.ts';
+import { treeScope } from '#shared/domain/kpi/kpi-periods.ts';
 import { KPI_LEVEL_NAMES, KPI_LEVELS, type KpiLevel } from '#shared/domain/kpi/kpi-report.ts';
 import { type KpiFigure, PROVINCE_SCOPE } from '#shared/ports/kpi-rollup-store.ts';
 
 /** A scope as the API names it. */
 export interface KpiScope {
-  /** The stored scope: PROVINCE, `LEVEL#commune`, or a unit's agency id. */
+  /** The stored scope: PROVINCE, `LEVEL#commune`, `TREE#{districtId}` or a unit's agency id. */
   readonly scope: string;
-  readonly kind: 'province' | 'level' | 'unit';
+  readonly kind: 'province' | 'level' | 'tree' | 'unit';
   /** The unit's name from the province configuration, the province's, or the level's. */
   readonly name: string;
   readonly level?: KpiLevel;
@@ -27,8 +28,8 @@ export interface KpiScope {
 
 /**
  * Reads a scope parameter (absent: the province) and checks the caller may read its figures:
- * the province's, everyone who may read KPIs; a level's, province-wide roles; a unit's, its own
- * staff and province-wide roles.
+ * the province's, everyone who may read KPIs; a level's or a district tree's, province-wide roles;
+ * a unit's, its own staff and province-wide roles.
  * @throws ForbiddenError when no role of the caller reads KPIs, or not this scope's;
  *   ValidationError INVALID_SCOPE for a malformed scope; NotFoundError for a unit the province
  *   configuration does not list.
@@ -41,7 +42,7 @@ export function resolveKpiScope(
   authorizeRole(principal, 'kpi:read');
   const resolved = readKpiScope(config, scope);
   if (resolved.kind === 'unit') authorize(principal, 'kpi:read', resolved.scope);
-  else if (resolved.kind === 'level') authorize(principal, 'kpi:read');
+  else if (resolved.kind !== 'province') authorize(principal, 'kpi:read');
   return resolved;
 }
 
@@ -60,10 +61,21 @@ export function readKpiScope(
     }
     return { scope, kind: 'level', name: KPI_LEVEL_NAMES[level], level };
   }
+  if (scope.startsWith('TREE#')) {
+    const districtId = scope.slice('TREE#'.length);
+    const district = config.agencies.find((candidate) => candidate.id === districtId);
+    if (!AGENCY_ID_PATTERN.test(districtId)) {
+      throw new ValidationError('INVALID_SCOPE', `scope ${scope}: TREE# takes a district's unit id`);
+    }
+    if (district?.level !== 'district') {
+      throw new NotFoundError(`no district ${districtId} in the province configuration`);
+    }
+    return { scope: treeScope(districtId), kind: 'tree', name: district.name, level: 'district' };
+  }
   if (!AGENCY_ID_PATTERN.test(scope)) {
     throw new ValidationError(
       'INVALID_SCOPE',
-      `scope ${JSON.stringify(scope)}: give PROVINCE, LEVEL#{province|department|district|commune} or a unit id such as 000.00.01.H56`,
+      `scope ${JSON.stringify(scope)}: give PROVINCE, LEVEL#{province|department|district|commune} TREE#{districtId} or a unit id such as 000.00.01.H56`,
     );
   }
   const agency = config.agencies.find((candidate) => candidate.id === scope);

@@ -43,6 +43,33 @@ describe('reading KPI figures', () => {
     expect(level.figures[0]).toMatchObject({ value: 75, met: false, label: expect.stringMatching(/^Tỷ lệ/) });
   });
 
+  it("reads a district's tree (the district with its units) for province-wide roles only", async () => {
+    const district = { id: '000.00.20.H56', name: 'Huyện Thử Nghiệm', level: 'district' as const };
+    const withDistrict = { ...config, agencies: [...config.agencies, district] } as typeof config;
+    const store = createInMemoryKpiRollupStore();
+    await store.putFigures([rateFigure(`TREE#${district.id}`, '2026-Q4', 'on-time', 9, 10, { atLeast: 80 })]);
+    const figures = createReadKpiFigures({ config: withDistrict, store });
+    const tree = await figures(as('auditor'), { scope: `TREE#${district.id}`, period: '2026-Q4' });
+    expect(tree.scope).toEqual({
+      scope: `TREE#${district.id}`,
+      kind: 'tree',
+      name: district.name,
+      level: 'district',
+    });
+    expect(tree.figures[0]).toMatchObject({ value: 90, met: true });
+    await expect(
+      figures(as('agency-admin', district.id), { scope: `TREE#${district.id}`, period: '2026-Q4' }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    for (const [scope, error] of [
+      [`TREE#${UNITS.dongThanh}`, 'NOT_FOUND'],
+      ['TREE#x', 'INVALID_SCOPE'],
+    ]) {
+      await expect(figures(as('auditor'), { scope, period: '2026-Q4' })).rejects.toMatchObject({
+        code: error,
+      });
+    }
+  });
+
   it('refuses a caller with no role that reads KPIs before reading the request', async () => {
     const { figures } = await setUp();
     const nobody: Principal = { userId: 'nobody', roles: new Set() };
