@@ -302,10 +302,37 @@ export interface SignatureVerification {
   message: string;
   /** Present when the signature certifies the document (DocMDP); `changesPermitted` is false once a later update exceeds `permission`. */
   certification?: { permission: 1 | 2 | 3; changesPermitted: boolean };
+  /** The signing certificate's validity period and its state at the verification time. */
+  certificateValidity?: {
+    notBefore: string;
+    notAfter: string;
+    status: 'valid' | 'expired' | 'not-yet-valid';
+  };
+  /** The signature's RFC 3161 timestamp (PAdES B-T), when it carries one. */
+  timestamp?: {
+    genTime: string;
+    authority: string;
+    serialNumber: string;
+    policy: string;
+    certificateFingerprint?: string;
+    /** The token is over this signature's value. */
+    imprintMatches: boolean;
+    /** The authority's signature verifies with a time-stamping certificate valid at genTime. */
+    signatureValid: boolean;
+    /** genTime lies within the signing certificate's validity. */
+    withinCertificateValidity: boolean;
+    valid: boolean;
+  };
+  /**
+   * Where the certificate was found valid: at the verification time, or at the timestamp's time
+   * (expired since). Absent when neither: the signature is then not valid.
+   */
+  certificateValidAt?: 'verification-time' | 'timestamp';
 }
 
 export interface PdfSignatureVerifier {
-  verify(pdf: Uint8Array): Promise<SignatureVerification[]>;
+  /** Checks every signature of a PDF, judging certificates at `at` (@default now). */
+  verify(pdf: Uint8Array, options?: { at?: Date }): Promise<SignatureVerification[]>;
 }
 
 /**

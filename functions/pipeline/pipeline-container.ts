@@ -9,7 +9,8 @@ import {
   probeTesseract,
 } from '#shared/adapters/ocr/select-ocr-engine.ts';
 import { createTextractOcrEngine } from '#shared/adapters/ocr/textract-ocr-engine.ts';
-import { createPadesPdfSigner } from '#shared/adapters/signing/sign-pdf-pades.ts';
+import { createHttpTimestampAuthority } from '#shared/adapters/signing/http-timestamp-authority.ts';
+import { createPadesPdfSigner, type PadesPdfSignerOptions } from '#shared/adapters/signing/sign-pdf-pades.ts';
 import { assertRuntimeRole, parseRuntimeConfig, type RuntimeConfig } from '#shared/config/runtime-config.ts';
 import type { OcrEngine } from '#shared/ports.ts';
 import {
@@ -49,6 +50,18 @@ function createOcrEngine(config: RuntimeConfig, observability: Observability): O
   );
 }
 
+/**
+ * Timestamps signatures (PAdES B-T) when the runtime names an authority; the province's request
+ * settings apply to the province's own authority (not to the embedded runtime's local one).
+ */
+function timestampsOf(config: RuntimeConfig): PadesPdfSignerOptions {
+  const url = config.timestampAuthorityUrl;
+  if (!url) return {};
+  const configured = config.provinceConfig.signing.timestampAuthority;
+  const { timeoutMs, attempts, policy } = configured?.url === url ? configured : {};
+  return { timestamps: createHttpTimestampAuthority({ url, timeoutMs, attempts, policy }) };
+}
+
 function once<T>(make: () => T): () => T {
   let made: { value: T } | undefined;
   return () => {
@@ -81,7 +94,7 @@ export function createPipelineContainer(
       documents: createDocumentToolkit(),
       ocr,
       signers: createSignerDirectory(config, observability),
-      pdfSigner: createPadesPdfSigner(),
+      pdfSigner: createPadesPdfSigner(timestampsOf(config)),
       metrics: observability.pipelineMetrics,
       onArchived: createLinkArchivedComponent({
         dossiers,

@@ -46,6 +46,12 @@ export class DocumentPipeline extends Construct {
       SIGNER: 'kms',
       OCR_WORKERS: String(props.ocrWorkers ?? 2),
     };
+    // Only the signing function calls the province's time-stamping authority (over HTTPS, no IAM).
+    const timestampAuthority = props.config.signing.timestampAuthority?.url;
+    const environmentOf = (task: DocumentPipelineTask) =>
+      task === 'SignDocument' && timestampAuthority
+        ? { ...environment, TIMESTAMP_AUTHORITY_URL: timestampAuthority }
+        : environment;
     const nativeOcr = runsNativeTesseract(props.config.ocr.engine);
     const make = (task: DocumentPipelineTask) => {
       const { entry, memoryMb, timeoutSeconds, runsOcr }: WorkflowTask = DOCUMENT_PIPELINE_TASKS[task];
@@ -54,7 +60,7 @@ export class DocumentPipeline extends Construct {
         description: `motcua ${props.config.province.slug}: document pipeline task ${task}`,
         config: props.config,
         logsKey: props.logsKey,
-        environment,
+        environment: environmentOf(task),
         memorySize: memoryMb,
         // The Task state times out first, so a function never outlives the state waiting for it.
         timeout: Duration.seconds(timeoutSeconds),

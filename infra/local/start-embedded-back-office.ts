@@ -185,6 +185,7 @@ export async function startEmbeddedBackOffice(
     stoppers.push(() => s3.stop());
     const dynamodb = await startLocalDynamoDb({ dataDir });
     stoppers.push(() => dynamodb.stop());
+    const timestampAuthorityUrl = await startTimestampAuthority(config, dataDir, stoppers);
 
     const handlers = deferred<EmbeddedHandlers>();
     const definition = loadDocumentPipelineDefinition();
@@ -230,6 +231,7 @@ export async function startEmbeddedBackOffice(
       routingStateMachineArn: sfn.stateMachineArn(DOSSIER_ROUTING_NAME),
       portalOutboxFile: join(dataDir, 'national-portal.jsonl'),
       signer: { kind: 'local', directory: join(dataDir, 'signing-keys') },
+      timestampAuthorityUrl,
       ...(options.ocrWorkers ? { ocrWorkers: options.ocrWorkers } : {}),
       aws: {
         region: REGION,
@@ -536,6 +538,24 @@ function assertTaskHandlers(definition: object, taskHandlers: Readonly<Record<st
   const names = collectTaskStateNames(loadAslDefinition(definition, { region: REGION }));
   const missing = names.filter((name) => typeof taskHandlers[name] !== 'function');
   if (missing.length > 0) throw new Error(`pipelineTaskHandlers lacks Task state(s): ${missing.join(', ')}`);
+}
+
+/**
+ * The time-stamping authority signatures use: the province's when it names one, else a local TSA
+ * on loopback whose key, certificate and serial numbers live in `{dataDir}/timestamp-authority`.
+ * Imported when needed, as the handlers are (it loads the PKI packages).
+ */
+async function startTimestampAuthority(
+  config: ProvinceConfig,
+  dataDir: string,
+  stoppers: (() => Promise<void> | void)[],
+): Promise<string> {
+  const configured = config.signing.timestampAuthority?.url;
+  if (configured) return configured;
+  const { startLocalTimestampAuthority } = await import('#infra/local/local-timestamp-authority.ts');
+  const tsa = await startLocalTimestampAuthority({ directory: join(dataDir, 'timestamp-authority') });
+  stoppers.push(() => tsa.stop());
+  return tsa.url;
 }
 
 async function issueDevToken(auth: LocalAuth, config: ProvinceConfig): Promise<string> {

@@ -64,6 +64,25 @@ export const provinceConfigSchema = z
       keySpec: z.enum(['RSA_2048', 'RSA_3072', 'ECC_NIST_P256']).default('RSA_2048'),
       organisation: z.string().min(1),
       country: z.literal('VN').default('VN'),
+      /**
+       * The RFC 3161 time-stamping authority that timestamps every signature (PAdES B-T), so that
+       * it stays verifiable after its certificate expires. Absent: signatures in AWS stay B-B
+       * (verifiable only while the certificate is valid); the embedded runtime uses its local TSA.
+       */
+      timestampAuthority: z
+        .strictObject({
+          url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+          /** Abandon one request after this long. @default 10000 */
+          timeoutMs: z.number().int().min(100).max(60_000).optional(),
+          /** Attempts in all when the authority is unreachable or answers 5xx. @default 3 */
+          attempts: z.number().int().min(1).max(10).optional(),
+          /** The policy OID to ask for; the authority's tokens must follow it. */
+          policy: z
+            .string()
+            .regex(/^[0-2](\.\d+)+$/, 'must be an OID such as 1.2.3.4')
+            .optional(),
+        })
+        .optional(),
     }),
     dossiers: z
       .strictObject({

@@ -73,6 +73,11 @@ export interface RuntimeConfig {
    */
   portalOutboxFile?: string;
   signer: SignerConfig;
+  /**
+   * `TIMESTAMP_AUTHORITY_URL`: the RFC 3161 authority that timestamps signatures (the province's,
+   * or the embedded runtime's local TSA). Absent: signatures are not timestamped (PAdES B-B).
+   */
+  timestampAuthorityUrl?: string;
   /** `OCR_WORKERS`: Tesseract workers. @default one per CPU */
   ocrWorkers?: number;
   aws: AwsRuntimeConfig;
@@ -197,6 +202,7 @@ export const runtimeEnvironmentSchema = z.object({
     z.enum(['kms', 'local'], { error: (issue) => `expected kms or local, got "${String(issue.input)}"` }),
   ),
   LOCAL_SIGNING_DIR: optional(text('a folder')),
+  TIMESTAMP_AUTHORITY_URL: optional(endpoint()),
   OCR_WORKERS: optional(
     matching(/^[1-9]\d{0,2}$/, 'a positive whole number of workers').transform((value) => Number(value)),
   ),
@@ -272,6 +278,7 @@ export function parseRuntimeConfig(
       vars.SIGNER === 'local' && vars.LOCAL_SIGNING_DIR
         ? { kind: 'local', directory: vars.LOCAL_SIGNING_DIR }
         : { kind: 'kms' },
+    ...(vars.TIMESTAMP_AUTHORITY_URL ? { timestampAuthorityUrl: vars.TIMESTAMP_AUTHORITY_URL } : {}),
     ...(vars.OCR_WORKERS ? { ocrWorkers: vars.OCR_WORKERS } : {}),
     aws: {
       region: vars.AWS_REGION,
@@ -323,6 +330,7 @@ export function runtimeConfigToEnvironment(config: RuntimeConfig): Record<string
     PORTAL_OUTBOX_FILE: config.portalOutboxFile,
     SIGNER: config.signer.kind,
     LOCAL_SIGNING_DIR: config.signer.kind === 'local' ? config.signer.directory : undefined,
+    TIMESTAMP_AUTHORITY_URL: config.timestampAuthorityUrl,
     OCR_WORKERS: config.ocrWorkers === undefined ? undefined : String(config.ocrWorkers),
     AWS_REGION: config.aws.region,
     ...Object.fromEntries(

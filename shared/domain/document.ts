@@ -43,6 +43,23 @@ export interface SignatureInfo {
   signedPdfSha256?: string;
   /** Present when the signature certifies the document: its DocMDP permission (2: only form fill-in and further signatures). */
   certification?: { permission: 1 | 2 | 3 };
+  /**
+   * The RFC 3161 timestamp over the signature (PAdES B-T), which proves the signature existed
+   * while its certificate was valid; absent for a B-B signature.
+   */
+  timestamp?: SignatureTimestampInfo;
+}
+
+/** A signature timestamp, as recorded at signing. */
+export interface SignatureTimestampInfo {
+  /** ISO time the authority put in the token. */
+  genTime: string;
+  /** Subject common name of the time-stamping authority's certificate. */
+  authority: string;
+  /** The token's serial number, lowercase hex. */
+  serialNumber: string;
+  /** SHA-256 (hex) of the authority's certificate. */
+  certificateFingerprint?: string;
 }
 
 /** One uploaded paper, from the upload request to its terminal state. */

@@ -100,7 +100,12 @@ export function createReadDocuments(deps: ReadDocumentsDependencies) {
       }
       if (options.verify) {
         await audit.allowed(principal, 'verify', target, source);
-        view.verification = await deps.verifier.verify(await deps.objects.get(bucket, signedPdfKey, version));
+        view.verification = await deps.verifier.verify(
+          await deps.objects.get(bucket, signedPdfKey, version),
+          {
+            at: deps.clock.now(),
+          },
+        );
       }
       return view;
     },

@@ -84,7 +84,15 @@ describe('document pipeline on the embedded runtime', () => {
     expect(verification?.[0]).toMatchObject({
       valid: true,
       signer: 'Trung tâm Phục vụ hành chính công tỉnh Mẫu',
+      // Timestamped by the embedded runtime's local TSA (PAdES B-T).
+      timestamp: {
+        authority: 'Dịch vụ cấp dấu thời gian cục bộ motcua',
+        imprintMatches: true,
+        signatureValid: true,
+        valid: true,
+      },
     });
+    expect(document.signature?.timestamp?.genTime).toBe(verification?.[0]?.timestamp?.genTime);
 
     const signed = await downloadSigned(document.documentId);
     const { items: reads } = await createDynamoDbAuditTrail(

@@ -13,6 +13,7 @@ import {
 } from 'pkijs';
 import { signatureAlgorithmIdentifier } from '#shared/adapters/signing/build-self-signed-certificate.ts';
 import { CMS_OID } from '#shared/adapters/signing/cms-oids.ts';
+import type { IssuedTimestamp, TimestampAuthority } from '#shared/ports/timestamp-authority.ts';
 import type { DigestSigner } from '#shared/ports.ts';
 
 const sha256 = (...parts: Uint8Array[]): Buffer => {
@@ -30,7 +31,7 @@ const compareBytes = (a: Uint8Array, b: Uint8Array): number => {
 };
 
 /** ESS SigningCertificateV2 with one ESSCertIDv2 (SHA-256 default, so no hashAlgorithm) and issuerSerial. */
-const signingCertificateV2 = (certificateDer: Uint8Array, certificate: Certificate): asn1js.Sequence =>
+export const signingCertificateV2 = (certificateDer: Uint8Array, certificate: Certificate): asn1js.Sequence =>
   new asn1js.Sequence({
     value: [
       new asn1js.Sequence({
@@ -59,6 +60,25 @@ const signingCertificateV2 = (certificateDer: Uint8Array, certificate: Certifica
   });
 
 /**
+ * The signed attributes of a SignerInfo in DER order, and the bytes its signature covers (the
+ * DER SET OF, not the [0] IMPLICIT field).
+ */
+export function encodeSignedAttributes(attributes: Attribute[]): {
+  signedAttrs: SignedAndUnsignedAttributes;
+  signedAttrsDer: Uint8Array;
+} {
+  // DER orders a SET OF by encoding; some verifiers re-encode the attributes before hashing.
+  const encoded = new Map(attributes.map((a) => [a, new Uint8Array(a.toSchema().toBER())]));
+  const sorted = [...attributes].sort((a, b) =>
+    compareBytes(encoded.get(a) ?? new Uint8Array(), encoded.get(b) ?? new Uint8Array()),
+  );
+  const signedAttrs = new SignedAndUnsignedAttributes({ type: 0, attributes: sorted });
+  const signedAttrsDer = new Uint8Array(signedAttrs.toSchema().toBER());
+  signedAttrsDer[0] = 0x31;
+  return { signedAttrs, signedAttrsDer };
+}
+
+/**
  * CMS SignedData (detached) over `content`, signed attributes contentType, messageDigest and
  * signingCertificateV2 (no signingTime: PAdES baseline puts the time in /M), its signature made
  * by `signer` over SHA-256 of the DER signed attributes.
@@ -75,6 +95,19 @@ export async function buildCadesSignatureOverDigest(
   contentDigest: Uint8Array,
   signer: DigestSigner,
 ): Promise<Uint8Array> {
+  return (await buildTimestampedCadesSignature(contentDigest, signer)).cms;
+}
+
+/**
+ * The CMS of {@link buildCadesSignatureOverDigest}; with a time-stamping authority, its SignerInfo
+ * also carries a signature timestamp (unsigned attribute id-aa-signatureTimeStampToken over the
+ * SHA-256 of the signature value), which makes it CAdES-T / PAdES B-T.
+ */
+export async function buildTimestampedCadesSignature(
+  contentDigest: Uint8Array,
+  signer: DigestSigner,
+  timestamps?: TimestampAuthority,
+): Promise<{ cms: Uint8Array; timestamp?: IssuedTimestamp }> {
   const certificateDer = await signer.certificate();
   const certificate = Certificate.fromBER(certificateDer);
   const attributes = [
@@ -91,15 +124,9 @@ export async function buildCadesSignatureOverDigest(
       values: [signingCertificateV2(certificateDer, certificate)],
     }),
   ];
-  // DER orders a SET OF by encoding; some verifiers re-encode the attributes before hashing.
-  const encoded = new Map(attributes.map((a) => [a, new Uint8Array(a.toSchema().toBER())]));
-  attributes.sort((a, b) =>
-    compareBytes(encoded.get(a) ?? new Uint8Array(), encoded.get(b) ?? new Uint8Array()),
-  );
-  const signedAttrs = new SignedAndUnsignedAttributes({ type: 0, attributes });
-  const signedAttrsDer = new Uint8Array(signedAttrs.toSchema().toBER());
-  signedAttrsDer[0] = 0x31; // hashed as an explicit SET OF, not as the [0] IMPLICIT field
+  const { signedAttrs, signedAttrsDer } = encodeSignedAttributes(attributes);
   const signature = await signer.signDigest(sha256(signedAttrsDer));
+  const timestamp = await timestamps?.timestamp(sha256(signature));
 
   const sha256Identifier = () => new AlgorithmIdentifier({ algorithmId: CMS_OID.sha256 });
   const signedData = new SignedData({
@@ -118,6 +145,19 @@ export async function buildCadesSignatureOverDigest(
         signedAttrs,
         signatureAlgorithm: signatureAlgorithmIdentifier(signer.algorithm()),
         signature: new asn1js.OctetString({ valueHex: signature }),
+        ...(timestamp
+          ? {
+              unsignedAttrs: new SignedAndUnsignedAttributes({
+                type: 1,
+                attributes: [
+                  new Attribute({
+                    type: CMS_OID.signatureTimeStampToken,
+                    values: [asn1js.fromBER(timestamp.token).result],
+                  }),
+                ],
+              }),
+            }
+          : {}),
       }),
     ],
   });
@@ -125,5 +165,5 @@ export async function buildCadesSignatureOverDigest(
     contentType: CMS_OID.signedData,
     content: signedData.toSchema(true),
   });
-  return new Uint8Array(contentInfo.toSchema().toBER());
+  return { cms: new Uint8Array(contentInfo.toSchema().toBER()), ...(timestamp ? { timestamp } : {}) };
 }

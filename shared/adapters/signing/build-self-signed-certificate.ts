@@ -5,6 +5,7 @@ import {
   BasicConstraints,
   Certificate,
   Extension,
+  ExtKeyUsage,
   PublicKeyInfo,
   RelativeDistinguishedNames,
   Time,
@@ -37,6 +38,7 @@ const OID = {
   basicConstraints: '2.5.29.19',
   keyUsage: '2.5.29.15',
   subjectKeyIdentifier: '2.5.29.14',
+  extendedKeyUsage: '2.5.29.37',
 } as const;
 
 /** The X.509/CMS AlgorithmIdentifier of a KMS signing algorithm. */
@@ -93,15 +95,21 @@ export interface SelfSignedCertificateRequest {
   notBefore?: Date;
   /** @default 10 */
   validityYears?: number;
+  /** End of validity; overrides `validityYears` (a short-lived certificate, say). */
+  notAfter?: Date;
+  /** Purposes of a critical extendedKeyUsage extension (e.g. id-kp-timeStamping). @default none */
+  extendedKeyUsage?: readonly string[];
   /** Seed of the serial number; a deterministic seed gives a deterministic TBS. @default random */
   serialSeed?: Uint8Array;
 }
 
 /** Builds and signs (through `signDigest`) a self-signed end-entity certificate; returns its DER. */
 export async function buildSelfSignedCertificate(request: SelfSignedCertificateRequest): Promise<Uint8Array> {
-  const notBefore = request.notBefore ?? new Date();
-  const notAfter = new Date(notBefore);
-  notAfter.setUTCFullYear(notAfter.getUTCFullYear() + (request.validityYears ?? 10));
+  // RFC 5280 times have whole seconds (a GeneralizedTime with a fraction is malformed).
+  const wholeSeconds = (date: Date) => new Date(Math.floor(date.getTime() / 1000) * 1000);
+  const notBefore = wholeSeconds(request.notBefore ?? new Date());
+  const notAfter = wholeSeconds(request.notAfter ?? notBefore);
+  if (!request.notAfter) notAfter.setUTCFullYear(notAfter.getUTCFullYear() + (request.validityYears ?? 10));
   const spki = PublicKeyInfo.fromBER(request.publicKey);
   const name = buildSubjectName(request.identity);
   const timeType = (d: Date) => (d.getUTCFullYear() < 2050 ? TimeType.UTCTime : TimeType.GeneralizedTime);
@@ -128,6 +136,15 @@ export async function buildSelfSignedCertificate(request: SelfSignedCertificateR
           valueHex: createHash('sha1').update(spki.subjectPublicKey.valueBlock.valueHexView).digest(),
         }).toBER(),
       }),
+      ...(request.extendedKeyUsage
+        ? [
+            new Extension({
+              extnID: OID.extendedKeyUsage,
+              critical: true,
+              extnValue: new ExtKeyUsage({ keyPurposes: [...request.extendedKeyUsage] }).toSchema().toBER(),
+            }),
+          ]
+        : []),
     ],
   });
   certificate.signatureAlgorithm = signatureAlgorithmIdentifier(request.algorithm);

@@ -61,7 +61,8 @@ const signDigestWith = (key: KeyObject, digest: Uint8Array): Uint8Array => {
   return new Uint8Array(privateEncrypt({ key, padding: cryptoConstants.RSA_PKCS1_PADDING }, digestInfo));
 };
 
-const derToPem = (der: Uint8Array, label: string): string => {
+/** DER bytes as PEM with the given label (`CERTIFICATE`). */
+export const derToPem = (der: Uint8Array, label: string): string => {
   const lines =
     Buffer.from(der)
       .toString('base64')
@@ -69,10 +70,12 @@ const derToPem = (der: Uint8Array, label: string): string => {
   return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 };
 
-const pemToDer = (pem: string): Uint8Array =>
+/** The DER bytes of a PEM block. */
+export const pemToDer = (pem: string): Uint8Array =>
   new Uint8Array(Buffer.from(pem.replace(/-----(BEGIN|END) [A-Z ]+-----|\s/g, ''), 'base64'));
 
-const readIfExists = async (path: string): Promise<string | undefined> => {
+/** A file's text, or undefined when there is no such file. */
+export const readIfExists = async (path: string): Promise<string | undefined> => {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
@@ -82,7 +85,7 @@ const readIfExists = async (path: string): Promise<string | undefined> => {
 };
 
 /** Writes through a temporary file so that a crash never leaves half a PEM behind. */
-const writeAtomically = async (path: string, content: string, mode: number): Promise<void> => {
+export const writeAtomically = async (path: string, content: string, mode: number): Promise<void> => {
   const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
   await writeFile(temporary, content, { mode });
   await rename(temporary, path);

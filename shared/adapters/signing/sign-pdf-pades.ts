@@ -5,7 +5,7 @@ import {
   appendSignaturePlaceholder,
   type SignatureFields,
 } from '#shared/adapters/signing/append-signature-placeholder.ts';
-import { buildCadesSignatureOverDigest } from '#shared/adapters/signing/build-cades-signature.ts';
+import { buildTimestampedCadesSignature } from '#shared/adapters/signing/build-cades-signature.ts';
 import {
   certificateFingerprint,
   describeCertificate,
@@ -13,16 +13,22 @@ import {
 } from '#shared/adapters/signing/build-self-signed-certificate.ts';
 import { UnsupportedPdfStructureError } from '#shared/adapters/signing/read-pdf-objects.ts';
 import type { SignatureInfo } from '#shared/domain/document.ts';
+import type { IssuedTimestamp, TimestampAuthority } from '#shared/ports/timestamp-authority.ts';
 import type { DigestSigner, PdfSigner } from '#shared/ports.ts';
 
 /** Options of {@link createPadesPdfSigner}. */
 export interface PadesPdfSignerOptions {
   /**
    * Bytes reserved for the CMS in /Contents; RSA-3072 with a self-signed certificate needs
-   * about 2.5 KB, a CA chain more.
-   * @default 8192
+   * about 2.5 KB, a CA chain more, and a timestamp token a few KB (the authority's chain).
+   * @default 8192, 16384 with a time-stamping authority
    */
   signatureLength?: number;
+  /**
+   * Timestamps each signature value (PAdES B-T), so that the signature stays verifiable after
+   * its certificate expires. Absent: B-B signatures.
+   */
+  timestamps?: TimestampAuthority;
   /** Written as /Prop_Build /App /Name. @default 'motcua' */
   appName?: string;
   /**
@@ -75,16 +81,18 @@ const fillSignature = async (
     contents,
   }: ReturnType<typeof appendSignaturePlaceholder>,
   signer: DigestSigner,
-): Promise<Buffer> => {
+  timestamps: TimestampAuthority | undefined,
+): Promise<{ pdf: Buffer; timestamp?: IssuedTimestamp }> => {
   const digest = createHash('sha256')
     .update(pdf.subarray(start1, start1 + length1))
     .update(pdf.subarray(start2, start2 + length2))
     .digest();
-  const cms = Buffer.from(await buildCadesSignatureOverDigest(digest, signer)).toString('hex');
+  const built = await buildTimestampedCadesSignature(digest, signer, timestamps);
+  const cms = Buffer.from(built.cms).toString('hex');
   if (cms.length > contents.length)
     throw new Error(`signature of ${cms.length / 2} bytes exceeds the ${contents.length / 2} reserved`);
   pdf.write(cms, contents.start, 'latin1');
-  return pdf;
+  return { pdf, ...(built.timestamp ? { timestamp: built.timestamp } : {}) };
 };
 
 /** A PDF text string as UTF-16BE with BOM, in hex form: `<FEFF…>`. */
@@ -94,7 +102,7 @@ const pdfTextString = (text: string): string => {
 };
 
 /**
- * PAdES baseline (B-B) PDF signer: an invisible signature field with SubFilter
+ * PAdES baseline PDF signer (B-B, or B-T with a time-stamping authority): an invisible signature field with SubFilter
  * ETSI.CAdES.detached, added as an incremental update, whose CMS is signed by the injected
  * DigestSigner (a local key or KMS). Accepts any PDF pdf-lib can load; an unsigned PDF with
  * cross-reference streams (pdf-lib's default save) is first rewritten with a classic xref
@@ -103,7 +111,7 @@ const pdfTextString = (text: string): string => {
  * The first signature of a document is a certification (see PadesPdfSignerOptions.certify).
  */
 export function createPadesPdfSigner(options: PadesPdfSignerOptions = {}): PdfSigner {
-  const signatureLength = options.signatureLength ?? 8192;
+  const signatureLength = options.signatureLength ?? (options.timestamps ? 16384 : 8192);
   return {
     async sign(pdf, signer, { reason, location, signedAt }) {
       const certificateDer = await signer.certificate();
@@ -117,7 +125,7 @@ export function createPadesPdfSigner(options: PadesPdfSignerOptions = {}): PdfSi
         appName: options.appName ?? 'motcua',
         certify: options.certify ?? true,
       });
-      const signed = await fillSignature(prepared, signer);
+      const { pdf: signed, timestamp } = await fillSignature(prepared, signer, options.timestamps);
       const info: SignatureInfo = {
         signer: signerName,
         algorithm: signer.algorithm(),
@@ -126,6 +134,18 @@ export function createPadesPdfSigner(options: PadesPdfSignerOptions = {}): PdfSi
         certificate: describeCertificate(certificateDer),
         signedPdfSha256: createHash('sha256').update(signed).digest('hex'),
         ...(prepared.certification ? { certification: prepared.certification } : {}),
+        ...(timestamp
+          ? {
+              timestamp: {
+                genTime: timestamp.genTime,
+                authority: timestamp.authority,
+                serialNumber: timestamp.serialNumber,
+                ...(timestamp.certificateFingerprint
+                  ? { certificateFingerprint: timestamp.certificateFingerprint }
+                  : {}),
+              },
+            }
+          : {}),
       };
       return { pdf: new Uint8Array(signed.buffer, signed.byteOffset, signed.byteLength), info };
     },

@@ -1,13 +1,17 @@
-import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import { Certificate, ContentInfo, IssuerAndSerialNumber, SignedData, type SignerInfo } from 'pkijs';
+import { createHash } from 'node:crypto';
+import { ContentInfo, SignedData, type SignerInfo } from 'pkijs';
 import {
   certificateFingerprint,
   readCommonName,
 } from '#shared/adapters/signing/build-self-signed-certificate.ts';
+import { checkCmsSigner, HASH_BY_OID } from '#shared/adapters/signing/check-cms-signer.ts';
 import { laterRevisionsOnlyAddSignatures } from '#shared/adapters/signing/check-later-revisions.ts';
 import { CMS_OID } from '#shared/adapters/signing/cms-oids.ts';
 import { lastStartxref, ObjectReader, parseValue } from '#shared/adapters/signing/read-pdf-objects.ts';
+import {
+  InvalidTimestampTokenError,
+  readTimestampToken,
+} from '#shared/adapters/signing/read-timestamp-token.ts';
 
 /** DocMDP state of a certification signature. */
 export interface CertificationStatus {
@@ -41,6 +45,47 @@ export interface SignatureVerification {
   reason?: string;
   /** Present when the signature certifies the document (a DocMDP /Reference). */
   certification?: CertificationStatus;
+  /** The signing certificate's validity, judged at the verification time. */
+  certificateValidity?: CertificateValidity;
+  /** The signature timestamp (PAdES B-T), when the signature carries one. */
+  timestamp?: TimestampVerification;
+  /**
+   * The time at which the certificate was found valid: the verification time, or the timestamp's
+   * (a certificate expired since, whose signature was timestamped while it was valid).
+   * Absent when neither holds.
+   */
+  certificateValidAt?: 'verification-time' | 'timestamp';
+}
+
+/** A signing certificate's validity period, and where the verification time falls in it. */
+export interface CertificateValidity {
+  notBefore: string;
+  notAfter: string;
+  /** At the verification time. */
+  status: 'valid' | 'expired' | 'not-yet-valid';
+}
+
+/** What a signature's RFC 3161 timestamp says, and whether it holds. */
+export interface TimestampVerification {
+  /** ISO time the authority put in the token. */
+  genTime: string;
+  /** Subject common name of the authority's certificate. */
+  authority: string;
+  serialNumber: string;
+  policy: string;
+  /** SHA-256 (hex) of the authority's certificate, when the token carries it. */
+  certificateFingerprint?: string;
+  /** The token is over this signature's value. */
+  imprintMatches: boolean;
+  /**
+   * The token's signature verifies with a time-stamping certificate (critical extendedKeyUsage
+   * id-kp-timeStamping) whose validity holds genTime.
+   */
+  signatureValid: boolean;
+  /** genTime lies within the signing certificate's validity. */
+  withinCertificateValidity: boolean;
+  /** All of the above. */
+  valid: boolean;
 }
 
 const MESSAGES = {
@@ -51,14 +96,12 @@ const MESSAGES = {
     'Tài liệu đã được chứng thực, nhưng sau đó bị thay đổi theo cách không được phép',
   badSignature: 'Chữ ký không hợp lệ',
   unreadable: 'Không đọc được chữ ký',
+  badTimestamp: 'Dấu thời gian của chữ ký không hợp lệ',
+  timestampOutsideValidity: 'Dấu thời gian nằm ngoài thời hạn hiệu lực của chứng thư số',
+  expired:
+    'Chứng thư số đã hết hạn và chữ ký không có dấu thời gian chứng minh đã ký khi chứng thư còn hiệu lực',
+  notYetValid: 'Chứng thư số chưa đến thời hạn hiệu lực',
 } as const;
-
-const HASH_BY_OID: Record<string, string> = {
-  '1.3.14.3.2.26': 'sha1',
-  '2.16.840.1.101.3.4.2.1': 'sha256',
-  '2.16.840.1.101.3.4.2.2': 'sha384',
-  '2.16.840.1.101.3.4.2.3': 'sha512',
-};
 
 interface SignatureField {
   byteRange: [number, number, number, number];
@@ -156,43 +199,6 @@ const parsePdfDate = (text: string | undefined): string | undefined => {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 };
 
-const attributeValue = (signerInfo: SignerInfo, oid: string): asn1js.AsnType | undefined =>
-  signerInfo.signedAttrs?.attributes.find((a) => a.type === oid)?.values[0];
-
-const findSignerCertificate = (signedData: SignedData, signerInfo: SignerInfo): Certificate | undefined => {
-  const certificates = (signedData.certificates ?? []).filter(
-    (c): c is Certificate => c instanceof Certificate,
-  );
-  const sid = signerInfo.sid;
-  if (sid instanceof IssuerAndSerialNumber) {
-    const found = certificates.find(
-      (c) => c.issuer.isEqual(sid.issuer) && c.serialNumber.isEqual(sid.serialNumber),
-    );
-    if (found) return found;
-  }
-  return certificates[0];
-};
-
-/** The signingCertificateV2 hash (SHA-256 by default), when present, must be that of the certificate. */
-const matchesSigningCertificate = (signerInfo: SignerInfo, certificateDer: Uint8Array): boolean => {
-  const value = attributeValue(signerInfo, CMS_OID.signingCertificateV2);
-  if (!value) return true;
-  const essCertId = (value as asn1js.Sequence).valueBlock.value[0] as asn1js.Sequence | undefined;
-  const first = essCertId?.valueBlock.value[0] as asn1js.Sequence | undefined;
-  const items = first?.valueBlock.value ?? [];
-  const algorithm = items[0] instanceof asn1js.Sequence ? items[0] : undefined;
-  const hashBlock = items[algorithm ? 1 : 0];
-  if (!(hashBlock instanceof asn1js.OctetString)) return false;
-  const algorithmOid = (
-    algorithm?.valueBlock.value[0] as asn1js.ObjectIdentifier | undefined
-  )?.valueBlock.toString();
-  const hash = HASH_BY_OID[algorithmOid ?? CMS_OID.sha256];
-  if (!hash) return false;
-  return Buffer.from(hashBlock.valueBlock.valueHexView).equals(
-    createHash(hash).update(certificateDer).digest(),
-  );
-};
-
 const unreadable = (): SignatureVerification => ({
   valid: false,
   integrity: false,
@@ -233,7 +239,61 @@ const readDocMdpPermission = (pdf: Buffer, dictionary: Buffer): 1 | 2 | 3 | unde
   return undefined;
 };
 
-const verifyField = (pdf: Buffer, field: SignatureField): SignatureVerification => {
+/** The signatureTimeStampToken of a SignerInfo, checked against its signature value. */
+const verifyTimestamp = (
+  signerInfo: SignerInfo,
+  certificateNotBefore: Date,
+  certificateNotAfter: Date,
+): TimestampVerification | undefined => {
+  const attribute = signerInfo.unsignedAttrs?.attributes.find(
+    (a) => a.type === CMS_OID.signatureTimeStampToken,
+  );
+  const value = attribute?.values[0];
+  if (!value) return undefined;
+  const broken: TimestampVerification = {
+    genTime: '',
+    authority: '',
+    serialNumber: '',
+    policy: '',
+    imprintMatches: false,
+    signatureValid: false,
+    withinCertificateValidity: false,
+    valid: false,
+  };
+  let token: ReturnType<typeof readTimestampToken>;
+  try {
+    token = readTimestampToken(value);
+  } catch (error) {
+    if (error instanceof InvalidTimestampTokenError) return broken;
+    throw error;
+  }
+  const hash = Object.values(HASH_BY_OID).includes(token.imprintAlgorithm)
+    ? token.imprintAlgorithm
+    : undefined;
+  const imprintMatches =
+    hash !== undefined &&
+    createHash(hash).update(signerInfo.signature.valueBlock.valueHexView).digest().equals(token.imprint);
+  const genTime = token.genTime;
+  const tsaCertificateHolds =
+    token.certificate !== undefined &&
+    new Date(token.certificate.notBefore) <= genTime &&
+    genTime <= new Date(token.certificate.notAfter);
+  const signatureValid = token.signatureValid && token.timeStampingCertificate && tsaCertificateHolds;
+  const withinCertificateValidity = certificateNotBefore <= genTime && genTime <= certificateNotAfter;
+  return {
+    genTime: genTime.toISOString(),
+    authority: token.authority,
+    serialNumber: token.serialNumber,
+    policy: token.policy,
+    ...(token.certificate ? { certificateFingerprint: token.certificate.fingerprint } : {}),
+    imprintMatches,
+    signatureValid,
+    withinCertificateValidity,
+    valid: imprintMatches && signatureValid && withinCertificateValidity,
+  };
+};
+
+const verifyField = (pdf: Buffer, field: SignatureField, at: Date): SignatureVerification => {
   const [start, length1, start2, length2] = field.byteRange;
   const signedContent = [pdf.subarray(start, start + length1), pdf.subarray(start2, start2 + length2)];
   const trailing = pdf.subarray(start2 + length2).toString('latin1');
@@ -262,52 +322,47 @@ const verifyField = (pdf: Buffer, field: SignatureField): SignatureVerification 
     return { ...unreadable(), ...extras };
   }
   const signerInfo = signedData.signerInfos[0];
-  const certificate = signerInfo ? findSignerCertificate(signedData, signerInfo) : undefined;
-  const hash = HASH_BY_OID[signerInfo?.digestAlgorithm.algorithmId ?? ''];
-  if (!signerInfo || !certificate || !hash) return { ...unreadable(), ...extras };
+  const check = signerInfo && checkCmsSigner(signedData, signerInfo, signedContent);
+  if (!signerInfo || !check) return { ...unreadable(), ...extras };
+  const { certificate, certificateDer, integrity, signatureValid } = check;
 
-  const certificateDer = new Uint8Array(certificate.toSchema().toBER());
-  const contentDigest = createHash(hash);
-  for (const part of signedContent) contentDigest.update(part);
-  const digest = contentDigest.digest();
-  const signature = signerInfo.signature.valueBlock.valueHexView;
-  const publicKey = createPublicKey({
-    key: Buffer.from(certificate.subjectPublicKeyInfo.toSchema().toBER()),
-    format: 'der',
-    type: 'spki',
-  });
-  const verifies = (data: Uint8Array[]): boolean => {
-    try {
-      return verifySignature(hash, Buffer.concat(data), publicKey, signature);
-    } catch {
-      return false;
-    }
+  const notBefore = certificate.notBefore.value;
+  const notAfter = certificate.notAfter.value;
+  const certificateValidity: CertificateValidity = {
+    notBefore: notBefore.toISOString(),
+    notAfter: notAfter.toISOString(),
+    status: at < notBefore ? 'not-yet-valid' : at > notAfter ? 'expired' : 'valid',
   };
+  const timestamp = verifyTimestamp(signerInfo, notBefore, notAfter);
+  const certificateValidAt =
+    certificateValidity.status === 'valid'
+      ? ('verification-time' as const)
+      : timestamp?.valid
+        ? ('timestamp' as const)
+        : undefined;
 
-  let integrity: boolean;
-  let signatureValid: boolean;
-  if (signerInfo.signedAttrs) {
-    const messageDigest = attributeValue(signerInfo, CMS_OID.messageDigest);
-    integrity =
-      messageDigest instanceof asn1js.OctetString &&
-      Buffer.from(messageDigest.valueBlock.valueHexView).equals(digest);
-    signatureValid =
-      verifies([new Uint8Array(signerInfo.signedAttrs.encodedValue)]) &&
-      matchesSigningCertificate(signerInfo, certificateDer);
-  } else {
-    integrity = signatureValid = verifies(signedContent);
-  }
   const changesPermitted = certification?.changesPermitted ?? true;
-  const valid = integrity && signatureValid && changesPermitted;
+  // A timestamp is outside the signature: a broken one means the CMS was altered after signing.
+  const timestampHolds = timestamp === undefined || timestamp.valid;
+  const valid =
+    integrity && signatureValid && changesPermitted && timestampHolds && certificateValidAt !== undefined;
   const message = !integrity
     ? MESSAGES.modified
     : !signatureValid
       ? MESSAGES.badSignature
       : !changesPermitted
         ? MESSAGES.changedAfterCertification
-        : coversWholeDocument
-          ? MESSAGES.valid
-          : MESSAGES.validWithAdditions;
+        : timestamp && !(timestamp.imprintMatches && timestamp.signatureValid)
+          ? MESSAGES.badTimestamp
+          : timestamp && !timestamp.withinCertificateValidity
+            ? MESSAGES.timestampOutsideValidity
+            : !certificateValidAt
+              ? certificateValidity.status === 'expired'
+                ? MESSAGES.expired
+                : MESSAGES.notYetValid
+              : coversWholeDocument
+                ? MESSAGES.valid
+                : MESSAGES.validWithAdditions;
   return {
     valid,
     integrity,
@@ -317,6 +372,9 @@ const verifyField = (pdf: Buffer, field: SignatureField): SignatureVerification 
     coversWholeDocument,
     message,
     ...extras,
+    certificateValidity,
+    ...(timestamp ? { timestamp } : {}),
+    ...(certificateValidAt ? { certificateValidAt } : {}),
   };
 };
 
@@ -324,10 +382,18 @@ const verifyField = (pdf: Buffer, field: SignatureField): SignatureVerification 
  * Checks every signature of a PDF the way a reader does: digest of the signed byte ranges
  * against the CMS messageDigest, CMS signature against the embedded certificate's key. A
  * certification signature (DocMDP) is also judged on what followed it: an update that does
- * more than add signatures makes it invalid. Does not judge trust in the certificate
- * (self-signed in the embedded runtime). Empty when the PDF has no signature.
+ * more than add signatures makes it invalid. The signing certificate must be valid at `at`
+ * (the verification time), or the signature must carry a timestamp (PAdES B-T) over its value,
+ * signed by a time-stamping certificate, whose time lies within the certificate's validity: a
+ * signature made while its certificate was valid stays valid after it expires. Does not judge
+ * trust in the certificates (self-signed in the embedded runtime) nor their revocation. Empty
+ * when the PDF has no signature.
  */
-export async function verifyPdfSignatures(pdf: Uint8Array): Promise<SignatureVerification[]> {
+export async function verifyPdfSignatures(
+  pdf: Uint8Array,
+  options: { at?: Date } = {},
+): Promise<SignatureVerification[]> {
   const buffer = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
-  return findSignatureFields(buffer).map((field) => verifyField(buffer, field));
+  const at = options.at ?? new Date();
+  return findSignatureFields(buffer).map((field) => verifyField(buffer, field, at));
 }

@@ -68,9 +68,18 @@ export interface ArchiveRecordView {
   verification?: {
     /** SHA-256 of the archived signed copy equals the one recorded when it was signed. */
     hashMatches: boolean;
-    /** The agency's signature verifies and was made with the certificate recorded at signing. */
+    /**
+     * The agency's signature verifies, was made with the certificate recorded at signing, and that
+     * certificate is valid now, or was when the signature was timestamped.
+     */
     signatureValid: boolean;
     certificateMatchesRecorded: boolean;
+    /** The recorded certificate's validity, judged at the verification time. */
+    certificate?: SignatureVerification['certificateValidity'];
+    /** The agency signature's timestamp (PAdES B-T): time, authority, imprint and signature checks. */
+    timestamp?: SignatureVerification['timestamp'];
+    /** Where the certificate was found valid; absent when it was not (expired, no valid timestamp). */
+    certificateValidAt?: SignatureVerification['certificateValidAt'];
     signatures: SignatureVerification[];
     retention: RetentionState;
     /** Every index item of the paper (by code and per search facet) says what the archive does. */
@@ -91,7 +100,8 @@ export interface ReadArchiveRecordDependencies {
  * An archived paper by its digitised code: metadata, signature, retention as storage reports it
  * and the OCR text; on request a short-lived URL of the exact archived version, and a verification
  * that recomputes the hash and checks the signature against the certificate recorded at signing
- * (never only the one the file carries). Every read is recorded before anything is handed out.
+ * (never only the one the file carries), as of the clock's now: a certificate expired since
+ * still validates a signature timestamped while it was valid. Every read is recorded before anything is handed out.
  */
 export function createReadArchiveRecord(deps: ReadArchiveRecordDependencies) {
   const audit = createAuditRecorder(deps);
@@ -236,7 +246,7 @@ export function createReadArchiveRecord(deps: ReadArchiveRecordDependencies) {
         deps.objects.get(archive.bucket, archive.signedPdfKey, version),
         indexMismatches(entry, record, archive),
       ]);
-      const signatures = await deps.verifier.verify(signed);
+      const signatures = await deps.verifier.verify(signed, { at: deps.clock.now() });
       const recorded = record.signature;
       const [agency] = signatures;
       const certificateMatchesRecorded =
@@ -245,6 +255,9 @@ export function createReadArchiveRecord(deps: ReadArchiveRecordDependencies) {
         hashMatches: createHash('sha256').update(signed).digest('hex') === recorded?.signedPdfSha256,
         signatureValid: agency?.valid === true && certificateMatchesRecorded,
         certificateMatchesRecorded,
+        ...(agency?.certificateValidity ? { certificate: agency.certificateValidity } : {}),
+        ...(agency?.timestamp ? { timestamp: agency.timestamp } : {}),
+        ...(agency?.certificateValidAt ? { certificateValidAt: agency.certificateValidAt } : {}),
         signatures,
         retention,
         index: { matches: mismatches.length === 0, mismatches },

@@ -185,3 +185,31 @@ describe('configuration errors', () => {
     expect(() => loadProvinceConfig('/nonexistent/p.yaml')).toThrow('/nonexistent/p.yaml: cannot read');
   });
 });
+
+describe('signing.timestampAuthority', () => {
+  const withAuthority = (lines: string) =>
+    sampleText.replace('  country: VN\n', `  country: VN\n  timestampAuthority:\n${lines}`);
+
+  it('is optional, and read with its request settings when given', () => {
+    expect(loadProvinceConfig(SAMPLE).signing.timestampAuthority).toBeUndefined();
+    const config = parseProvinceConfig(
+      withAuthority('    url: https://tsa.example.vn/tsr\n    timeoutMs: 5000\n    policy: 1.2.704.1\n'),
+      'x.yaml',
+    );
+    expect(config.signing.timestampAuthority).toEqual({
+      url: 'https://tsa.example.vn/tsr',
+      timeoutMs: 5000,
+      policy: '1.2.704.1',
+    });
+  });
+
+  it('names a URL or a policy that is not one', () => {
+    const error = configError(() =>
+      parseProvinceConfig(withAuthority('    url: tsa.example.vn\n    policy: gold\n'), 'x.yaml'),
+    );
+    expect(error.issues.map((issue) => [issue.path, issue.message])).toEqual([
+      ['signing.timestampAuthority.url', 'must be an http(s) URL'],
+      ['signing.timestampAuthority.policy', 'must be an OID such as 1.2.3.4'],
+    ]);
+  });
+});

@@ -205,3 +205,19 @@ describe('runtimeConfigToEnvironment', () => {
     ).toEqual(env);
   });
 });
+
+describe('TIMESTAMP_AUTHORITY_URL', () => {
+  it('names the authority that timestamps signatures, and round-trips through the environment', () => {
+    const env = { ...PIPELINE_ENV, TIMESTAMP_AUTHORITY_URL: 'https://tsa.example.vn/tsr' };
+    const config = parseRuntimeConfig(env, 'pipeline');
+    expect(config.timestampAuthorityUrl).toBe('https://tsa.example.vn/tsr');
+    expect(runtimeConfigToEnvironment(config).TIMESTAMP_AUTHORITY_URL).toBe('https://tsa.example.vn/tsr');
+    expect(parseRuntimeConfig(PIPELINE_ENV, 'pipeline').timestampAuthorityUrl).toBeUndefined();
+  });
+
+  it('refuses what is not an http(s) URL', () => {
+    expect(issuesOf({ ...PIPELINE_ENV, TIMESTAMP_AUTHORITY_URL: 'ftp://tsa.example.vn' })).toEqual([
+      'TIMESTAMP_AUTHORITY_URL: expected an http(s) URL, got "ftp://tsa.example.vn"',
+    ]);
+  });
+});

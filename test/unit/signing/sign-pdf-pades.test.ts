@@ -66,6 +66,12 @@ describe.each(['RSA_2048', 'ECC_NIST_P256'] as const)('PAdES signature with a lo
         message: 'Chữ ký hợp lệ',
         reason: 'Số hoá giấy tờ hồ sơ',
         certification: { permission: 2, changesPermitted: true },
+        certificateValidity: {
+          notBefore: info.certificate?.notBefore,
+          notAfter: info.certificate?.notAfter,
+          status: 'valid',
+        },
+        certificateValidAt: 'verification-time',
       },
     ]);
   });

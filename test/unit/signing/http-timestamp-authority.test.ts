@@ -1,0 +1,262 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as asn1js from 'asn1js';
+import {
+  AlgorithmIdentifier,
+  Certificate,
+  ContentInfo,
+  MessageImprint,
+  PKIStatusInfo,
+  SignedData,
+  TimeStampReq,
+  TimeStampResp,
+} from 'pkijs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeServer, listenOnLoopback } from '#infra/local/listen-on-loopback.ts';
+import {
+  createLocalTimestampAuthority,
+  LOCAL_TSA_POLICY,
+  type LocalTimestampAuthority,
+} from '#infra/local/local-timestamp-authority.ts';
+import { CMS_OID } from '#shared/adapters/signing/cms-oids.ts';
+import {
+  createHttpTimestampAuthority,
+  TimestampAuthorityError,
+} from '#shared/adapters/signing/http-timestamp-authority.ts';
+import { readTimestampToken } from '#shared/adapters/signing/read-timestamp-token.ts';
+
+type Behaviour = (request: Uint8Array, response: ServerResponse) => Promise<void> | void;
+
+const DIGEST = createHash('sha256').update('chữ ký của Sở Tư pháp').digest();
+
+let folder: string;
+let authority: LocalTimestampAuthority;
+let server: Server;
+let url: string;
+let behaviour: Behaviour;
+let requests = 0;
+
+const reply = (response: ServerResponse, body: Uint8Array, status = 200): void => {
+  response.writeHead(status, { 'content-type': 'application/timestamp-reply' }).end(body);
+};
+
+/** The authority's answer to the request as `change` rewrites it first. */
+const answerChanged =
+  (change: (request: TimeStampReq) => void): Behaviour =>
+  async (body, response) => {
+    const request = TimeStampReq.fromBER(body);
+    change(request);
+    reply(response, await authority.respond(new Uint8Array(request.toSchema().toBER())));
+  };
+
+const readBody = async (request: IncomingMessage) => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request as AsyncIterable<Buffer>) chunks.push(chunk);
+  return new Uint8Array(Buffer.concat(chunks));
+};
+
+const failure = async (promise: Promise<unknown>): Promise<TimestampAuthorityError> => {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(TimestampAuthorityError);
+  return error as TimestampAuthorityError;
+};
+
+beforeAll(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'motcua-tsa-'));
+  authority = await createLocalTimestampAuthority({ directory: join(folder, 'tsa') });
+  server = createServer((request, response) => {
+    requests++;
+    readBody(request)
+      .then((body) => behaviour(body, response))
+      .catch((error: unknown) => response.writeHead(599).end(String(error)));
+  });
+  url = await listenOnLoopback(server);
+});
+
+afterAll(async () => {
+  await closeServer(server);
+  await rm(folder, { recursive: true, force: true });
+});
+
+const client = (options: { attempts?: number; timeoutMs?: number; policy?: string } = {}) =>
+  createHttpTimestampAuthority({ url, retryDelayMs: 1, ...options });
+
+describe('createHttpTimestampAuthority', () => {
+  it('sends a SHA-256 imprint, a nonce and certReq, and returns the checked token', async () => {
+    let sent: TimeStampReq | undefined;
+    behaviour = async (body, response) => {
+      sent = TimeStampReq.fromBER(body);
+      reply(response, await authority.respond(body));
+    };
+    const issued = await client().timestamp(DIGEST);
+    expect(sent?.certReq).toBe(true);
+    expect(sent?.nonce).toBeDefined();
+    expect(sent?.messageImprint.hashAlgorithm.algorithmId).toBe(CMS_OID.sha256);
+    expect(Buffer.from(sent?.messageImprint.hashedMessage.valueBlock.valueHexView ?? [])).toEqual(DIGEST);
+    expect(issued.authority).toBe('Dịch vụ cấp dấu thời gian cục bộ motcua');
+    const token = readTimestampToken(issued.token);
+    expect(token).toMatchObject({
+      imprintAlgorithm: 'sha256',
+      signatureValid: true,
+      timeStampingCertificate: true,
+      policy: LOCAL_TSA_POLICY,
+      serialNumber: issued.serialNumber,
+    });
+    expect(token.imprint).toEqual(DIGEST);
+    expect(token.genTime.toISOString()).toBe(issued.genTime);
+  });
+
+  it('names the status and the failure of a refused request', async () => {
+    behaviour = (_body, response) =>
+      reply(
+        response,
+        new Uint8Array(
+          new TimeStampResp({
+            status: new PKIStatusInfo({
+              status: 2,
+              statusStrings: [new asn1js.Utf8String({ value: 'quota exceeded' })],
+              failInfo: new asn1js.BitString({
+                valueHex: Uint8Array.of(0x00, 0x00, 0x00, 0x40),
+                unusedBits: 6,
+              }),
+            }),
+          })
+            .toSchema()
+            .toBER(),
+        ),
+      );
+    const error = await failure(client().timestamp(DIGEST));
+    expect(error.code).toBe('TSA_REJECTED');
+    expect(error.message).toContain('rejection (systemFailure): quota exceeded');
+  });
+
+  it('refuses a token over another digest', async () => {
+    behaviour = answerChanged((request) => {
+      request.messageImprint.hashedMessage = new asn1js.OctetString({ valueHex: Buffer.alloc(32, 7) });
+    });
+    expect((await failure(client().timestamp(DIGEST))).code).toBe('TSA_IMPRINT_MISMATCH');
+  });
+
+  it('refuses a token without the request nonce', async () => {
+    behaviour = answerChanged((request) => {
+      request.nonce = new asn1js.Integer({ value: 42 });
+    });
+    expect((await failure(client().timestamp(DIGEST))).code).toBe('TSA_NONCE_MISMATCH');
+  });
+
+  it('refuses a token whose signature does not verify', async () => {
+    behaviour = async (body, response) => {
+      const answer = TimeStampResp.fromBER(await authority.respond(body));
+      const signedData = new SignedData({ schema: answer.timeStampToken?.content });
+      const signerInfo = signedData.signerInfos[0];
+      if (!signerInfo) throw new Error('no signer');
+      const signature = Uint8Array.from(signerInfo.signature.valueBlock.valueHexView);
+      signature[signature.length - 1] = (signature.at(-1) ?? 0) ^ 0x01;
+      signerInfo.signature = new asn1js.OctetString({ valueHex: signature });
+      answer.timeStampToken = new ContentInfo({
+        contentType: CMS_OID.signedData,
+        content: signedData.toSchema(true),
+      });
+      reply(response, new Uint8Array(answer.toSchema().toBER()));
+    };
+    const error = await failure(client().timestamp(DIGEST));
+    expect(error.code).toBe('TSA_BAD_SIGNATURE');
+    expect(error.message).toContain('does not verify');
+  });
+
+  it('refuses a token that follows another policy than the one asked for', async () => {
+    behaviour = answerChanged((request) => {
+      request.reqPolicy = undefined;
+    });
+    const error = await failure(client({ policy: '1.2.3.4' }).timestamp(DIGEST));
+    expect(error.code).toBe('TSA_POLICY_MISMATCH');
+  });
+
+  it('retries an authority that answers 5xx, then succeeds', async () => {
+    let calls = 0;
+    behaviour = async (body, response) => {
+      calls++;
+      if (calls < 3) return void response.writeHead(503).end('busy');
+      reply(response, await authority.respond(body));
+    };
+    const issued = await client({ attempts: 3 }).timestamp(DIGEST);
+    expect(calls).toBe(3);
+    expect(readTimestampToken(issued.token).signatureValid).toBe(true);
+  });
+
+  it('gives up after its attempts when the authority stays unavailable', async () => {
+    behaviour = (_body, response) => void response.writeHead(502).end();
+    const before = requests;
+    const error = await failure(client({ attempts: 2 }).timestamp(DIGEST));
+    expect(error.code).toBe('TSA_UNAVAILABLE');
+    expect(error.message).toContain('after 2 attempt(s): HTTP 502');
+    expect(requests - before).toBe(2);
+  });
+
+  it('abandons an attempt that gets no answer within its timeout', async () => {
+    behaviour = () => {};
+    const error = await failure(client({ attempts: 1, timeoutMs: 200 }).timestamp(DIGEST));
+    expect(error.code).toBe('TSA_UNAVAILABLE');
+    expect(error.message).toContain('no answer within 200 ms');
+  });
+
+  it('reports a 4xx or a body that is no timestamp reply as a bad response, without retrying', async () => {
+    behaviour = (_body, response) => void response.writeHead(400).end('bad');
+    const before = requests;
+    expect((await failure(client({ attempts: 3 }).timestamp(DIGEST))).code).toBe('TSA_BAD_RESPONSE');
+    expect(requests - before).toBe(1);
+    behaviour = (_body, response) => reply(response, new TextEncoder().encode('<html>'));
+    expect((await failure(client().timestamp(DIGEST))).code).toBe('TSA_BAD_RESPONSE');
+  });
+});
+
+describe('createLocalTimestampAuthority', () => {
+  const request = (imprint: Uint8Array, algorithmId: string = CMS_OID.sha256) =>
+    new Uint8Array(
+      new TimeStampReq({
+        version: 1,
+        messageImprint: new MessageImprint({
+          hashAlgorithm: new AlgorithmIdentifier({ algorithmId }),
+          hashedMessage: new asn1js.OctetString({ valueHex: imprint }),
+        }),
+        certReq: true,
+      })
+        .toSchema()
+        .toBER(),
+    );
+
+  it('keeps its key and raises serial numbers across restarts', async () => {
+    const directory = join(folder, 'restart');
+    const first = await createLocalTimestampAuthority({ directory });
+    const serialOf = async (tsa: LocalTimestampAuthority) => {
+      const answer = TimeStampResp.fromBER(await tsa.respond(request(DIGEST)));
+      return readTimestampToken(new Uint8Array(answer.timeStampToken?.toSchema().toBER() ?? [])).serialNumber;
+    };
+    expect([await serialOf(first), await serialOf(first)]).toEqual(['01', '02']);
+    const again = await createLocalTimestampAuthority({ directory });
+    expect(Buffer.from(again.certificate)).toEqual(Buffer.from(first.certificate));
+    expect(await serialOf(again)).toBe('03');
+  });
+
+  it('has a certificate for time-stamping only, marked critical', () => {
+    const certificate = Certificate.fromBER(authority.certificate);
+    const usage = certificate.extensions?.find((extension) => extension.extnID === CMS_OID.extendedKeyUsage);
+    expect(usage?.critical).toBe(true);
+    expect(Buffer.from(usage?.extnValue.valueBlock.valueHexView ?? []).toString('hex')).toBe(
+      '300a06082b06010505070308',
+    );
+  });
+
+  it('refuses a SHA-1 imprint (badAlg)', async () => {
+    const answer = TimeStampResp.fromBER(await authority.respond(request(Buffer.alloc(20), '1.3.14.3.2.26')));
+    expect(answer.status.status).toBe(2);
+    expect(answer.timeStampToken).toBeUndefined();
+    expect(answer.status.failInfo?.valueBlock.valueHexView[0]).toBe(0x80);
+  });
+});
