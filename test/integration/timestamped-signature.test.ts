@@ -2,6 +2,7 @@ import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type LocalTimestampAuthorityServer,
@@ -145,19 +146,41 @@ describe('a signature timestamped by the local TSA (PAdES B-T)', () => {
   it('reports a timestamp that is not over the signature value as broken', async () => {
     const other = await createPadesPdfSigner({
       timestamps: createHttpTimestampAuthority({ url: tsa.url }),
-    }).sign(await makeSamplePdf(), shortLived, { ...OPTIONS, signedAt: new Date() });
-    // Graft the other signature's token onto this one: same length, another imprint.
-    const tokenOf = (pdf: Uint8Array) => {
+    }).sign(await makeSamplePdf(), shortLived, {
+      ...OPTIONS,
+      // Another reason: within the same second the same content would give the same (deterministic)
+      // ECDSA signature, and so the same imprint.
+      reason: 'Another signature',
+      signedAt: new Date(),
+    });
+    // Graft the other signature's token onto this one, re-encoding the CMS (tokens differ in length
+    // by a byte or two: serials and ECDSA signatures are not fixed-size).
+    const contents = (pdf: Uint8Array) => {
       const text = Buffer.from(pdf).toString('latin1');
-      const marker = '060b2a864886f70d010910020e'; // OID id-aa-signatureTimeStampToken, hex in /Contents
-      const at = text.indexOf(marker);
-      return { at, hex: text.slice(at, at + 3000) };
+      const start = text.indexOf('/Contents <') + '/Contents <'.length;
+      const hex = text.slice(start, text.indexOf('>', start));
+      const der = Buffer.from(hex, 'hex');
+      const signed = new pkijs.SignedData({
+        schema: pkijs.ContentInfo.fromBER(new Uint8Array(der).buffer).content,
+      });
+      return { start, length: hex.length, signed };
     };
-    const mine = tokenOf(timestamped.pdf);
-    const theirs = tokenOf(other.pdf);
-    expect(mine.at).toBeGreaterThan(0);
+    const mine = contents(timestamped.pdf);
+    const theirs = contents(other.pdf);
+    const tokenAttribute = (signed: pkijs.SignedData) =>
+      signed.signerInfos[0]?.unsignedAttrs?.attributes[0] as pkijs.Attribute;
+    tokenAttribute(mine.signed).values = tokenAttribute(theirs.signed).values;
+    const encoded = Buffer.from(
+      new pkijs.ContentInfo({
+        contentType: pkijs.ContentInfo.SIGNED_DATA,
+        content: mine.signed.toSchema(true),
+      })
+        .toSchema()
+        .toBER(),
+    ).toString('hex');
+    expect(encoded.length).toBeLessThanOrEqual(mine.length);
     const grafted = Buffer.from(timestamped.pdf);
-    grafted.write(theirs.hex, mine.at, 'latin1');
+    grafted.write(encoded.padEnd(mine.length, '0'), mine.start, 'latin1');
     const [result] = await verifyPdfSignatures(grafted);
     expect(result).toMatchObject({
       valid: false,
