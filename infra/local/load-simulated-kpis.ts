@@ -154,7 +154,7 @@ async function checkMix(
 /**
  * Simulates the year and writes its dossiers into the documents table of the data folder (or of
  * a running back office's DynamoDB), then raises the dossier counters past the codes written.
- * @throws SimulationLoadError when the year has no national calendar, or the load would mix
+ * @throws SimulationLoadError when the year has no national calendar or has not begun, or the load would mix
  *   with real dossiers or another simulation of the year (without `force`).
  */
 export async function loadSimulatedKpis(request: LoadSimulatedKpisRequest): Promise<SimulatedKpisLoad> {
@@ -163,8 +163,14 @@ export async function loadSimulatedKpis(request: LoadSimulatedKpisRequest): Prom
   const { calendar: standIn, lastYear } = simulationCalendar(config, request.year);
   const calendar = request.calendar ?? standIn;
   const now = (request.now ?? (() => new Date()))();
-  const yearEnd = new Date(Date.UTC(request.year, 11, 31, 16, 59, 59, 999));
+  const yearStart = instantAt(dayOfDate(`${request.year}-01-01`), 0);
+  const yearEnd = new Date(instantAt(dayOfDate(`${request.year + 1}-01-01`), 0).getTime() - 1);
   const asOf = request.asOf ?? (now < yearEnd ? now : yearEnd);
+  if (asOf < yearStart) {
+    throw new SimulationLoadError(
+      `${request.year} has not begun as of ${asOf.toISOString()}: nothing to simulate`,
+    );
+  }
   const calendarEnd = instantAt(dayOfDate(`${lastYear + 1}-01-01`), 0).toISOString();
   const simulate = () =>
     simulateProvinceYear({

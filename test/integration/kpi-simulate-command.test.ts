@@ -143,5 +143,8 @@ describe('npm run kpi:simulate', () => {
     await expect(
       loadSimulatedKpis({ ...request(), year: 2025, calendar: undefined as never }),
     ).rejects.toThrow(/no national calendar for 2025/);
+    await expect(
+      loadSimulatedKpis({ ...request(), asOf: new Date('2025-12-31T16:59:59.999Z') }),
+    ).rejects.toThrow(/2026 has not begun as of 2025-12-31T16:59:59.999Z/);
   }, 60_000);
 });
