@@ -3,6 +3,7 @@
  * latency, on an embedded back office in a fresh temporary data folder.
  *
  *   npm run bench -- [--pages 40] [--rounds 3] [--workers 2] [--archive-entries 200000] [--skip-archive]
+ *   npm run bench -- [--kpi-only | --skip-kpi] [--kpi-dossiers 1000000]   (scripts/lib/bench-kpi-rollup.ts)
  *
  * Each round times bare Tesseract over the page images the pipeline OCRs, then the whole pipeline
  * (upload through presigned URLs → ARCHIVED) over the same uploads; the order alternates between
@@ -17,6 +18,7 @@ import { startEmbeddedBackOffice } from '#infra/local/start-embedded-back-office
 import { loadProvinceConfig } from '#shared/config/load-province-config.ts';
 import { createApiClient } from './lib/api-client.ts';
 import { benchArchiveSearch } from './lib/bench-archive-search.ts';
+import { benchKpiRollup, KPI_BENCH_OPTIONS } from './lib/bench-kpi-rollup.ts';
 import { captureConsole } from './lib/capture-console.ts';
 import { tokenAgency } from './lib/connect-back-office.ts';
 import { createStepTimings, loadTimedHandlers } from './lib/load-timed-handlers.ts';
@@ -37,6 +39,7 @@ const { values: args } = parseArgs({
     'latency-runs': { type: 'string', default: '5' },
     'archive-entries': { type: 'string', default: '200000' },
     'skip-archive': { type: 'boolean', default: false },
+    ...KPI_BENCH_OPTIONS,
   },
 });
 const positive = (name: string, text: string) => {
@@ -244,7 +247,7 @@ async function main(): Promise<number> {
 }
 
 try {
-  process.exitCode = await main();
+  process.exitCode = Math.max(args['kpi-only'] ? 0 : await main(), await benchKpiRollup(args));
 } catch (error) {
   process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exitCode = 1;

@@ -25,6 +25,8 @@
  * - `KPI#{scope}#{period}` / `{kpiId}`: a KPI figure of a unit (or the province) over a day
  *   `yyyy-MM-dd`, month `yyyy-MM`, quarter `yyyy-Qn` or year `yyyy` (dynamodb-kpi-rollup-store.ts)
  * - `IDEMPOTENCY#{key}` / `IDEMPOTENCY`: an intake command's key, request hash, dossier code, answer
+ * - `KPISIMULATION` / `YEAR#{yyyy}`: the seed and size of the simulated year `npm run kpi:simulate`
+ *   loaded into an embedded runtime (never in AWS)
  *
  * `ttlAttribute` (epoch seconds) is the table's DynamoDB TTL attribute: set on AWAITING_UPLOAD
  * records so unused upload requests expire, removed when processing starts. The embedded

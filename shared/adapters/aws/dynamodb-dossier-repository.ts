@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -13,7 +14,7 @@ import {
   encodeListCursor,
   listFingerprint,
 } from '#shared/adapters/list-cursor.ts';
-import type { Dossier, DossierStatus } from '#shared/domain/dossiers/dossier.ts';
+import { DOSSIER_STATUS, type Dossier, type DossierStatus } from '#shared/domain/dossiers/dossier.ts';
 import { type AttentionList, stepAttentionDue } from '#shared/domain/dossiers/dossier-attention.ts';
 import {
   type DossierSummary,
@@ -81,6 +82,8 @@ const dayBucketKey = (day: string, code: string) => ({ pk: `KPIDAY#${day}`, sk: 
 const DAY_BUCKET_PREFIX = 'DOSSIER#';
 /** Most keys one BatchGetItem takes. */
 const BATCH_GET_SIZE = 100;
+/** Most items one BatchWriteItem takes. */
+const BATCH_WRITE_SIZE = 25;
 
 const counterKey = (unitId: string, day: string) => ({ pk: `DOSSIERSEQ#${unitId}#${day}`, sk: 'SEQ' });
 const idempotencyKey = (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: 'IDEMPOTENCY' });
@@ -145,6 +148,18 @@ function queueItems(dossier: Dossier): Record<string, unknown>[] {
     items.push(item);
   }
   return items;
+}
+
+/** The dossier's entries in the day buckets of the days its events touch. */
+const dayBucketItems = (dossier: Dossier) =>
+  kpiDaysOf(dossier).map((day) => ({ ...dayBucketKey(day, dossier.code), code: dossier.code }));
+
+/**
+ * Every item that saving the dossier writes (createDossier, saveDossier): the dossier, its queue
+ * items and its day-bucket entries.
+ */
+export function dossierSaveItems(dossier: Dossier): Record<string, unknown>[] {
+  return [dossierItem(dossier), ...queueItems(dossier), ...dayBucketItems(dossier)];
 }
 
 /** One index partition read in key order, a batch at a time, for a merged page. */
@@ -212,14 +227,7 @@ export function createDynamoDbDossierRepository(
    */
   async function writeDayBuckets(dossier: Dossier): Promise<void> {
     await Promise.all(
-      kpiDaysOf(dossier).map((day) =>
-        db.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { ...dayBucketKey(day, dossier.code), code: dossier.code },
-          }),
-        ),
-      ),
+      dayBucketItems(dossier).map((item) => db.send(new PutCommand({ TableName: tableName, Item: item }))),
     );
   }
 
@@ -593,6 +601,134 @@ export function createDynamoDbDossierRepository(
         new GetCommand({ TableName: tableName, Key: dossierKey(code), ConsistentRead: true }),
       );
       return response.Item ? withoutKeys<Dossier>(response.Item) : undefined;
+    },
+  };
+}
+
+/** Writes many dossiers at once, for loading simulated data into the embedded runtime. */
+export interface DossierBulkWriter {
+  /**
+   * Writes each dossier's items as a save writes them ({@link dossierSaveItems}), with
+   * BatchWriteItem and no condition: a dossier of the same code is replaced whole, so writing the
+   * same dossiers again changes nothing.
+   */
+  putDossiers(dossiers: readonly Dossier[]): Promise<void>;
+  /** The stored dossiers among `codes` (code, receiving unit and who received them only). */
+  findDossiers(codes: readonly string[]): Promise<Pick<Dossier, 'code' | 'receivingUnitId' | 'receivedBy'>[]>;
+  /** Whether the table holds any dossier at all (one read of each status list). */
+  holdsDossiers(): Promise<boolean>;
+  /**
+   * Raises a receiving unit's dossier counter of a day (`yyMMdd`) to at least `number`, so that the
+   * next dossier received there that day gets a code after the ones loaded.
+   */
+  raiseDossierNumber(receivingUnitId: string, day: string, number: number): Promise<void>;
+}
+
+/**
+ * A {@link DossierBulkWriter} on the documents table: the same items as the repository's saves,
+ * written 25 a call, `concurrency` calls at once, unprocessed items written again. For the embedded
+ * runtime's loaders and the benchmarks only: no role of the stack is granted BatchWriteItem.
+ * @param concurrency @default 8
+ */
+export function createDynamoDbDossierBulkWriter(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  concurrency = 8,
+): DossierBulkWriter {
+  const db = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+  return {
+    async putDossiers(dossiers) {
+      const items = dossiers.flatMap(dossierSaveItems);
+      let next = 0;
+      const worker = async () => {
+        for (;;) {
+          const start = next;
+          next += BATCH_WRITE_SIZE;
+          if (start >= items.length) return;
+          let requests = items
+            .slice(start, start + BATCH_WRITE_SIZE)
+            .map((Item) => ({ PutRequest: { Item } }));
+          for (let attempt = 0; requests.length > 0; attempt++) {
+            if (attempt > 10) throw new Error(`${tableName}: items still unprocessed after 10 retries`);
+            if (attempt > 0) await new Promise((done) => setTimeout(done, Math.min(1000, 50 * 2 ** attempt)));
+            const response = await db.send(
+              new BatchWriteCommand({ RequestItems: { [tableName]: requests } }),
+            );
+            requests = (response.UnprocessedItems?.[tableName] ?? []) as typeof requests;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: concurrency }, worker));
+    },
+
+    async findDossiers(codes) {
+      const found: Pick<Dossier, 'code' | 'receivingUnitId' | 'receivedBy'>[] = [];
+      for (let index = 0; index < codes.length; index += BATCH_GET_SIZE) {
+        let keys: Record<string, unknown>[] | undefined = codes
+          .slice(index, index + BATCH_GET_SIZE)
+          .map((code) => dossierKey(code));
+        for (let attempt = 0; keys && keys.length > 0; attempt += 1) {
+          if (attempt > 0) await new Promise((done) => setTimeout(done, Math.min(1000, 50 * 2 ** attempt)));
+          const response = await db.send(
+            new BatchGetCommand({
+              RequestItems: {
+                [tableName]: {
+                  Keys: keys,
+                  ProjectionExpression: '#code, #unit, #by',
+                  ExpressionAttributeNames: {
+                    '#code': 'code',
+                    '#unit': 'receivingUnitId',
+                    '#by': 'receivedBy',
+                  },
+                },
+              },
+            }),
+          );
+          for (const item of response.Responses?.[tableName] ?? []) {
+            found.push({
+              code: String(item.code),
+              receivingUnitId: String(item.receivingUnitId),
+              receivedBy: String(item.receivedBy),
+            });
+          }
+          keys = response.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined;
+        }
+      }
+      return found;
+    },
+
+    async holdsDossiers() {
+      for (const status of Object.values(DOSSIER_STATUS)) {
+        const response = await db.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: statusIndex.name,
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': statusIndex.partitionKey },
+            ExpressionAttributeValues: { ':pk': queuePartition({ kind: 'province' }, status) },
+            Limit: 1,
+          }),
+        );
+        if ((response.Items ?? []).length > 0) return true;
+      }
+      return false;
+    },
+
+    async raiseDossierNumber(receivingUnitId, day, number) {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: counterKey(receivingUnitId, day),
+            UpdateExpression: 'SET #seq = :number',
+            ConditionExpression: 'attribute_not_exists(#seq) OR #seq < :number',
+            ExpressionAttributeNames: { '#seq': 'seq' },
+            ExpressionAttributeValues: { ':number': number },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
     },
   };
 }

@@ -856,13 +856,20 @@ export interface KpiMeasurements {
 /**
  * Measures every KPI of `context.period` over `dossiers` in one pass (a generator is read once).
  * The dossiers may include any others: each KPI picks its period's by its own membership rule.
+ * @param only measure just these dossier KPIs (and no catalogue figure): a day's rollup needs
+ *   the KPIs that add up over time, not on-time and backlog, whose clocks cost most of the pass.
  * @throws KpiInputError for a dossier whose procedure version is not in the catalogue;
  *   CalendarRangeError when a due date leaves the calendar.
  */
-export function measureKpis(dossiers: Iterable<Dossier>, context: KpiContext): KpiMeasurements {
+export function measureKpis(
+  dossiers: Iterable<Dossier>,
+  context: KpiContext,
+  only?: readonly DossierKpiId[],
+): KpiMeasurements {
   const prepared = prepareKpiContext(context);
   const dossierKpis = KPI_DEFINITIONS.filter(
-    (definition): definition is DossierKpiDefinition => definition.scope === 'dossier',
+    (definition): definition is DossierKpiDefinition =>
+      definition.scope === 'dossier' && (only === undefined || only.includes(definition.id)),
   );
   const totals = new Map<DossierKpiId, { n: number; d: number }>(
     dossierKpis.map((kpi) => [kpi.id, { n: 0, d: 0 }]),
@@ -902,7 +909,7 @@ export function measureKpis(dossiers: Iterable<Dossier>, context: KpiContext): K
     }
   }
   const total = new Map<KpiId, KpiValue>();
-  for (const kpi of KPI_DEFINITIONS) {
+  for (const kpi of only === undefined ? KPI_DEFINITIONS : dossierKpis) {
     const terms =
       kpi.scope === 'dossier' ? (totals.get(kpi.id) as KpiTally) : kpi.measure(codesWithDossiers, prepared);
     total.set(kpi.id, kpiValue(kpi.kind, terms.n, terms.d));

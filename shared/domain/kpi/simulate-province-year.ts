@@ -544,6 +544,18 @@ interface Receipt {
 /** Who registers an online submission (the applicant, through the public-service portal). */
 const ONLINE_PORTAL = 'online-portal';
 
+/**
+ * Whether a dossier is one of this simulator's, by who received it: its counter officers are
+ * `{receivingUnitId}/counter-{n}` and an online registration never received stays with
+ * `online-portal`, names that no signed-in officer has (intake records the token's subject, a user
+ * id). A simulated dossier an officer has since received for real is no longer recognised as one.
+ */
+export function isSimulatedDossier(dossier: Pick<Dossier, 'receivedBy' | 'receivingUnitId'>): boolean {
+  if (dossier.receivedBy === ONLINE_PORTAL) return true;
+  const prefix = `${dossier.receivingUnitId}/counter-`;
+  return dossier.receivedBy.startsWith(prefix) && /^\d+$/.test(dossier.receivedBy.slice(prefix.length));
+}
+
 const REASONS = {
   supplement: [
     'Bổ sung bản sao giấy tờ tùy thân',

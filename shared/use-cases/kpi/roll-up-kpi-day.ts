@@ -42,6 +42,8 @@ export const DAY_KPIS: readonly DossierKpiDefinition[] = KPI_DEFINITIONS.filter(
     definition.scope === 'dossier' && definition.overTime === 'sum',
 );
 
+const DAY_KPI_IDS = DAY_KPIS.map((kpi) => kpi.id);
+
 export interface RollUpKpiDayDeps {
   dossiers: Pick<DossierRepository, 'listDossiersTouchingDay'>;
   store: KpiRollupStore;
@@ -119,7 +121,7 @@ export async function rollUpKpiDay(deps: RollUpKpiDayDeps, day: string): Promise
     throw new ValidationError('INVALID_KPI_DAY', `not a day (yyyy-MM-dd): ${day}`);
   }
   const dossiers = await dossiersOfDay(deps.dossiers, day, deps.pageSize ?? 200);
-  const measured = measureKpis(dossiers, { ...deps.context, period: { from: day, to: day } });
+  const measured = measureKpis(dossiers, { ...deps.context, period: { from: day, to: day } }, DAY_KPI_IDS);
   const year = yearOfDay(dayOfDate(day));
   const computedAt = deps.now().toISOString();
   const levels = new Map<string, KpiUnitInfo['level']>(

@@ -491,6 +491,26 @@ describe('a unit with no dossiers', () => {
   });
 });
 
+describe('measuring some KPIs only', () => {
+  it('gives exactly those, each as a full measurement gives it', () => {
+    const dossiers = [
+      sketchDossier({ received: '2026-03-02T09:00', finished: '2026-03-04T10:00' }),
+      sketchDossier({ received: '2026-03-03T09:00', channel: 2 }),
+    ];
+    const full = measureKpis(dossiers, march);
+    const some = measureKpis(dossiers, march, ['online-share', 'processing-time']);
+    expect([...some.total.keys()]).toEqual(['online-share', 'processing-time']);
+    expect(some.total.get('online-share')).toEqual(full.total.get('online-share'));
+    expect(some.total.get('processing-time')).toEqual(full.total.get('processing-time'));
+    expect(some.total.get('online-share')).toMatchObject({ numerator: 1, denominator: 2 });
+    expect([...(some.byUnit.get(COMMUNE)?.entries() ?? [])]).toEqual(
+      [...(full.byUnit.get(COMMUNE)?.entries() ?? [])].filter(([id]) =>
+        ['online-share', 'processing-time'].includes(id),
+      ),
+    );
+  });
+});
+
 describe('catalogue figures', () => {
   const year = (y: number) => kpiContext({ from: `${y}-01-01`, to: `${y}-12-31` });
 
