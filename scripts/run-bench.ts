@@ -4,11 +4,9 @@
  *
  *   npm run bench -- [--pages 40] [--rounds 3] [--workers 2]
  *
- * Each round times bare OCR over the page images the pipeline OCRs (the pipeline's own engine,
- * tesseract.js, and native `tesseract` processes with the same model when installed), then the
- * whole pipeline (upload through presigned URLs → ARCHIVED) over the same uploads; the order
- * alternates between rounds because the machine is shared. Medians, `ratio pipeline/ocr: x.xx`
- * and `ratio pipeline/native-ocr: x.xx` close the report.
+ * Each round times bare Tesseract over the page images the pipeline OCRs, then the whole pipeline
+ * (upload through presigned URLs → ARCHIVED) over the same uploads; the order alternates between
+ * rounds because the machine is shared. Medians and `ratio pipeline/ocr: x.xx` close the report.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -89,6 +87,8 @@ async function main(): Promise<number> {
     `motcua bench — ${PAGES} single-page A4 300-dpi JPEG uploads (clean and noisy alternating), ${ROUNDS} round(s), ${WORKERS} OCR workers`,
   );
   print(`load average at start: ${load()}`);
+  // Bare OCR runs the pipeline's own engine, tesseract.js, and native tesseract processes with the
+  // same model when installed (`ratio pipeline/native-ocr`).
   const engines = prepareBenchOcrEngines(config.ocr, WORKERS);
   print(describeBenchOcrEngines(engines));
 
