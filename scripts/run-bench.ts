@@ -24,12 +24,12 @@ import { tokenAgency } from './lib/connect-back-office.ts';
 import { createStepTimings, loadTimedHandlers } from './lib/load-timed-handlers.ts';
 import { makeBenchPages } from './lib/make-bench-pages.ts';
 import {
-  measureBareOcr,
-  measureLatency,
-  measurePipeline,
-  median,
-  type RunMeasurement,
-} from './lib/measure-throughput.ts';
+  describeBenchOcrEngines,
+  measureBareEngines,
+  nativeRatioLine,
+  prepareBenchOcrEngines,
+} from './lib/measure-native-ocr.ts';
+import { measureLatency, measurePipeline, median, type RunMeasurement } from './lib/measure-throughput.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -95,6 +95,10 @@ async function main(): Promise<number> {
     `motcua bench — ${PAGES} single-page A4 300-dpi JPEG uploads (clean and noisy alternating), ${ROUNDS} round(s), ${WORKERS} OCR workers`,
   );
   print(`load average at start: ${load()}`);
+  // Bare OCR runs the pipeline's own engine, tesseract.js, and native tesseract processes with the
+  // same model when installed (`ratio pipeline/native-ocr`).
+  const engines = prepareBenchOcrEngines(config.ocr, WORKERS);
+  print(describeBenchOcrEngines(engines));
 
   let started = performance.now();
   const pages = await makeBenchPages(PAGES, config.uploads.maxPixelsPerPage);
@@ -133,15 +137,18 @@ async function main(): Promise<number> {
       const ocrRuns: RunMeasurement[] = [];
       const pipelineRuns: RunMeasurement[] = [];
       const ratios: number[] = [];
+      const nativeRuns: (RunMeasurement | undefined)[] = [];
       let loadedSteps = new Map<string, number[]>();
       for (let round = 1; round <= ROUNDS; round++) {
         const runOcr = async () => {
-          const run = await measureBareOcr(
+          const bare = await measureBareEngines(
             pages.map((page) => page.normalised),
+            engines,
             { workers: WORKERS, language: config.ocr.language },
           );
-          print(runLine(round, 'bare OCR', run));
-          return run;
+          for (const row of bare.rows) print(runLine(round, row.label, row.run, row.note));
+          nativeRuns[round - 1] = bare.native;
+          return bare.own;
         };
         const runPipeline = async () => {
           const run = await measurePipeline({ ...context, files: pages.map((page) => page.jpeg) });
@@ -171,6 +178,7 @@ async function main(): Promise<number> {
       print(`median pipeline   ${fixed(pipelineMedian)} pages/s`);
       print(`per-round ratios  ${ratios.map((ratio) => fixed(ratio)).join(' ')}`);
       print(`ratio pipeline/ocr: ${fixed(median(ratios))}`);
+      print(nativeRatioLine(pipelineRuns, nativeRuns, engines.native));
 
       print();
       print(

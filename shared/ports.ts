@@ -194,6 +194,12 @@ export interface OcrResult {
    * and the searchable PDF are of the turned image. Undefined when the engine does not detect it.
    */
   rotation?: 0 | 90 | 180 | 270;
+  /**
+   * Clockwise degrees the page's text was found skewed and turned back before it was read (0:
+   * straight, or too little to correct); the text, the searchable PDF and `rotation` are of the
+   * straightened image. Undefined when the engine does not check.
+   */
+  skew?: number;
 }
 
 /** An OCR engine (Tesseract by default; Textract where its languages fit). */

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { createTesseractOcrEngine } from '#shared/adapters/ocr/tesseract-ocr-engine.ts';
+import type { OcrEngine } from '#shared/ports.ts';
 import type { ApiClient, DocumentView } from './api-client.ts';
 import { cpuMs } from './cpu-time.ts';
 import type { StepTimings } from './load-timed-handlers.ts';
@@ -26,7 +27,7 @@ export function median(values: readonly number[]): number {
 }
 
 /** Starts measuring CPU and event-loop use; `finish(wallMs, pages)` gives the run's figures. */
-function startResourceMeter() {
+export function startResourceMeter() {
   const cpu = cpuMs();
   const loop = performance.eventLoopUtilization();
   return (wallMs: number, pages: number): RunMeasurement => {
@@ -41,15 +42,17 @@ function startResourceMeter() {
 }
 
 /**
- * Bare OCR throughput: a fresh Tesseract engine, warmed up on the first image, then every image
+ * Bare OCR throughput: a fresh Tesseract engine (tesseract.js unless `createEngine` makes another), warmed up on the first image, then every image
  * submitted at once with the options the pipeline's OcrPage uses; timed from the first submit to
  * the last result. The engine is closed afterwards.
  */
 export async function measureBareOcr(
   images: readonly Uint8Array[],
-  options: { workers: number; language: string },
+  options: { workers: number; language: string; createEngine?: () => OcrEngine },
 ): Promise<RunMeasurement> {
-  const engine = createTesseractOcrEngine({ workers: options.workers, language: options.language });
+  const engine =
+    options.createEngine?.() ??
+    createTesseractOcrEngine({ workers: options.workers, language: options.language });
   const request = { language: options.language, wantPdf: true };
   try {
     const [first] = images;

@@ -296,6 +296,7 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
           confidence: result.confidence,
           engine: deps.ocr.name,
           rotation: result.rotation,
+          skew: result.skew,
         }),
       );
       // Without the engine's searchable page, the signed copy shows the scan and the text is archived beside it.

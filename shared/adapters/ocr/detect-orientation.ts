@@ -66,18 +66,35 @@ export function needsOrientationCheck(pass: OcrPass, options: OrientationCheckOp
   return pass.sidewaysWords / pass.words > (options.maxSidewaysShare ?? 0.5);
 }
 
+/** Straightens a skewed page before it is read: the image to read and the skew corrected (see `straightenPage`). */
+export type PageStraightener = (image: Uint8Array) => Promise<{ image: Uint8Array; skew?: number }>;
+
 /**
  * Reads a page the right way up at little cost for upright pages: one pass as given; only a
  * suspect pass (see {@link needsOrientationCheck}) runs orientation detection, and a page found
  * turned is read again turned upright (text and searchable PDF of the upright image). The turned
  * pass is kept unless it reads clearly worse than the first. Without a detector the page is read
- * as given and the result has no `rotation`.
+ * as given and the result has no `rotation`. With a `straighten`, a skewed page is straightened
+ * before all this (`skew` in the result).
  */
 export async function recognizeUpright(
   image: Uint8Array,
   pass: (image: Uint8Array) => Promise<OcrPass>,
   detector: OrientationDetector | undefined,
   options: OrientationCheckOptions = {},
+  straighten?: PageStraightener,
+): Promise<OcrResult> {
+  const straight = straighten ? await straighten(image) : undefined;
+  const page = straight?.image ?? image;
+  const result = await recognizeTurned(page, pass, detector, options);
+  return straight?.skew === undefined ? result : { ...result, skew: straight.skew };
+}
+
+async function recognizeTurned(
+  image: Uint8Array,
+  pass: (image: Uint8Array) => Promise<OcrPass>,
+  detector: OrientationDetector | undefined,
+  options: OrientationCheckOptions,
 ): Promise<OcrResult> {
   const first = await pass(image);
   if (!detector) return toResult(first, undefined);

@@ -13,6 +13,7 @@ import {
   prepareOsdTessdataDir,
   recognizeUpright,
 } from './detect-orientation.ts';
+import { type SkewOptions, straightenPage } from './estimate-skew.ts';
 import { toEmbeddableJpeg } from './tesseract-ocr-engine.ts';
 
 /** Options of the native Tesseract engine. */
@@ -37,6 +38,12 @@ export interface NativeTesseractOcrEngineOptions {
    * @default true, with Tesseract's OSD (`--psm 0`) on a half-size copy of suspect pages only
    */
   orientation?: boolean | (OrientationCheckOptions & { detector?: OrientationDetector });
+  /**
+   * Straightens a page skewed by up to 10° before it is read (see `straightenPage`): `false`
+   * reads every page as given.
+   * @default true, for skews of 0.3° or more
+   */
+  deskew?: boolean | SkewOptions;
   /**
    * Folder of `osd.traineddata` for OSD, or how to get it (called on the first suspect page).
    * @default prepareOsdTessdataDir
@@ -71,6 +78,9 @@ export function createNativeTesseractOcrEngine(options: NativeTesseractOcrEngine
   const slots = createSlots(Math.max(1, options.processes ?? availableParallelism()));
   const orientation = options.orientation ?? true;
   const check = typeof orientation === 'object' ? orientation : {};
+  const deskew = options.deskew ?? true;
+  const straighten =
+    deskew === false ? undefined : (page: Uint8Array) => straightenPage(page, deskew === true ? {} : deskew);
   const detector =
     orientation === false
       ? undefined
@@ -138,7 +148,13 @@ export function createNativeTesseractOcrEngine(options: NativeTesseractOcrEngine
       if (request.language !== language) {
         throw new Error(`this Tesseract engine is loaded for '${language}', not '${request.language}'`);
       }
-      return recognizeUpright(image, (page) => recognizeOnce(page, request.wantPdf), detector, check);
+      return recognizeUpright(
+        image,
+        (page) => recognizeOnce(page, request.wantPdf),
+        detector,
+        check,
+        straighten,
+      );
     },
   };
 }

@@ -161,6 +161,24 @@ export function findFastModelDir(language: string, systemTessdataDir?: string): 
 }
 
 /**
+ * The tessdata folder native Tesseract reads a model from: the npm package's best_int model
+ * (prepared by {@link prepareTessdataDir}, the file tesseract.js loads) or the system's fast one.
+ * @throws Error when the model or Tesseract's files are missing.
+ */
+export function nativeTessdataDir(
+  model: OcrModelSetting,
+  options: { language: string; probe?: TesseractProbe; cacheRoot?: string },
+): string {
+  const systemTessdataDir = options.probe?.found ? options.probe.tessdataDir : undefined;
+  if (model === 'fast') return findFastModelDir(options.language, systemTessdataDir);
+  return prepareTessdataDir({
+    language: options.language,
+    ...(systemTessdataDir ? { systemTessdataDir } : {}),
+    ...(options.cacheRoot ? { cacheRoot: options.cacheRoot } : {}),
+  });
+}
+
+/**
  * Builds the Tesseract engine of a choice (native or tesseract.js) with its model, reading turned
  * pages upright with the OSD model of the `@tesseract.js-data/osd` npm package.
  * @throws Error when the model or Tesseract's files are missing.
@@ -177,16 +195,8 @@ export function createChosenTesseractEngine(
       ...(choice.model === 'fast' ? { modelDir: findFastModelDir(options.language, systemTessdataDir) } : {}),
     });
   }
-  const tessdataDir =
-    choice.model === 'fast'
-      ? findFastModelDir(options.language, systemTessdataDir)
-      : prepareTessdataDir({
-          language: options.language,
-          ...(systemTessdataDir ? { systemTessdataDir } : {}),
-          ...(options.cacheRoot ? { cacheRoot: options.cacheRoot } : {}),
-        });
   return createNativeTesseractOcrEngine({
-    tessdataDir,
+    tessdataDir: nativeTessdataDir(choice.model, options),
     language: options.language,
     processes: options.workers,
     // Prepared on the first turned page: a bundle without the OSD package still reads upright pages.

@@ -14,6 +14,7 @@ import {
   resolveOsdModelDir,
   toPageRotation,
 } from './detect-orientation.ts';
+import { type SkewOptions, straightenPage } from './estimate-skew.ts';
 
 /** Options of the Tesseract engine. */
 export interface TesseractOcrEngineOptions {
@@ -37,6 +38,12 @@ export interface TesseractOcrEngineOptions {
    * @default true, with Tesseract's OSD in one more worker, started on the first suspect page
    */
   orientation?: boolean | (OrientationCheckOptions & { detector?: OrientationDetector });
+  /**
+   * Straightens a page skewed by up to 10° before it is read (see `straightenPage`): `false`
+   * reads every page as given.
+   * @default true, for skews of 0.3° or more
+   */
+  deskew?: boolean | SkewOptions;
 }
 
 const require = createRequire(import.meta.url);
@@ -60,6 +67,9 @@ export function createTesseractOcrEngine(options: TesseractOcrEngineOptions = {}
   let scheduler: Promise<Scheduler> | undefined;
   const orientation = options.orientation ?? true;
   const check = typeof orientation === 'object' ? orientation : {};
+  const deskew = options.deskew ?? true;
+  const straighten =
+    deskew === false ? undefined : (page: Uint8Array) => straightenPage(page, deskew === true ? {} : deskew);
   const detector =
     orientation === false
       ? undefined
@@ -122,7 +132,13 @@ export function createTesseractOcrEngine(options: TesseractOcrEngineOptions = {}
       if (request.language !== language) {
         throw new Error(`this Tesseract engine is loaded for '${language}', not '${request.language}'`);
       }
-      return recognizeUpright(image, (page) => recognizeOnce(page, request.wantPdf), detector, check);
+      return recognizeUpright(
+        image,
+        (page) => recognizeOnce(page, request.wantPdf),
+        detector,
+        check,
+        straighten,
+      );
     },
     async close(): Promise<void> {
       const running = scheduler;
