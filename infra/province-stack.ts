@@ -85,7 +85,7 @@ export class ProvinceStack extends Stack {
       logsKey,
       table: this.documents.table,
     };
-    this.pipeline = new DocumentPipeline(this, 'Pipeline', { ...shared, signingKeys: this.signing.keys });
+    this.pipeline = new DocumentPipeline(this, 'Pipeline', shared);
     this.signing.allowSigningBy(this.pipeline.functions.SignDocument.role);
     this.trigger = new PipelineTrigger(this, 'Trigger', {
       config,
