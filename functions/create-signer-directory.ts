@@ -1,26 +1,35 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { awsClientSettings } from '#shared/adapters/aws/aws-client-settings.ts';
 import type { Observability } from '#shared/adapters/observability/create-observability.ts';
+import type { SignerIdentity } from '#shared/adapters/signing/build-self-signed-certificate.ts';
+import { createFileIssuedCertificateStore } from '#shared/adapters/signing/issued-certificate-stores.ts';
 import { createKmsSignerDirectory } from '#shared/adapters/signing/kms-signer-directory.ts';
 import { createLocalSignerDirectory } from '#shared/adapters/signing/local-signer-directory.ts';
+import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import type { RuntimeConfig } from '#shared/config/runtime-config.ts';
 import { signingKeyAlias } from '#shared/config/signing-key-alias.ts';
 import type { SignerDirectory } from '#shared/ports.ts';
 
-/** The agencies' signing keys: KMS in AWS, PEM files in the embedded runtime. */
-export function createSignerDirectory(config: RuntimeConfig, observability: Observability): SignerDirectory {
-  const province = config.provinceConfig;
-  const identityFor = (agencyId: string) => ({
+/** Who an agency's certificate names: the agency, the province's signing organisation, the province. */
+export function signerIdentityFor(province: ProvinceConfig, agencyId: string): SignerIdentity {
+  return {
     commonName: province.agencies.find((agency) => agency.id === agencyId)?.name ?? agencyId,
     organisation: province.signing.organisation,
     province: province.province.name,
     country: province.signing.country,
-  });
+  };
+}
+
+/** The agencies' signing keys: KMS in AWS, PEM files in the embedded runtime. */
+export function createSignerDirectory(config: RuntimeConfig, observability: Observability): SignerDirectory {
+  const province = config.provinceConfig;
+  const identityFor = (agencyId: string) => signerIdentityFor(province, agencyId);
   if (config.signer.kind === 'local') {
     return createLocalSignerDirectory({
       directory: config.signer.directory,
       keySpec: province.signing.keySpec,
       identityFor,
+      issuedCertificates: createFileIssuedCertificateStore(config.signer.directory),
     });
   }
   return createKmsSignerDirectory({

@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
+import { createHash, createPublicKey, verify as verifySignature, X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { Certificate, ContentInfo, IssuerAndSerialNumber, SignedData, type SignerInfo } from 'pkijs';
 import {
@@ -41,6 +41,17 @@ export interface SignatureVerification {
   reason?: string;
   /** Present when the signature certifies the document (a DocMDP /Reference). */
   certification?: CertificationStatus;
+  /**
+   * Present when trusted roots were given: the certificates the CMS carries link the signing
+   * certificate, signature by signature, to one of those roots.
+   */
+  chainTrusted?: boolean;
+}
+
+/** Options of {@link verifyPdfSignatures}. */
+export interface VerifyPdfSignaturesOptions {
+  /** DER root certificates (a province CA's, as imported with the agency certificates). */
+  trustedRoots?: readonly Uint8Array[];
 }
 
 const MESSAGES = {
@@ -193,6 +204,36 @@ const matchesSigningCertificate = (signerInfo: SignerInfo, certificateDer: Uint8
   );
 };
 
+/**
+ * Whether `signer` chains to one of `roots` through `carried` (the CMS certificates): each link
+ * names its issuer and verifies with the issuer's key; no link is used twice.
+ */
+const chainsToRoot = (
+  signer: Uint8Array,
+  carried: readonly Uint8Array[],
+  roots: readonly Uint8Array[],
+): boolean => {
+  try {
+    const trusted = roots.map((der) => new X509Certificate(der));
+    const pool = carried.map((der) => new X509Certificate(der));
+    let current = new X509Certificate(signer);
+    for (let depth = 0; depth <= pool.length; depth++) {
+      const link = current;
+      if (trusted.some((root) => root.raw.equals(link.raw))) return true;
+      if (trusted.some((root) => link.checkIssued(root) && link.verify(root.publicKey))) return true;
+      const issuer = pool.find(
+        (candidate) =>
+          !candidate.raw.equals(link.raw) && link.checkIssued(candidate) && link.verify(candidate.publicKey),
+      );
+      if (!issuer) return false;
+      current = issuer;
+    }
+    return false;
+  } catch {
+    return false;
+  }
+};
+
 const unreadable = (): SignatureVerification => ({
   valid: false,
   integrity: false,
@@ -233,7 +274,11 @@ const readDocMdpPermission = (pdf: Buffer, dictionary: Buffer): 1 | 2 | 3 | unde
   return undefined;
 };
 
-const verifyField = (pdf: Buffer, field: SignatureField): SignatureVerification => {
+const verifyField = (
+  pdf: Buffer,
+  field: SignatureField,
+  options: VerifyPdfSignaturesOptions,
+): SignatureVerification => {
   const [start, length1, start2, length2] = field.byteRange;
   const signedContent = [pdf.subarray(start, start + length1), pdf.subarray(start2, start2 + length2)];
   const trailing = pdf.subarray(start2 + length2).toString('latin1');
@@ -317,6 +362,17 @@ const verifyField = (pdf: Buffer, field: SignatureField): SignatureVerification 
     coversWholeDocument,
     message,
     ...extras,
+    ...(options.trustedRoots
+      ? {
+          chainTrusted: chainsToRoot(
+            certificateDer,
+            (signedData.certificates ?? [])
+              .filter((c): c is Certificate => c instanceof Certificate)
+              .map((c) => new Uint8Array(c.toSchema().toBER())),
+            options.trustedRoots,
+          ),
+        }
+      : {}),
   };
 };
 
@@ -324,10 +380,14 @@ const verifyField = (pdf: Buffer, field: SignatureField): SignatureVerification 
  * Checks every signature of a PDF the way a reader does: digest of the signed byte ranges
  * against the CMS messageDigest, CMS signature against the embedded certificate's key. A
  * certification signature (DocMDP) is also judged on what followed it: an update that does
- * more than add signatures makes it invalid. Does not judge trust in the certificate
- * (self-signed in the embedded runtime). Empty when the PDF has no signature.
+ * more than add signatures makes it invalid. Trust in the certificate is judged only against
+ * `options.trustedRoots` (chainTrusted); `valid` never depends on it, since the embedded
+ * runtime's certificates are self-signed. Empty when the PDF has no signature.
  */
-export async function verifyPdfSignatures(pdf: Uint8Array): Promise<SignatureVerification[]> {
+export async function verifyPdfSignatures(
+  pdf: Uint8Array,
+  options: VerifyPdfSignaturesOptions = {},
+): Promise<SignatureVerification[]> {
   const buffer = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
-  return findSignatureFields(buffer).map((field) => verifyField(buffer, field));
+  return findSignatureFields(buffer).map((field) => verifyField(buffer, field, options));
 }
