@@ -1,8 +1,13 @@
 import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
 import { awsClientSettings } from '#shared/adapters/aws/aws-client-settings.ts';
+import { createS3ObjectStore } from '#shared/adapters/aws/s3-object-store.ts';
 import type { Observability } from '#shared/adapters/observability/create-observability.ts';
 import type { SignerIdentity } from '#shared/adapters/signing/build-self-signed-certificate.ts';
-import { createFileIssuedCertificateStore } from '#shared/adapters/signing/issued-certificate-stores.ts';
+import {
+  createFileIssuedCertificateStore,
+  createObjectIssuedCertificateStore,
+} from '#shared/adapters/signing/issued-certificate-stores.ts';
 import { createKmsSignerDirectory } from '#shared/adapters/signing/kms-signer-directory.ts';
 import { createLocalSignerDirectory } from '#shared/adapters/signing/local-signer-directory.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
@@ -20,7 +25,11 @@ export function signerIdentityFor(province: ProvinceConfig, agencyId: string): S
   };
 }
 
-/** The agencies' signing keys: KMS in AWS, PEM files in the embedded runtime. */
+/**
+ * The agencies' signing keys: KMS in AWS, PEM files in the embedded runtime; each with the
+ * certificates imported by `npm run signing:import` (the archive bucket's signing-certificates/
+ * in AWS, when the function has ARCHIVE_BUCKET; the key folder in the embedded runtime).
+ */
 export function createSignerDirectory(config: RuntimeConfig, observability: Observability): SignerDirectory {
   const province = config.provinceConfig;
   const identityFor = (agencyId: string) => signerIdentityFor(province, agencyId);
@@ -32,9 +41,18 @@ export function createSignerDirectory(config: RuntimeConfig, observability: Obse
       issuedCertificates: createFileIssuedCertificateStore(config.signer.directory),
     });
   }
+  const archive = config.buckets.archive;
   return createKmsSignerDirectory({
     kms: observability.traced(new KMSClient(awsClientSettings(config.aws, 'kms'))),
     keyIdFor: (agencyId: string) => signingKeyAlias(province.province.slug, agencyId),
     identityFor,
+    ...(archive
+      ? {
+          issuedCertificates: createObjectIssuedCertificateStore(
+            createS3ObjectStore(observability.traced(new S3Client(awsClientSettings(config.aws, 's3')))),
+            archive,
+          ),
+        }
+      : {}),
   });
 }

@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
 import { NestedStack, RemovalPolicy } from 'aws-cdk-lib';
 import { AccountRootPrincipal, type IRole, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
+import { type IKey, Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { ISSUED_CERTIFICATES_PREFIX } from '#shared/adapters/signing/issued-certificate-stores.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import { signingKeyAlias } from '#shared/config/signing-key-alias.ts';
 import { acknowledgeOnResource } from './acknowledge-on-resource.ts';
+import { grantObjects } from './grant-access.ts';
+import type { MotcuaFunction } from './motcua-function.ts';
 
 type SigningKeySpec = ProvinceConfig['signing']['keySpec'];
 
@@ -170,4 +174,22 @@ export class AgencySigningKeys extends Construct {
       new PolicyStatement({ principals: [role], actions: ['kms:GetPublicKey'], resources: ['*'] }),
     );
   }
+}
+
+/**
+ * Lets a signing function read the certificates imported for the agencies' keys
+ * (`signing-certificates/` of the archive bucket, written by `npm run signing:import -- --aws`)
+ * and tells it the bucket; that prefix only, and no s3:ListBucket (the archive's keys name the
+ * documents' owners).
+ */
+export function allowReadingIssuedCertificates(
+  fn: MotcuaFunction,
+  archive: { bucket: IBucket; dataKey: IKey },
+): void {
+  grantObjects(fn.role, fn.role, {
+    bucket: archive.bucket,
+    key: archive.dataKey,
+    read: [ISSUED_CERTIFICATES_PREFIX],
+  });
+  fn.function.addEnvironment('ARCHIVE_BUCKET', archive.bucket.bucketName);
 }

@@ -1,12 +1,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Stack } from 'aws-cdk-lib';
+import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { createMotcuaApp, type MotcuaApp } from '#infra/bin/create-motcua-app.ts';
 import { MAX_AGENCIES_PER_KEY_STACK } from '#infra/constructs/agency-signing-keys.ts';
+import { ISSUED_CERTIFICATES_PREFIX } from '#shared/adapters/signing/issued-certificate-stores.ts';
 import { signingKeyAlias } from '#shared/config/signing-key-alias.ts';
 
 const SAMPLE = join(import.meta.dirname, '../../config/provinces/sample-province.yaml');
@@ -103,5 +104,38 @@ describe('a province of 300 one-stop units', () => {
       Object.keys(template.findResources('AWS::KMS::Key', { Properties: { KeyUsage: 'SIGN_VERIFY' } })),
     );
     expect(signingKeys).toHaveLength(ONE_STOP_UNITS);
+  });
+
+  it('lets the signing functions read the imported certificates, under signing-certificates/ of the archive bucket only', () => {
+    const parent = templates[0]?.template as Template;
+    const archiveId = built.stack.getLogicalId(built.stack.archive.bucket.node.defaultChild as CfnElement);
+    const policies = Object.values(parent.findResources('AWS::IAM::Policy'));
+    const functions = parent.findResources('AWS::Lambda::Function');
+    for (const signer of [
+      built.stack.pipeline.functions.SignDocument,
+      built.stack.routing.functions.StartRouting,
+      built.stack.anchoring.anchor,
+    ]) {
+      const roleId = built.stack.getLogicalId(signer.role.node.defaultChild as CfnElement);
+      const reads = policies
+        .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleId))
+        .flatMap(
+          (policy) => policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[],
+        )
+        .filter((statement) => JSON.stringify(statement.Action).includes('s3:GetObject'))
+        .filter((statement) => JSON.stringify(statement.Resource).includes(archiveId));
+      expect(reads.length, signer.node.path).toBeGreaterThan(0);
+      const resources = JSON.stringify(reads.map((statement) => statement.Resource));
+      if (signer !== built.stack.anchoring.anchor) {
+        expect(resources, signer.node.path).toContain(`/${ISSUED_CERTIFICATES_PREFIX}*`);
+        expect(resources.match(/"\/[^"]*\*"/g), signer.node.path).toEqual([
+          `"/${ISSUED_CERTIFICATES_PREFIX}*"`,
+        ]);
+      }
+      const functionId = built.stack.getLogicalId(signer.function.node.defaultChild as CfnElement);
+      expect(functions[functionId]?.Properties.Environment.Variables.ARCHIVE_BUCKET).toEqual({
+        Ref: archiveId,
+      });
+    }
   });
 });

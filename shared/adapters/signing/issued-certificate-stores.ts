@@ -55,6 +55,21 @@ export function createFileIssuedCertificateStore(directory: string): IssuedCerti
 }
 
 /**
+ * S3 answers a HEAD of a missing key with 403, not 404, to a role without s3:ListBucket, which
+ * the signing roles must not have (the archive's keys name the documents' owners); their
+ * s3:GetObject on this prefix is granted, so a 403 here means that no certificate was imported.
+ */
+const headOrForbidden = async (objects: ObjectStore, bucket: string, key: string) => {
+  try {
+    return await objects.head(bucket, key);
+  } catch (error) {
+    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403)
+      return undefined;
+    throw error;
+  }
+};
+
+/**
  * Imported certificates in AWS: one PEM bundle per agency at
  * `signing-certificates/{agencyId}.pem` of the archive bucket, whose versioning and Object Lock
  * keep every certificate ever imported (a re-import is a new version; the current one signs).
@@ -67,7 +82,7 @@ export function createObjectIssuedCertificateStore(
   return {
     async get(agencyId) {
       const key = keyOf(agencyId);
-      if (!(await objects.head(bucket, key))) return undefined;
+      if (!(await headOrForbidden(objects, bucket, key))) return undefined;
       return fromBundle(
         Buffer.from(await objects.get(bucket, key)).toString('utf8'),
         `s3://${bucket}/${key}`,

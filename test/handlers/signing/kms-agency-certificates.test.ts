@@ -185,4 +185,27 @@ describe('agency certificates with KMS keys', () => {
     expect(used.verify(used.publicKey)).toBe(true);
     expect(await signer.chain?.()).toEqual([]);
   });
+
+  it('takes the 403 S3 gives a role without s3:ListBucket for a missing key as no certificate imported', async () => {
+    s3Mock
+      .on(HeadObjectCommand)
+      .rejects(
+        Object.assign(new Error('Forbidden'), { name: 'Forbidden', $metadata: { httpStatusCode: 403 } }),
+      );
+    const signer = await awsDeps().signers.forAgency(AGENCY);
+    expect(await signer.chain?.()).toEqual([]);
+    expect(s3Mock.commandCalls(HeadObjectCommand)[0]?.args[0].input).toEqual({
+      Bucket: BUCKET,
+      Key: OBJECT_KEY,
+    });
+  });
+
+  it('fails signing on any other S3 error rather than sign with a certificate it could not check', async () => {
+    s3Mock
+      .on(HeadObjectCommand)
+      .rejects(
+        Object.assign(new Error('SlowDown'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } }),
+      );
+    await expect(awsDeps().signers.forAgency(AGENCY)).rejects.toThrow('SlowDown');
+  });
 });
