@@ -9,7 +9,7 @@
  * (`{data-dir}/signing-keys`, generated on first use), or with `--aws` the KMS key behind the
  * agency's alias (credentials from the environment). The import checks the certificate against
  * that key and its chain up to the root, then stores it where signing picks it up: the key folder
- * (restart the back office), or with `--aws` `signing-certificates/{agency}.pem` in the archive
+ * (picked up within a minute), or with `--aws` `signing-certificates/{agency}.pem` in the archive
  * bucket (signing functions pick it up within 15 minutes).
  */
 import { readFile, writeFile } from 'node:fs/promises';

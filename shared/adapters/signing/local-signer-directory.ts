@@ -29,10 +29,15 @@ export interface LocalSignerDirectoryOptions {
   identityFor: (agencyId: string) => SignerIdentity;
   /**
    * Certificates a CA issued for the agencies' keys (`npm run signing:import`); one that
-   * certifies the agency's key is used, with its chain, instead of the self-signed one. Read
-   * when an agency's signer is first loaded: restart the back office after an import.
+   * certifies the agency's key is used, with its chain, instead of the self-signed one.
    */
   issuedCertificates?: IssuedCertificateStore;
+  /**
+   * How long a loaded signer is kept before its files and imported certificate are read again
+   * (only with issuedCertificates).
+   * @default 60000
+   */
+  issuedCertificateRefreshMs?: number;
 }
 
 /** DER prefix of DigestInfo { sha256, OCTET STRING(32) } (RFC 8017 §9.2 note 1). */
@@ -122,7 +127,12 @@ const createLocalSigner = (
  * takes the self-signed one's place.
  */
 export function createLocalSignerDirectory(options: LocalSignerDirectoryOptions): SignerDirectory {
-  const signers = new Map<string, Promise<DigestSigner>>();
+  const signers = new Map<string, { signer: Promise<DigestSigner>; expiresAt: number }>();
+  // With imported certificates, a signer is loaded again after a while so that an import
+  // reaches a running back office, as an alias refresh does for KMS.
+  const lifetimeMs = options.issuedCertificates
+    ? (options.issuedCertificateRefreshMs ?? 60_000)
+    : Number.POSITIVE_INFINITY;
 
   const loadOrCreate = async (agencyId: string): Promise<DigestSigner> => {
     const keyPath = join(options.directory, `${agencyId}.key.pem`);
@@ -162,12 +172,13 @@ export function createLocalSignerDirectory(options: LocalSignerDirectoryOptions)
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(agencyId)) {
         return Promise.reject(new ValidationError('INVALID_AGENCY_ID', `invalid agency id: ${agencyId}`));
       }
-      let signer = signers.get(agencyId);
-      if (!signer) {
-        signer = loadOrCreate(agencyId);
-        signers.set(agencyId, signer);
-        signer.catch(() => signers.delete(agencyId));
-      }
+      const cached = signers.get(agencyId);
+      if (cached && cached.expiresAt > Date.now()) return cached.signer;
+      const signer = loadOrCreate(agencyId);
+      signers.set(agencyId, { signer, expiresAt: Date.now() + lifetimeMs });
+      signer.catch(() => {
+        if (signers.get(agencyId)?.signer === signer) signers.delete(agencyId);
+      });
       return signer;
     },
   };

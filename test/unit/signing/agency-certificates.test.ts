@@ -223,4 +223,22 @@ describe('importAgencyCertificate', () => {
       expect(key.export({ format: 'der', type: 'spki' })).toEqual(spkiOf(certificate));
     });
   });
+
+  it('reaches a running signer directory without a restart', async () => {
+    const deps = depsAt();
+    const directory = join(folder, 'signing-keys');
+    const running = createLocalSignerDirectory({
+      directory,
+      keySpec: province.signing.keySpec,
+      identityFor: deps.identityFor,
+      issuedCertificates: deps.store,
+      issuedCertificateRefreshMs: 0,
+    });
+    expect(await (await running.forAgency(OTHER_AGENCY)).chain?.()).toEqual([]);
+    const certificate = await ca.issue(await requestAgencyCertificate(deps, OTHER_AGENCY));
+    await importAgencyCertificate(deps, OTHER_AGENCY, { certificate, chain: [ca.issuing, ca.root] });
+    const signer = await running.forAgency(OTHER_AGENCY);
+    expect(Buffer.from(await signer.certificate())).toEqual(Buffer.from(certificate));
+    expect(await signer.chain?.()).toEqual([ca.issuing, ca.root]);
+  });
 });
