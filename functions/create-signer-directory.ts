@@ -13,7 +13,7 @@ import { createLocalSignerDirectory } from '#shared/adapters/signing/local-signe
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import type { RuntimeConfig } from '#shared/config/runtime-config.ts';
 import { signingKeyAlias } from '#shared/config/signing-key-alias.ts';
-import type { SignerDirectory } from '#shared/ports.ts';
+import type { IssuedCertificateStore, SignerDirectory } from '#shared/ports.ts';
 
 /** Who an agency's certificate names: the agency, the province's signing organisation, the province. */
 export function signerIdentityFor(province: ProvinceConfig, agencyId: string): SignerIdentity {
@@ -26,33 +26,38 @@ export function signerIdentityFor(province: ProvinceConfig, agencyId: string): S
 }
 
 /**
- * The agencies' signing keys: KMS in AWS, PEM files in the embedded runtime; each with the
- * certificates imported by `npm run signing:import` (the archive bucket's signing-certificates/
- * in AWS, when the function has ARCHIVE_BUCKET; the key folder in the embedded runtime).
+ * Where `npm run signing:import` puts the agencies' CA-issued certificates: the key folder in the
+ * embedded runtime, the archive bucket's signing-certificates/ in AWS (undefined for a function
+ * without ARCHIVE_BUCKET).
  */
+export function createIssuedCertificateStore(
+  config: RuntimeConfig,
+  observability: Observability,
+): IssuedCertificateStore | undefined {
+  if (config.signer.kind === 'local') return createFileIssuedCertificateStore(config.signer.directory);
+  const archive = config.buckets.archive;
+  if (!archive) return undefined;
+  const s3 = observability.traced(new S3Client(awsClientSettings(config.aws, 's3')));
+  return createObjectIssuedCertificateStore(createS3ObjectStore(s3), archive);
+}
+
+/** The agencies' signing keys (KMS in AWS, PEM files in the embedded runtime) with their imported certificates. */
 export function createSignerDirectory(config: RuntimeConfig, observability: Observability): SignerDirectory {
   const province = config.provinceConfig;
   const identityFor = (agencyId: string) => signerIdentityFor(province, agencyId);
+  const issuedCertificates = createIssuedCertificateStore(config, observability);
   if (config.signer.kind === 'local') {
     return createLocalSignerDirectory({
       directory: config.signer.directory,
       keySpec: province.signing.keySpec,
       identityFor,
-      issuedCertificates: createFileIssuedCertificateStore(config.signer.directory),
+      ...(issuedCertificates ? { issuedCertificates } : {}),
     });
   }
-  const archive = config.buckets.archive;
   return createKmsSignerDirectory({
     kms: observability.traced(new KMSClient(awsClientSettings(config.aws, 'kms'))),
     keyIdFor: (agencyId: string) => signingKeyAlias(province.province.slug, agencyId),
     identityFor,
-    ...(archive
-      ? {
-          issuedCertificates: createObjectIssuedCertificateStore(
-            createS3ObjectStore(observability.traced(new S3Client(awsClientSettings(config.aws, 's3')))),
-            archive,
-          ),
-        }
-      : {}),
+    ...(issuedCertificates ? { issuedCertificates } : {}),
   });
 }

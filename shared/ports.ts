@@ -315,10 +315,16 @@ export interface SignatureVerification {
   message: string;
   /** Present when the signature certifies the document (DocMDP); `changesPermitted` is false once a later update exceeds `permission`. */
   certification?: { permission: 1 | 2 | 3; changesPermitted: boolean };
+  /** Present when the chain was checked against a trusted root: whether it reaches that root. */
+  chainTrusted?: boolean;
 }
 
 export interface PdfSignatureVerifier {
-  verify(pdf: Uint8Array): Promise<SignatureVerification[]>;
+  /**
+   * With `agencyId`, each signature's chain is also checked against the root CA of that agency's
+   * imported certificate, when it has one (SignatureVerification.chainTrusted).
+   */
+  verify(pdf: Uint8Array, options?: { agencyId?: string }): Promise<SignatureVerification[]>;
 }
 
 /**

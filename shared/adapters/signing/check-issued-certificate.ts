@@ -12,6 +12,9 @@ const KEY_USAGE_OID = '2.5.29.15';
 const DIGITAL_SIGNATURE = 0;
 const NON_REPUDIATION = 1;
 
+/** How far this machine's clock may lag the CA's: a certificate issued a moment ago is valid. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g;
 
 /** The DER certificates of a PEM text, in file order (a bundle or a single certificate). */
@@ -68,7 +71,7 @@ const allowsNonRepudiableSignatures = (der: Uint8Array): boolean => {
 };
 
 const checkValidity = (certificate: X509Certificate, what: string, now: Date): void => {
-  if (now < new Date(certificate.validFrom))
+  if (now.getTime() + CLOCK_SKEW_MS < new Date(certificate.validFrom).getTime())
     throw new IssuedCertificateError(
       'CERTIFICATE_NOT_YET_VALID',
       `${what} (${certificate.subject.replaceAll('\n', ', ')}) is valid only from ${certificate.validFrom}`,

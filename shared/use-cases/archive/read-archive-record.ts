@@ -164,7 +164,7 @@ export function createReadArchiveRecord(deps: ReadArchiveRecordDependencies) {
     if (options.verify) {
       await recordRead('verify');
       const signed = await deps.objects.get(archive.bucket, archive.signedPdfKey, version);
-      const signatures = await deps.verifier.verify(signed);
+      const signatures = await deps.verifier.verify(signed, { agencyId: record.agencyId });
       const recorded = record.signature;
       const [agency] = signatures;
       const certificateMatchesRecorded =

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signerIdentityFor } from '#functions/create-signer-directory.ts';
 import { readCommonName } from '#shared/adapters/signing/build-self-signed-certificate.ts';
 import { IssuedCertificateError } from '#shared/adapters/signing/check-issued-certificate.ts';
+import { createPdfSignatureVerifier } from '#shared/adapters/signing/create-pdf-signature-verifier.ts';
 import { createFileIssuedCertificateStore } from '#shared/adapters/signing/issued-certificate-stores.ts';
 import { createLocalSignerDirectory } from '#shared/adapters/signing/local-signer-directory.ts';
 import { createPadesPdfSigner } from '#shared/adapters/signing/sign-pdf-pades.ts';
@@ -34,7 +35,7 @@ const YEAR_MS = 365 * 24 * 3600_000;
 let folder: string;
 let ca: TestCertificateAuthority;
 
-const depsAt = (now = new Date()): AgencyCertificateDeps => {
+const depsAt = (now?: Date): AgencyCertificateDeps => {
   const directory = join(folder, 'signing-keys');
   const identityFor = (agencyId: string) => signerIdentityFor(province, agencyId);
   const store = createFileIssuedCertificateStore(directory);
@@ -49,7 +50,7 @@ const depsAt = (now = new Date()): AgencyCertificateDeps => {
       identityFor,
       issuedCertificates: store,
     }),
-    clock: { now: () => now },
+    clock: { now: () => now ?? new Date() },
   };
 };
 
@@ -199,6 +200,17 @@ describe('importAgencyCertificate', () => {
       );
       expect(carried).toEqual([certificate, ca.issuing, ca.root].map((der) => Buffer.from(der)));
       expect(readCommonName(Certificate.fromBER(carried[0] ?? new Uint8Array()))).toBe('Sở Tư pháp');
+    });
+
+    it("is checked against the agency's imported root by the archive's verifier", async () => {
+      const verifier = createPdfSignatureVerifier(depsAt().store);
+      expect(await verifier.verify(signed, { agencyId: AGENCY })).toMatchObject([
+        { valid: true, chainTrusted: true },
+      ]);
+      // Another agency's imported root (none yet) or no agency: the chain is not judged.
+      const [unjudged] = await verifier.verify(signed, { agencyId: OTHER_AGENCY });
+      expect(unjudged?.chainTrusted).toBeUndefined();
+      expect((await verifier.verify(signed))[0]?.chainTrusted).toBeUndefined();
     });
 
     it('is not trusted against the root of another CA', async () => {
