@@ -5,8 +5,8 @@ import { createSfnExecutionStarter } from '#shared/adapters/aws/sfn-execution-st
 import { createSfnTaskCallbacks } from '#shared/adapters/aws/sfn-task-callbacks.ts';
 import type { Observability } from '#shared/adapters/observability/create-observability.ts';
 import { createZipWriter } from '#shared/adapters/packaging/write-zip.ts';
+import { createPdfSignatureVerifier } from '#shared/adapters/signing/create-pdf-signature-verifier.ts';
 import { createManifestSigner } from '#shared/adapters/signing/sign-manifest.ts';
-import { verifyPdfSignatures } from '#shared/adapters/signing/verify-pdf-signatures.ts';
 import { provinceSigningAgencyId } from '#shared/config/province-config.ts';
 import { assertRuntimeRole, parseRuntimeConfig, type RuntimeConfig } from '#shared/config/runtime-config.ts';
 import { createExportArchive } from '#shared/use-cases/archive/export-archive.ts';
@@ -33,7 +33,7 @@ import { createRequestUpload } from '#shared/use-cases/request-upload.ts';
 import { createStartDocumentPipeline } from '#shared/use-cases/start-document-pipeline.ts';
 import { routingExecutionName } from '#state-machines/dossier-routing-tasks.ts';
 import { type Adapters, createAdapters } from './create-adapters.ts';
-import { createSignerDirectory } from './create-signer-directory.ts';
+import { createIssuedCertificateStore, createSignerDirectory } from './create-signer-directory.ts';
 import { lambdaEnvironment } from './lambda-environment.ts';
 
 /**
@@ -99,7 +99,7 @@ export function createContainer(
       objects,
       audit,
       clock,
-      verifier: { verify: verifyPdfSignatures },
+      verifier: createPdfSignatureVerifier(createIssuedCertificateStore(config, observability)),
     }),
     completeReview: createCompleteReview({ config: provinceConfig, repository, clock, starter }),
     searchArchive: createSearchArchive({ repository, audit, clock }),
@@ -109,7 +109,7 @@ export function createContainer(
       objects,
       audit,
       clock,
-      verifier: { verify: verifyPdfSignatures },
+      verifier: createPdfSignatureVerifier(createIssuedCertificateStore(config, observability)),
     }),
     exportArchive: createExportArchive({
       config: provinceConfig,

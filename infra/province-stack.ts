@@ -5,7 +5,7 @@ import type { Construct } from 'constructs';
 import { type ProvinceConfig, provinceSigningAgencyId } from '#shared/config/province-config.ts';
 import { AccessLogsBucket } from './constructs/access-logs-bucket.ts';
 import { acknowledgeOnResource } from './constructs/acknowledge-on-resource.ts';
-import { AgencySigningKeys } from './constructs/agency-signing-keys.ts';
+import { AgencySigningKeys, allowReadingIssuedCertificates } from './constructs/agency-signing-keys.ts';
 import { ArchiveBucket } from './constructs/archive-bucket.ts';
 import { ArchiveExports } from './constructs/archive-exports.ts';
 import { AuditAnchoring } from './constructs/audit-anchoring.ts';
@@ -85,7 +85,7 @@ export class ProvinceStack extends Stack {
       logsKey,
       table: this.documents.table,
     };
-    this.pipeline = new DocumentPipeline(this, 'Pipeline', { ...shared, signingKeys: this.signing.keys });
+    this.pipeline = new DocumentPipeline(this, 'Pipeline', shared);
     this.signing.allowSigningBy(this.pipeline.functions.SignDocument.role);
     this.trigger = new PipelineTrigger(this, 'Trigger', {
       config,
@@ -146,6 +146,14 @@ export class ProvinceStack extends Stack {
     // The province's key, which signs the audit trail's anchors, signs the export manifests too.
     this.signing.allowSigningWith(provinceSigningAgencyId(config), this.api.handler.role);
     this.api.handler.function.addEnvironment('EXPORTS_BUCKET', this.exports.bucket.bucketName);
+    // The API reads the whole archive already; the other signers read the imported certificates only.
+    for (const signer of [
+      this.pipeline.functions.SignDocument,
+      this.routing.functions.StartRouting,
+      this.anchoring.anchor,
+    ]) {
+      allowReadingIssuedCertificates(signer, { bucket: this.archive.bucket, dataKey });
+    }
     this.acknowledgeRolePolicies();
     this.addOutputs();
   }

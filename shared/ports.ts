@@ -215,6 +215,24 @@ export interface DigestSigner {
   certificate(): Promise<Uint8Array>;
   algorithm(): 'RSASSA_PKCS1_V1_5_SHA_256' | 'ECDSA_SHA_256';
   signDigest(sha256Digest: Uint8Array): Promise<Uint8Array>;
+  /**
+   * DER certificates of the CA chain that issued `certificate()`, issuer first, root last;
+   * absent or empty for a self-signed certificate.
+   */
+  chain?(): Promise<Uint8Array[]>;
+}
+
+/** A CA-issued certificate of an agency's signing key with its chain (issuer first, root last). */
+export interface IssuedCertificate {
+  certificate: Uint8Array;
+  chain: Uint8Array[];
+}
+
+/** Where imported agency certificates are kept, for the signer directory to pick up. */
+export interface IssuedCertificateStore {
+  /** The agency's imported certificate, or undefined when none was imported. */
+  get(agencyId: string): Promise<IssuedCertificate | undefined>;
+  put(agencyId: string, issued: IssuedCertificate): Promise<void>;
 }
 
 /** Finds the signing key of an agency. */
@@ -334,11 +352,17 @@ export interface SignatureVerification {
    * (expired since). Absent when neither: the signature is then not valid.
    */
   certificateValidAt?: 'verification-time' | 'timestamp';
+  /** Present when the chain was checked against a trusted root: whether it reaches that root. */
+  chainTrusted?: boolean;
 }
 
 export interface PdfSignatureVerifier {
-  /** Checks every signature of a PDF, judging certificates at `at` (@default now). */
-  verify(pdf: Uint8Array, options?: { at?: Date }): Promise<SignatureVerification[]>;
+  /**
+   * Checks every signature of a PDF, judging certificates at `at` (@default now). With `agencyId`,
+   * each signature's chain is also checked against the root CA of that agency's imported
+   * certificate, when it has one (SignatureVerification.chainTrusted).
+   */
+  verify(pdf: Uint8Array, options?: { at?: Date; agencyId?: string }): Promise<SignatureVerification[]>;
 }
 
 /**

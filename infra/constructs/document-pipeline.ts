@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -19,8 +18,6 @@ import { runsNativeTesseract } from './native-ocr-image.ts';
 import type { ProvinceResources } from './province-resources.ts';
 
 export interface DocumentPipelineProps extends ProvinceResources {
-  /** Agency ID → signing key. */
-  readonly signingKeys: ReadonlyMap<string, Key>;
   /** @default 2 */
   readonly ocrWorkers?: number;
 }
@@ -98,12 +95,6 @@ export class DocumentPipeline extends Construct {
     for (const task of Object.keys(DOCUMENT_PIPELINE_TASKS) as DocumentPipelineTask[]) {
       if (task === 'OcrPage') continue;
       grantTableItems(f[task].role, props.table, 'readWrite');
-    }
-    const keyArns = [...props.signingKeys.values()].map((key) => key.keyArn);
-    if (keyArns.length > 0) {
-      f.SignDocument.role.addToPrincipalPolicy(
-        new PolicyStatement({ actions: ['kms:Sign', 'kms:GetPublicKey'], resources: keyArns }),
-      );
     }
   }
 

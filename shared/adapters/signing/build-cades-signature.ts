@@ -81,7 +81,8 @@ export function encodeSignedAttributes(attributes: Attribute[]): {
 /**
  * CMS SignedData (detached) over `content`, signed attributes contentType, messageDigest and
  * signingCertificateV2 (no signingTime: PAdES baseline puts the time in /M), its signature made
- * by `signer` over SHA-256 of the DER signed attributes.
+ * by `signer` over SHA-256 of the DER signed attributes; carries the signer's certificate and,
+ * for a CA-issued one, its chain.
  */
 export async function buildCadesDetachedSignature(
   content: Uint8Array,
@@ -110,6 +111,7 @@ export async function buildTimestampedCadesSignature(
 ): Promise<{ cms: Uint8Array; timestamp?: IssuedTimestamp }> {
   const certificateDer = await signer.certificate();
   const certificate = Certificate.fromBER(certificateDer);
+  const chain = ((await signer.chain?.()) ?? []).map((der) => Certificate.fromBER(der));
   const attributes = [
     new Attribute({
       type: CMS_OID.contentType,
@@ -133,7 +135,8 @@ export async function buildTimestampedCadesSignature(
     version: 1,
     digestAlgorithms: [sha256Identifier()],
     encapContentInfo: new EncapsulatedContentInfo({ eContentType: CMS_OID.data }),
-    certificates: [certificate],
+    // The issuing CAs travel with the signature, so a verifier can build the path to the root.
+    certificates: [certificate, ...chain],
     signerInfos: [
       new SignerInfo({
         version: 1,

@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { GetPublicKeyCommand, type KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import {
   buildSelfSignedCertificate,
   type SignatureAlgorithm,
   type SignerIdentity,
 } from '#shared/adapters/signing/build-self-signed-certificate.ts';
-import type { DigestSigner, SignerDirectory } from '#shared/ports.ts';
+import type { DigestSigner, IssuedCertificateStore, SignerDirectory } from '#shared/ports.ts';
 
 export interface KmsSignerDirectoryOptions {
   kms: KMSClient;
@@ -26,6 +26,13 @@ export interface KmsSignerDirectoryOptions {
    * @default 900000 (15 minutes)
    */
   aliasRefreshMs?: number;
+  /**
+   * Certificates a CA issued for the agencies' keys (`npm run signing:import`). One that
+   * certifies the key GetPublicKey returned is used with its chain; otherwise (none imported, or
+   * the alias has moved to a new key since) the key's self-signed certificate. Read again when an
+   * alias is resolved again (aliasRefreshMs).
+   */
+  issuedCertificates?: IssuedCertificateStore;
 }
 
 /** The KMS key spec does not sign with an algorithm this project supports. */
@@ -40,6 +47,9 @@ const algorithmForKeySpec = (keySpec: string | undefined, keyId: string): Signat
     `KMS key ${keyId} has key spec ${keySpec}: use RSA_* or ECC_NIST_P256`,
   );
 };
+
+const sameKey = (certificate: X509Certificate, spki: Uint8Array): boolean =>
+  certificate.publicKey.export({ format: 'der', type: 'spki' }).equals(spki);
 
 const isAlias = (keyId: string): boolean => keyId.startsWith('alias/') || keyId.includes(':alias/');
 
@@ -98,9 +108,16 @@ export function createKmsSignerDirectory(options: KmsSignerDirectoryOptions): Si
     }
     const keyArn = key.KeyId;
     const algorithm = algorithmForKeySpec(key.KeySpec, keyArn);
-    const certificate = await certificateFor(keyArn, key.PublicKey, algorithm, agencyId);
+    const issued = await options.issuedCertificates?.get(agencyId);
+    const certifiesKey =
+      issued !== undefined && sameKey(new X509Certificate(issued.certificate), key.PublicKey);
+    const certificate = certifiesKey
+      ? issued.certificate
+      : await certificateFor(keyArn, key.PublicKey, algorithm, agencyId);
+    const chain = certifiesKey ? issued.chain : [];
     return {
       certificate: async () => certificate,
+      chain: async () => chain,
       algorithm: () => algorithm,
       signDigest: (digest) => signDigestWith(keyArn, algorithm, digest),
     };

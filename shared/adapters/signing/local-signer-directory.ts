@@ -16,7 +16,7 @@ import {
 } from '#shared/adapters/signing/build-self-signed-certificate.ts';
 import { signP256Digest } from '#shared/adapters/signing/sign-p256-digest.ts';
 import { ValidationError } from '#shared/domain/errors.ts';
-import type { DigestSigner, SignerDirectory } from '#shared/ports.ts';
+import type { DigestSigner, IssuedCertificateStore, SignerDirectory } from '#shared/ports.ts';
 
 /** Key types the embedded runtime can generate (named as KMS key specs). */
 export type LocalKeySpec = 'RSA_2048' | 'RSA_3072' | 'ECC_NIST_P256';
@@ -27,6 +27,17 @@ export interface LocalSignerDirectoryOptions {
   /** Type of the keys generated for agencies that have none yet; existing keys are kept. */
   keySpec: LocalKeySpec;
   identityFor: (agencyId: string) => SignerIdentity;
+  /**
+   * Certificates a CA issued for the agencies' keys (`npm run signing:import`); one that
+   * certifies the agency's key is used, with its chain, instead of the self-signed one.
+   */
+  issuedCertificates?: IssuedCertificateStore;
+  /**
+   * How long a loaded signer is kept before its files and imported certificate are read again
+   * (only with issuedCertificates).
+   * @default 60000
+   */
+  issuedCertificateRefreshMs?: number;
 }
 
 /** DER prefix of DigestInfo { sha256, OCTET STRING(32) } (RFC 8017 §9.2 note 1). */
@@ -98,10 +109,15 @@ const publicKeyDer = (key: KeyObject): Uint8Array =>
 const certificateMatchesKey = (certificateDer: Uint8Array, key: KeyObject): boolean =>
   Buffer.from(certificateDer).includes(Buffer.from(publicKeyDer(key)));
 
-const createLocalSigner = (key: KeyObject, certificate: Uint8Array): DigestSigner => {
+const createLocalSigner = (
+  key: KeyObject,
+  certificate: Uint8Array,
+  chain: Uint8Array[] = [],
+): DigestSigner => {
   const algorithm = algorithmOf(key);
   return {
     certificate: async () => certificate,
+    chain: async () => chain,
     algorithm: () => algorithm,
     signDigest: async (digest) => signDigestWith(key, digest),
   };
@@ -110,10 +126,16 @@ const createLocalSigner = (key: KeyObject, certificate: Uint8Array): DigestSigne
 /**
  * Signing keys of the embedded runtime: one key pair and self-signed certificate per agency,
  * generated on first use and kept as PEM files in `directory`, so signatures made before a
- * restart keep the same signer.
+ * restart keep the same signer. A certificate imported for the key (options.issuedCertificates)
+ * takes the self-signed one's place.
  */
 export function createLocalSignerDirectory(options: LocalSignerDirectoryOptions): SignerDirectory {
-  const signers = new Map<string, Promise<DigestSigner>>();
+  const signers = new Map<string, { signer: Promise<DigestSigner>; expiresAt: number }>();
+  // With imported certificates, a signer is loaded again after a while so that an import
+  // reaches a running back office, as an alias refresh does for KMS.
+  const lifetimeMs = options.issuedCertificates
+    ? (options.issuedCertificateRefreshMs ?? 60_000)
+    : Number.POSITIVE_INFINITY;
 
   const loadOrCreate = async (agencyId: string): Promise<DigestSigner> => {
     const keyPath = join(options.directory, `${agencyId}.key.pem`);
@@ -122,6 +144,12 @@ export function createLocalSignerDirectory(options: LocalSignerDirectoryOptions)
       readIfExists(keyPath),
       readIfExists(certificatePath),
     ]);
+    const issued = keyPem ? await options.issuedCertificates?.get(agencyId) : undefined;
+    if (keyPem && issued) {
+      const key = createPrivateKey(keyPem);
+      if (certificateMatchesKey(issued.certificate, key))
+        return createLocalSigner(key, issued.certificate, issued.chain);
+    }
     if (keyPem && certificatePem) {
       const key = createPrivateKey(keyPem);
       const certificate = pemToDer(certificatePem);
@@ -147,12 +175,13 @@ export function createLocalSignerDirectory(options: LocalSignerDirectoryOptions)
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(agencyId)) {
         return Promise.reject(new ValidationError('INVALID_AGENCY_ID', `invalid agency id: ${agencyId}`));
       }
-      let signer = signers.get(agencyId);
-      if (!signer) {
-        signer = loadOrCreate(agencyId);
-        signers.set(agencyId, signer);
-        signer.catch(() => signers.delete(agencyId));
-      }
+      const cached = signers.get(agencyId);
+      if (cached && cached.expiresAt > Date.now()) return cached.signer;
+      const signer = loadOrCreate(agencyId);
+      signers.set(agencyId, { signer, expiresAt: Date.now() + lifetimeMs });
+      signer.catch(() => {
+        if (signers.get(agencyId)?.signer === signer) signers.delete(agencyId);
+      });
       return signer;
     },
   };

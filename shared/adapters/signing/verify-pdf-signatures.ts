@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { ContentInfo, SignedData, type SignerInfo } from 'pkijs';
+import { createHash, X509Certificate } from 'node:crypto';
+import { Certificate, ContentInfo, SignedData, type SignerInfo } from 'pkijs';
 import {
   certificateFingerprint,
   readCommonName,
@@ -55,6 +55,19 @@ export interface SignatureVerification {
    * Absent when neither holds.
    */
   certificateValidAt?: 'verification-time' | 'timestamp';
+  /**
+   * Present when trusted roots were given: the certificates the CMS carries link the signing
+   * certificate, signature by signature, to one of those roots.
+   */
+  chainTrusted?: boolean;
+}
+
+/** Options of {@link verifyPdfSignatures}. */
+export interface VerifyPdfSignaturesOptions {
+  /** The verification time certificates are judged at. @default now */
+  at?: Date;
+  /** DER root certificates (a province CA's, as imported with the agency certificates). */
+  trustedRoots?: readonly Uint8Array[];
 }
 
 /** A signing certificate's validity period, and where the verification time falls in it. */
@@ -293,7 +306,42 @@ const verifyTimestamp = (
   };
 };
 
-const verifyField = (pdf: Buffer, field: SignatureField, at: Date): SignatureVerification => {
+/**
+ * Whether `signer` chains to one of `roots` through `carried` (the CMS certificates): each link
+ * names its issuer and verifies with the issuer's key; no link is used twice.
+ */
+const chainsToRoot = (
+  signer: Uint8Array,
+  carried: readonly Uint8Array[],
+  roots: readonly Uint8Array[],
+): boolean => {
+  try {
+    const trusted = roots.map((der) => new X509Certificate(der));
+    const pool = carried.map((der) => new X509Certificate(der));
+    let current = new X509Certificate(signer);
+    for (let depth = 0; depth <= pool.length; depth++) {
+      const link = current;
+      if (trusted.some((root) => root.raw.equals(link.raw))) return true;
+      if (trusted.some((root) => link.checkIssued(root) && link.verify(root.publicKey))) return true;
+      const issuer = pool.find(
+        (candidate) =>
+          !candidate.raw.equals(link.raw) && link.checkIssued(candidate) && link.verify(candidate.publicKey),
+      );
+      if (!issuer) return false;
+      current = issuer;
+    }
+    return false;
+  } catch {
+    return false;
+  }
+};
+
+const verifyField = (
+  pdf: Buffer,
+  field: SignatureField,
+  at: Date,
+  trustedRoots: readonly Uint8Array[] | undefined,
+): SignatureVerification => {
   const [start, length1, start2, length2] = field.byteRange;
   const signedContent = [pdf.subarray(start, start + length1), pdf.subarray(start2, start2 + length2)];
   const trailing = pdf.subarray(start2 + length2).toString('latin1');
@@ -375,6 +423,17 @@ const verifyField = (pdf: Buffer, field: SignatureField, at: Date): SignatureVer
     certificateValidity,
     ...(timestamp ? { timestamp } : {}),
     ...(certificateValidAt ? { certificateValidAt } : {}),
+    ...(trustedRoots
+      ? {
+          chainTrusted: chainsToRoot(
+            certificateDer,
+            (signedData.certificates ?? [])
+              .filter((c): c is Certificate => c instanceof Certificate)
+              .map((c) => new Uint8Array(c.toSchema().toBER())),
+            trustedRoots,
+          ),
+        }
+      : {}),
   };
 };
 
@@ -385,15 +444,16 @@ const verifyField = (pdf: Buffer, field: SignatureField, at: Date): SignatureVer
  * more than add signatures makes it invalid. The signing certificate must be valid at `at`
  * (the verification time), or the signature must carry a timestamp (PAdES B-T) over its value,
  * signed by a time-stamping certificate, whose time lies within the certificate's validity: a
- * signature made while its certificate was valid stays valid after it expires. Does not judge
- * trust in the certificates (self-signed in the embedded runtime) nor their revocation. Empty
- * when the PDF has no signature.
+ * signature made while its certificate was valid stays valid after it expires. Trust in the
+ * signing certificate is judged only against `options.trustedRoots` (chainTrusted); `valid` never
+ * depends on it, since the embedded runtime's certificates are self-signed. Revocation is not
+ * checked. Empty when the PDF has no signature.
  */
 export async function verifyPdfSignatures(
   pdf: Uint8Array,
-  options: { at?: Date } = {},
+  options: VerifyPdfSignaturesOptions = {},
 ): Promise<SignatureVerification[]> {
   const buffer = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
   const at = options.at ?? new Date();
-  return findSignatureFields(buffer).map((field) => verifyField(buffer, field, at));
+  return findSignatureFields(buffer).map((field) => verifyField(buffer, field, at, options.trustedRoots));
 }

@@ -246,7 +246,10 @@ export function createReadArchiveRecord(deps: ReadArchiveRecordDependencies) {
         deps.objects.get(archive.bucket, archive.signedPdfKey, version),
         indexMismatches(entry, record, archive),
       ]);
-      const signatures = await deps.verifier.verify(signed, { at: deps.clock.now() });
+      const signatures = await deps.verifier.verify(signed, {
+        at: deps.clock.now(),
+        agencyId: record.agencyId,
+      });
       const recorded = record.signature;
       const [agency] = signatures;
       const certificateMatchesRecorded =
