@@ -2,31 +2,32 @@ import { type KpiFigure, type KpiRollupStore, kpiFigureDigest } from '#shared/po
 
 /** A KpiRollupStore in memory with the DynamoDB one's write-only-when-changed semantics. */
 export function createInMemoryKpiRollupStore(): KpiRollupStore & { puts: () => number } {
-  const items = new Map<string, string>();
+  /** By partition (`KPI#{scope}#{period}`, as DynamoDB keys them), then KPI id. */
+  const items = new Map<string, Map<string, string>>();
   let puts = 0;
-  const key = (figure: Pick<KpiFigure, 'scope' | 'period' | 'kpiId'>) =>
-    `KPI#${figure.scope}#${figure.period}\u0000${figure.kpiId}`;
+  const partition = (scope: string, period: string) => `KPI#${scope}#${period}`;
   return {
     puts: () => puts,
     async putFigures(figures) {
       let written = 0;
       let unchanged = 0;
       for (const figure of figures) {
-        const stored = items.get(key(figure));
+        const key = partition(figure.scope, figure.period);
+        const stored = items.get(key)?.get(figure.kpiId);
         if (stored !== undefined && kpiFigureDigest(JSON.parse(stored)) === kpiFigureDigest(figure)) {
           unchanged += 1;
           continue;
         }
-        items.set(key(figure), JSON.stringify(figure));
+        const row = items.get(key) ?? new Map<string, string>();
+        row.set(figure.kpiId, JSON.stringify(figure));
+        items.set(key, row);
         written += 1;
         puts += 1;
       }
       return { written, unchanged };
     },
     async listFigures(scope, period) {
-      const prefix = `KPI#${scope}#${period}\u0000`;
-      return [...items.entries()]
-        .filter(([name]) => name.startsWith(prefix))
+      return [...(items.get(partition(scope, period)) ?? new Map<string, string>()).entries()]
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([, stored]) => JSON.parse(stored) as KpiFigure);
     },

@@ -28,6 +28,7 @@ import {
   type DossierKpiId,
   KPI_DEFINITIONS,
   type KpiContext,
+  type KpiDefinition,
   type KpiUnitInfo,
   type KpiValue,
   measureKpis,
@@ -82,11 +83,11 @@ async function dossiersOfDay(
   return dossiers;
 }
 
-/** A figure with its target evaluation for the day's year. */
-function figureOf(
+/** A stored figure of a scope's period (day, month, quarter, year) with its target evaluation. */
+export function figureOf(
   scope: string,
   day: string,
-  kpi: DossierKpiDefinition,
+  kpi: Pick<KpiDefinition, 'id' | 'ruleVersion'>,
   measured: KpiValue,
   target: TargetEvaluation,
   computedAt: string,

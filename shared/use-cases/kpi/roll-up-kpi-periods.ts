@@ -1,0 +1,464 @@
+/**
+ * The nightly KPI rollup's second stage: the month, quarter and year figures of every period that
+ * contains one of the days just rolled up, for every unit, for each level of units
+ * (`LEVEL#{level}`), for each district with the units under it (`TREE#{districtId}`; the district's
+ * own figures keep its agency id), and for the province.
+ *
+ * Where each figure comes from:
+ * - the `sum` KPIs from the stored day figures only (never the dossiers): a unit's period is the
+ *   sum of its days' numerators and denominators, the province's the sum of its day figures, a
+ *   level's or a district tree's the sum of its units' period terms;
+ * - the `period-end` KPIs (on-time, backlog) are measured for the period itself over the dossiers
+ *   that ended in it or were open at its end, found without a Scan (see below);
+ * - the catalogue figures for the province only (procedures in force in the period, and those
+ *   with a dossier received in it).
+ *
+ * Finding the period-end dossiers. A dossier that ended in the period, or was still open at its
+ * end but has ended since, has an event on its end day, so it is in the day bucket of a day from
+ * the period's start to today; a dossier still open today is in the status index. For each year
+ * touched (its months and quarters are within it) the rollup therefore reads the day buckets from
+ * 1 January to the later of today and 31 December, plus the dossiers open now (statuses 2, 4, 5,
+ * 6 and 9 of the province queue, whose summaries say receipt and end) received by 31 December and
+ * not already read from a bucket, each by key. Every dossier is judged once (the first copy read).
+ * Cost per year touched: one query page per 200 dossier-days of the buckets read (each dossier is
+ * read once per day its events touch) plus one page per 200 open dossiers and one GetItem per open
+ * dossier with no event since 1 January; memory holds the codes seen and the terms, not the
+ * dossiers. The `sum` figures cost one query per scope (units and province) per day of the year:
+ * about (units + 1) × 365 small reads. A nightly run of one day touches one year, so its cost
+ * follows the current year's activity and the open backlog, not the whole history; a recomputed
+ * past year also reads the buckets from its end to today.
+ *
+ * Idempotent: the same stored day figures and dossiers give the same figures (values are summed in
+ * a fixed order), and the store keeps unchanged figures, `computedAt` included.
+ */
+import {
+  type AreaType,
+  evaluateKpiTarget,
+  type KpiTargets,
+  type TargetEvaluation,
+  type TargetLevel,
+  targetLevelOf,
+} from '#shared/config/kpi-targets.ts';
+import { dateOfDay, dayOfDate, localDayOf } from '#shared/domain/calendar/vietnam-time.ts';
+import type { Dossier } from '#shared/domain/dossiers/dossier.ts';
+import { OPEN_DOSSIER_STATUSES } from '#shared/domain/dossiers/dossier-attention.ts';
+import type { DossierSummary } from '#shared/domain/dossiers/dossier-summary.ts';
+import { ValidationError } from '#shared/domain/errors.ts';
+import {
+  type CatalogueKpiDefinition,
+  type DossierKpiDefinition,
+  type DossierKpiId,
+  KPI_DEFINITIONS,
+  type KpiContext,
+  type KpiDefinition,
+  type KpiId,
+  type KpiTally,
+  type KpiUnitInfo,
+  type KpiValue,
+  kpiValue,
+  type PreparedKpiContext,
+  prepareKpiContext,
+  wasReceived,
+} from '#shared/domain/kpi/kpi-definitions.ts';
+import {
+  daysOfPeriod,
+  levelScope,
+  parsePeriodKey,
+  periodsContaining,
+  treeScope,
+} from '#shared/domain/kpi/kpi-periods.ts';
+import type { DossierRepository } from '#shared/ports/dossier-repository.ts';
+import { type KpiFigure, type KpiRollupStore, PROVINCE_SCOPE } from '#shared/ports/kpi-rollup-store.ts';
+import { DAY_KPIS, figureOf } from './roll-up-kpi-day.ts';
+
+/** The dossier KPIs measured for each period at its end (not summed from days). */
+export const PERIOD_END_KPIS: readonly DossierKpiDefinition[] = KPI_DEFINITIONS.filter(
+  (definition): definition is DossierKpiDefinition =>
+    definition.scope === 'dossier' && definition.overTime === 'period-end',
+);
+
+/** The province-wide catalogue figures. */
+export const CATALOGUE_KPIS: readonly CatalogueKpiDefinition[] = KPI_DEFINITIONS.filter(
+  (definition): definition is CatalogueKpiDefinition => definition.scope === 'catalogue',
+);
+
+const DOSSIER_KPIS: readonly DossierKpiDefinition[] = [...DAY_KPIS, ...PERIOD_END_KPIS];
+
+export interface RollUpKpiPeriodsDeps {
+  dossiers: Pick<DossierRepository, 'listDossiersTouchingDay' | 'listDossiers' | 'getDossier'>;
+  store: KpiRollupStore;
+  /** What every KPI is measured against, but the period. */
+  context: Omit<KpiContext, 'period'>;
+  /**
+   * The configuration's agencies with their parents (`config.agencies`): each district's tree is
+   * the district and every agency under it. Without them there are no `TREE#` figures.
+   */
+  agencies?: readonly { readonly id: string; readonly parentId?: string | undefined }[];
+  /** The province's targets; without them every figure is `no-target`. */
+  targets?: KpiTargets;
+  now: () => Date;
+  /** Dossiers per page read from a bucket or the status index. @default 200 */
+  pageSize?: number;
+}
+
+/** One period's figures. */
+export interface KpiPeriodRollup {
+  /** The period key (`yyyy-MM`, `yyyy-Qn`, `yyyy`). */
+  period: string;
+  figures: KpiFigure[];
+  written: number;
+  unchanged: number;
+}
+
+export interface KpiPeriodsRollup {
+  /** Months, then quarters, then years, each in order. */
+  periods: KpiPeriodRollup[];
+  /** Distinct dossiers judged for the period-end KPIs (per year touched, summed). */
+  dossiers: number;
+  /** Reads made: day-bucket pages, status-index pages, open dossiers fetched by key, day-figure queries. */
+  reads: { bucketPages: number; openPages: number; openDossiers: number; dayFigureQueries: number };
+}
+
+/** Runs `task` over `items`, at most `limit` at a time. */
+async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await task(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+const PARALLEL = 8;
+
+type Terms = Map<DossierKpiId, { n: number; d: number }>;
+
+const emptyTerms = (): Terms => new Map(DOSSIER_KPIS.map((kpi) => [kpi.id, { n: 0, d: 0 }]));
+
+function addTerms(into: Terms, from: Terms): void {
+  for (const [id, term] of from) {
+    const sum = into.get(id) as { n: number; d: number };
+    sum.n += term.n;
+    sum.d += term.d;
+  }
+}
+
+/** The period-end KPIs of one period, accumulated dossier by dossier. */
+interface PeriodEndTerms {
+  readonly key: string;
+  readonly prepared: PreparedKpiContext;
+  readonly byUnit: Map<string, Terms>;
+  readonly total: Terms;
+  /** Procedure codes with a dossier received in the period (catalogue-with-dossiers). */
+  readonly codes: Set<string>;
+}
+
+function tallyInto(period: PeriodEndTerms, dossier: Dossier): void {
+  const { prepared } = period;
+  if (
+    wasReceived(dossier) &&
+    Date.parse(dossier.receivedAt) >= prepared.start &&
+    Date.parse(dossier.receivedAt) < prepared.end
+  ) {
+    period.codes.add(dossier.procedureCode);
+  }
+  for (const kpi of PERIOD_END_KPIS) {
+    const tally: KpiTally | undefined = kpi.tally(dossier, prepared);
+    if (!tally) continue;
+    const unitId = kpi.attribution === 'receiving' ? dossier.receivingUnitId : dossier.competentAgencyId;
+    let unit = period.byUnit.get(unitId);
+    if (!unit) {
+      unit = emptyTerms();
+      period.byUnit.set(unitId, unit);
+    }
+    for (const terms of [unit, period.total]) {
+      const term = terms.get(kpi.id) as { n: number; d: number };
+      term.n += tally.n;
+      term.d += tally.d;
+    }
+  }
+}
+
+/** What a scope is judged as against the targets. */
+interface ScopeTarget {
+  level: TargetLevel;
+  area?: AreaType;
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Recomputes and stores the month, quarter and year figures of every period containing one of
+ * `days` (ISO dates; each period once), for every unit, level, district tree and the province.
+ * Run it after the days' own rollup (rollUpKpiDay): the `sum` figures are read from the days.
+ * @throws ValidationError INVALID_KPI_DAY when a day is not an ISO date.
+ */
+export async function rollUpKpiPeriods(
+  deps: RollUpKpiPeriodsDeps,
+  days: string[],
+): Promise<KpiPeriodsRollup> {
+  for (const day of days) {
+    if (!ISO_DATE.test(day) || Number.isNaN(Date.parse(day))) {
+      throw new ValidationError('INVALID_KPI_DAY', `not a day (yyyy-MM-dd): ${day}`);
+    }
+  }
+  const pageSize = deps.pageSize ?? 200;
+  const today = localDayOf(deps.now());
+  const computedAt = deps.now().toISOString();
+  const byYear = new Map<string, Set<string>>();
+  for (const day of days) {
+    const { month, quarter, year } = periodsContaining(day);
+    const periods = byYear.get(year) ?? new Set<string>();
+    for (const key of [month, quarter, year]) periods.add(key);
+    byYear.set(year, periods);
+  }
+  const reads = { bucketPages: 0, openPages: 0, openDossiers: 0, dayFigureQueries: 0 };
+  const openNow = byYear.size === 0 ? [] : await listOpenDossiers(deps, pageSize, reads);
+  const rollups: KpiPeriodRollup[] = [];
+  let judged = 0;
+  for (const [year, keys] of [...byYear].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const { rollups: ofYear, dossiers } = await rollUpYear(deps, year, [...keys], {
+      today,
+      computedAt,
+      openNow,
+      pageSize,
+      reads,
+    });
+    rollups.push(...ofYear);
+    judged += dossiers;
+  }
+  const order = (key: string) => ({ month: 0, quarter: 1, year: 2, day: 3 })[parsePeriodKey(key).kind];
+  rollups.sort((a, b) => order(a.period) - order(b.period) || (a.period < b.period ? -1 : 1));
+  return { periods: rollups, dossiers: judged, reads };
+}
+
+/** The dossiers open now whose end of processing is not recorded (statuses 2, 4, 5, 6, 9). */
+async function listOpenDossiers(
+  deps: RollUpKpiPeriodsDeps,
+  limit: number,
+  reads: KpiPeriodsRollup['reads'],
+): Promise<DossierSummary[]> {
+  const open: DossierSummary[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.dossiers.listDossiers({
+      queues: [{ kind: 'province' }],
+      statuses: OPEN_DOSSIER_STATUSES,
+      limit,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
+    reads.openPages += 1;
+    for (const summary of page.items) {
+      if (summary.finishedAt === undefined && summary.returnedAt === undefined) open.push(summary);
+    }
+    cursor = page.cursor;
+  } while (cursor !== undefined);
+  return open;
+}
+
+async function rollUpYear(
+  deps: RollUpKpiPeriodsDeps,
+  year: string,
+  keys: string[],
+  run: {
+    today: number;
+    computedAt: string;
+    openNow: readonly DossierSummary[];
+    pageSize: number;
+    reads: KpiPeriodsRollup['reads'];
+  },
+): Promise<{ rollups: KpiPeriodRollup[]; dossiers: number }> {
+  const periods: PeriodEndTerms[] = keys.map((key) => {
+    const { from, to } = parsePeriodKey(key);
+    return {
+      key,
+      prepared: prepareKpiContext({ ...deps.context, period: { from, to } }),
+      byUnit: new Map(),
+      total: emptyTerms(),
+      codes: new Set(),
+    };
+  });
+  // Period-end KPIs: the year's buckets up to today, then the open dossiers not read yet.
+  const seen = new Set<string>();
+  const unitIds = new Set(deps.context.units.map((unit) => unit.id));
+  const judge = (dossier: Dossier) => {
+    if (seen.has(dossier.code)) return;
+    seen.add(dossier.code);
+    unitIds.add(dossier.receivingUnitId);
+    unitIds.add(dossier.competentAgencyId);
+    for (const period of periods) tallyInto(period, dossier);
+  };
+  const yearEnd = dayOfDate(`${year}-12-31`);
+  const bucketDays: string[] = [];
+  for (let day = dayOfDate(`${year}-01-01`); day <= Math.max(run.today, yearEnd); day += 1) {
+    bucketDays.push(dateOfDay(day));
+  }
+  await eachLimited(bucketDays, PARALLEL, async (day) => {
+    let cursor: string | undefined;
+    do {
+      const page = await deps.dossiers.listDossiersTouchingDay(day, {
+        limit: run.pageSize,
+        ...(cursor ? { cursor } : {}),
+      });
+      run.reads.bucketPages += 1;
+      for (const dossier of page.items) judge(dossier);
+      cursor = page.cursor;
+    } while (cursor);
+  });
+  const endOfYear = Date.parse(`${year}-12-31T17:00:00.000Z`);
+  const unread = run.openNow.filter(
+    (summary) => !seen.has(summary.code) && Date.parse(summary.receivedAt) < endOfYear,
+  );
+  await eachLimited(unread, PARALLEL, async (summary) => {
+    const dossier = await deps.dossiers.getDossier(summary.code);
+    run.reads.openDossiers += 1;
+    if (dossier) judge(dossier);
+  });
+
+  // Sum KPIs: every scope's day figures of the year, read once.
+  const scopes = [...unitIds].sort();
+  const dayTerms = new Map<string, Map<string, Terms>>();
+  const yearDays = daysOfPeriod(year);
+  const reads: [string, string][] = [];
+  for (const scope of [...scopes, PROVINCE_SCOPE]) for (const day of yearDays) reads.push([scope, day]);
+  await eachLimited(reads, PARALLEL * 2, async ([scope, day]) => {
+    const figures = await deps.store.listFigures(scope, day);
+    run.reads.dayFigureQueries += 1;
+    if (figures.length === 0) return;
+    const terms = emptyTerms();
+    for (const figure of figures) {
+      const term = terms.get(figure.kpiId as DossierKpiId);
+      if (!term || !DAY_KPIS.some((kpi) => kpi.id === figure.kpiId)) continue;
+      term.n = figure.numerator;
+      term.d = figure.denominator;
+    }
+    let ofScope = dayTerms.get(scope);
+    if (!ofScope) {
+      ofScope = new Map();
+      dayTerms.set(scope, ofScope);
+    }
+    ofScope.set(day, terms);
+  });
+
+  const rollups: KpiPeriodRollup[] = [];
+  for (const period of periods) {
+    const figures = figuresOfPeriod(deps, period, scopes, dayTerms, run.computedAt);
+    const { written, unchanged } = await deps.store.putFigures(figures);
+    rollups.push({ period: period.key, figures, written, unchanged });
+  }
+  return { rollups, dossiers: seen.size };
+}
+
+/** A scope's terms over a period: its days' `sum` terms (in day order) and its period-end terms. */
+function scopeTerms(
+  days: readonly string[],
+  ofScope: Map<string, Terms> | undefined,
+  periodEnd: Terms | undefined,
+): { terms: Terms; present: boolean } {
+  const terms = emptyTerms();
+  let present = periodEnd !== undefined;
+  for (const day of days) {
+    const ofDay = ofScope?.get(day);
+    if (!ofDay) continue;
+    present = true;
+    for (const kpi of DAY_KPIS) {
+      const sum = terms.get(kpi.id) as { n: number; d: number };
+      const term = ofDay.get(kpi.id) as { n: number; d: number };
+      sum.n += term.n;
+      sum.d += term.d;
+    }
+  }
+  for (const kpi of PERIOD_END_KPIS) {
+    const term = periodEnd?.get(kpi.id);
+    if (term) terms.set(kpi.id, { n: term.n, d: term.d });
+  }
+  return { terms, present };
+}
+
+function figuresOfPeriod(
+  deps: RollUpKpiPeriodsDeps,
+  period: PeriodEndTerms,
+  scopes: readonly string[],
+  dayTerms: Map<string, Map<string, Terms>>,
+  computedAt: string,
+): KpiFigure[] {
+  const year = Number(period.key.slice(0, 4));
+  const days = daysOfPeriod(period.key);
+  const units = new Map<string, KpiUnitInfo>(deps.context.units.map((unit) => [unit.id, unit]));
+  const figures: KpiFigure[] = [];
+  const evaluate = (kpi: KpiId, target: ScopeTarget | undefined, value: KpiValue): TargetEvaluation =>
+    deps.targets && target
+      ? evaluateKpiTarget(deps.targets, { kpi, year, ...target }, value)
+      : { status: 'no-target' };
+  const push = (scope: string, kpi: KpiDefinition, terms: KpiTally, target: ScopeTarget | undefined) => {
+    const value = kpiValue(kpi.kind, terms.n, terms.d);
+    figures.push(figureOf(scope, period.key, kpi, value, evaluate(kpi.id, target, value), computedAt));
+  };
+  const pushTerms = (scope: string, terms: Terms, target: ScopeTarget | undefined) => {
+    for (const kpi of DOSSIER_KPIS) push(scope, kpi, terms.get(kpi.id) as KpiTally, target);
+  };
+  const areaOf = (unitId: string): { area?: AreaType } => {
+    const area = deps.targets?.unitAreas[unitId];
+    return area ? { area } : {};
+  };
+
+  // Units: every unit in scope, and any other a dossier or a day figure of the period counts for.
+  const unitTerms = new Map<string, Terms>();
+  for (const scope of scopes) {
+    const { terms, present } = scopeTerms(days, dayTerms.get(scope), period.byUnit.get(scope));
+    if (!present && !units.has(scope)) continue;
+    unitTerms.set(scope, terms);
+    const unit = units.get(scope);
+    pushTerms(scope, terms, unit ? { level: targetLevelOf(unit.level), ...areaOf(scope) } : undefined);
+  }
+  // Levels: all units of a level together.
+  const levels = [...new Set(deps.context.units.map((unit) => unit.level))].sort();
+  for (const level of levels) {
+    const terms = emptyTerms();
+    for (const unit of [...deps.context.units].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+      if (unit.level === level) addTerms(terms, unitTerms.get(unit.id) ?? emptyTerms());
+    }
+    pushTerms(levelScope(level), terms, { level: targetLevelOf(level) });
+  }
+  // Districts with the agencies under them.
+  for (const district of deps.agencies
+    ? deps.context.units.filter((unit) => unit.level === 'district')
+    : []) {
+    const members = treeOf(district.id, deps.agencies ?? []);
+    const terms = emptyTerms();
+    for (const member of [...members].sort()) addTerms(terms, unitTerms.get(member) ?? emptyTerms());
+    pushTerms(treeScope(district.id), terms, { level: 'district', ...areaOf(district.id) });
+  }
+  // The province: its own day figures, the period-end total, the catalogue.
+  const { terms: province } = scopeTerms(days, dayTerms.get(PROVINCE_SCOPE), period.total);
+  pushTerms(PROVINCE_SCOPE, province, { level: 'province' });
+  for (const kpi of CATALOGUE_KPIS) {
+    push(PROVINCE_SCOPE, kpi, kpi.measure(period.codes, period.prepared), { level: 'province' });
+  }
+  return figures;
+}
+
+/** A district and every agency whose parent chain reaches it. */
+function treeOf(
+  districtId: string,
+  agencies: readonly { readonly id: string; readonly parentId?: string | undefined }[],
+): Set<string> {
+  const members = new Set([districtId]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const agency of agencies) {
+      if (agency.parentId !== undefined && members.has(agency.parentId) && !members.has(agency.id)) {
+        members.add(agency.id);
+        grew = true;
+      }
+    }
+  }
+  return members;
+}
