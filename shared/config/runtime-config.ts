@@ -93,6 +93,7 @@ export const RUNTIME_ROLES = {
   portal: [],
   'audit-anchor': ['AUDIT_TABLE', 'ARCHIVE_BUCKET'],
   sweep: [],
+  kpi: [],
 } as const satisfies Record<string, readonly RuntimeVariable[]>;
 export type RuntimeRole = keyof typeof RUNTIME_ROLES;
 
