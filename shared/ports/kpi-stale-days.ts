@@ -14,8 +14,9 @@ export interface KpiStaleDays {
   /** The marked days, oldest first, at most `limit` of them. */
   listStaleDays(limit: number): Promise<StaleKpiDay[]>;
   /**
-   * Removes each marker only while it still has the mark it was read with: a day marked again
-   * meanwhile (a change after the rollup read the day) stays marked for the next run.
+   * Clears each marker only while it still has the mark it was read with: a day marked again
+   * meanwhile (a change after the rollup read the day) stays marked for the next run. Clearing a
+   * day already cleared with that mark counts as cleared (a retried step).
    */
   clearStaleDays(days: readonly StaleKpiDay[]): Promise<{ cleared: number; kept: number }>;
 }

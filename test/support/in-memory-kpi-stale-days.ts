@@ -8,6 +8,7 @@ export interface InMemoryKpiStaleDays extends KpiStaleDays {
 
 export function createInMemoryKpiStaleDays(): InMemoryKpiStaleDays {
   const marks = new Map<string, string>();
+  const clearedMarks = new Map<string, string>();
   return {
     mark(days) {
       for (const day of days) marks.set(day, randomUUID());
@@ -24,8 +25,10 @@ export function createInMemoryKpiStaleDays(): InMemoryKpiStaleDays {
       for (const { day, mark } of days) {
         if (marks.get(day) === mark) {
           marks.delete(day);
+          clearedMarks.set(day, mark);
           cleared += 1;
-        } else kept += 1;
+        } else if (!marks.has(day) && clearedMarks.get(day) === mark) cleared += 1;
+        else kept += 1;
       }
       return { cleared, kept };
     },

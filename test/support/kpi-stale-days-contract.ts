@@ -91,6 +91,14 @@ export function kpiStaleDaysContract(
     expect(again[0]?.mark).not.toBe(read[0]?.mark);
     expect(await stale.clearStaleDays(again)).toEqual({ cleared: 1, kept: 0 });
     expect(await days(stale)).toEqual([]);
+    // A retried clear (a replayed step) changes nothing; a later change marks the day again.
+    expect(await stale.clearStaleDays(again)).toEqual({ cleared: 1, kept: 0 });
+    await dossiers.saveDossier(
+      next(next(v1, { rating: { score: 5, at: '2026-11-23T08:00:00.000Z' } }), {
+        rating: { score: 4, at: '2026-11-23T08:00:00.000Z' },
+      }),
+    );
+    expect(await days(stale)).toEqual(['2026-11-23']);
   });
 
   it('lists the oldest marked days first, at most the limit asked for', async () => {

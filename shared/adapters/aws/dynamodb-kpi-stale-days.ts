@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { KpiStaleDays, StaleKpiDay } from '#shared/ports/kpi-stale-days.ts';
 
 /** The partition of every stale-day marker (a handful of items, written by late changes only). */
@@ -9,7 +9,8 @@ const staleDayKey = (day: string) => ({ pk: STALE_DAYS_PARTITION, sk: `DAY#${day
 
 /**
  * Marks days stale (`KPISTALE` / `DAY#{yyyy-MM-dd}`): plain puts with a fresh mark, so marking a
- * day twice leaves one marker, and a rollup that read the earlier mark keeps the later one.
+ * day twice leaves one marker, and a rollup that read the earlier mark keeps the later one. The
+ * put replaces the whole item, so a day cleared before is stale again.
  */
 export async function markStaleKpiDays(
   db: DynamoDBDocumentClient,
@@ -29,7 +30,11 @@ export async function markStaleKpiDays(
   );
 }
 
-/** The stale-day markers in the documents table (see DOCUMENTS_TABLE_SCHEMA). */
+/**
+ * The stale-day markers in the documents table (see DOCUMENTS_TABLE_SCHEMA). Clearing a day
+ * records the mark it cleared (`cleared`) instead of deleting the item (no role deletes items of
+ * the table); a day is stale while its `mark` is not its `cleared`. One item per day ever marked.
+ */
 export function createDynamoDbKpiStaleDays(dynamodb: DynamoDBClient, tableName: string): KpiStaleDays {
   const db = DynamoDBDocumentClient.from(dynamodb);
   return {
@@ -41,7 +46,8 @@ export function createDynamoDbKpiStaleDays(dynamodb: DynamoDBClient, tableName: 
           new QueryCommand({
             TableName: tableName,
             KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-            ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+            FilterExpression: 'attribute_not_exists(#cleared) OR #cleared <> #mark',
+            ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#cleared': 'cleared', '#mark': 'mark' },
             ExpressionAttributeValues: { ':pk': STALE_DAYS_PARTITION, ':prefix': 'DAY#' },
             ConsistentRead: true,
             Limit: limit - days.length,
@@ -62,11 +68,12 @@ export function createDynamoDbKpiStaleDays(dynamodb: DynamoDBClient, tableName: 
         days.map(async ({ day, mark }) => {
           try {
             await db.send(
-              new DeleteCommand({
+              new UpdateCommand({
                 TableName: tableName,
                 Key: staleDayKey(day),
+                UpdateExpression: 'SET #cleared = :mark',
                 ConditionExpression: '#mark = :mark',
-                ExpressionAttributeNames: { '#mark': 'mark' },
+                ExpressionAttributeNames: { '#mark': 'mark', '#cleared': 'cleared' },
                 ExpressionAttributeValues: { ':mark': mark },
               }),
             );
