@@ -3,12 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatKpiDay, rollUpLocalKpis } from '#infra/local/roll-up-kpis.ts';
+import {
+  daysToRollUp,
+  formatKpiDay,
+  formatLocalKpiRollup,
+  rollUpLocalKpiPeriods,
+  rollUpLocalKpis,
+} from '#infra/local/roll-up-kpis.ts';
 import { ensureDocumentsTable, startLocalDynamoDb } from '#infra/local/start-local-dynamodb.ts';
 import { createDynamoDbDossierRepository } from '#shared/adapters/aws/dynamodb-dossier-repository.ts';
 import { createDynamoDbKpiRollupStore } from '#shared/adapters/aws/dynamodb-kpi-rollup-store.ts';
 import { PROVINCE_SCOPE } from '#shared/ports/kpi-rollup-store.ts';
-import { sketchDossier } from '#test/support/kpi-dossiers.ts';
+import { COMMUNE, sketchDossier } from '#test/support/kpi-dossiers.ts';
 
 const folders: string[] = [];
 afterAll(async () => {
@@ -72,5 +78,64 @@ describe('npm run kpi:rollup', () => {
     } finally {
       await server.stop();
     }
+  }, 60_000);
+
+  it('rolls up the days of a period and then the period, printing its province figures with the catalogue', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'motcua-kpi-'));
+    folders.push(dataDir);
+    const table = 'motcua-sample-documents';
+    const server = await startLocalDynamoDb({ dataDir });
+    const dynamodb = client(server.endpoint);
+    await ensureDocumentsTable(dynamodb, table);
+    const dossiers = createDynamoDbDossierRepository(dynamodb, table);
+    // Open at the end of November: an online one and a counter one of the 30th (due 3 December),
+    // and one of 2 November long past due; the counter one finished on 1 December.
+    await dossiers.createDossier(sketchDossier({ received: '2026-11-30T09:00', channel: 2 }));
+    await dossiers.createDossier(
+      sketchDossier({ received: '2026-11-30T10:00', finished: '2026-12-01T15:00' }),
+    );
+    await dossiers.createDossier(sketchDossier({ received: '2026-11-02T09:00' }));
+    dynamodb.destroy();
+    await server.stop();
+
+    const today = '2026-12-02';
+    expect(daysToRollUp({ period: '2026-11' }, today)).toEqual({ from: '2026-11-01', to: '2026-11-30' });
+    expect(daysToRollUp({ period: '2026-Q4' }, today)).toEqual({ from: '2026-10-01', to: today });
+    expect(daysToRollUp({ date: '2026-11-30', period: '2026-Q4' }, today)).toEqual({
+      from: '2026-11-30',
+      to: '2026-11-30',
+    });
+    expect(() => daysToRollUp({ date: '2026-11-30', period: '2026-Q3' }, today)).toThrow(/does not contain/);
+    expect(() => daysToRollUp({ period: '2027-Q1' }, today)).toThrow(/not started/);
+    expect(() => daysToRollUp({ period: '2026-11-30' }, today)).toThrow(/--date for a day/);
+    expect(() => daysToRollUp({ period: '2026-13' }, today)).toThrow(/not a period key/);
+    expect(() => daysToRollUp({}, today)).toThrow(/--date or --period is required/);
+
+    // The last three days of November, printed with the month they belong to.
+    const rollup = await rollUpLocalKpiPeriods({
+      ...daysToRollUp({ date: '2026-11-28', to: '2026-11-30', period: '2026-11' }, today),
+      dataDir,
+      configPath: 'config/provinces/sample-province.yaml',
+      now: () => new Date('2026-12-01T18:00:00.000Z'),
+    });
+    expect(rollup.days).toHaveLength(3);
+    expect(rollup.periods.periods.map((period) => period.period)).toEqual(['2026-11', '2026-Q4', '2026']);
+    expect(rollup.periods.dossiers).toBe(3);
+    const printed = formatLocalKpiRollup(rollup, '2026-11');
+    expect(printed).toMatch(/^2026-11-30 {2}province {2}2 dossiers touched the day/m);
+    expect(printed).toMatch(/^2026-11 {2}province {2}\d+ items written/m);
+    // At the month's end all three are open, the one of 2 November overdue: on-time and backlog are
+    // judged from the dossiers themselves, the receipt-day KPIs summed from the days rolled up.
+    expect(printed).toMatch(/^backlog\s+1\s+dossiers\s+1\/3/m);
+    expect(printed).toMatch(/^on-time\s+66\.67\s+percent\s+2\/3/m);
+    expect(printed).toMatch(/^online-share\s+50\s+percent\s+1\/2/m);
+    expect(printed).toMatch(/^catalogue-with-dossiers\s+1\s+procedures\s+1\//m);
+    // The quarter when asked for, judged at 31 December: only the counter dossier finished on 1 December is on time.
+    expect(formatLocalKpiRollup(rollup, '2026-Q4')).toMatch(/^2026-Q4 {2}province/m);
+    expect(() => formatLocalKpiRollup(rollup, '2026-Q3')).toThrow(/does not contain/);
+    const quarter = rollup.periods.periods.find((period) => period.period === '2026-Q4');
+    expect(
+      quarter?.figures.find((figure) => figure.scope === COMMUNE && figure.kpiId === 'on-time'),
+    ).toMatchObject({ numerator: 1, denominator: 3 });
   }, 60_000);
 });

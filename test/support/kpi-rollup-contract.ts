@@ -9,7 +9,16 @@ import { kpiDaysOf } from '#shared/domain/kpi/kpi-days.ts';
 import type { DossierRepository } from '#shared/ports/dossier-repository.ts';
 import { type KpiFigure, type KpiRollupStore, PROVINCE_SCOPE } from '#shared/ports/kpi-rollup-store.ts';
 import { DAY_KPIS, type RollUpKpiDayDeps, rollUpKpiDay } from '#shared/use-cases/kpi/roll-up-kpi-day.ts';
-import { at, COMMUNE, kpiContext, sampleConfig, sketchDossier, WARD } from './kpi-dossiers.ts';
+import { rollUpKpiPeriods } from '#shared/use-cases/kpi/roll-up-kpi-periods.ts';
+import {
+  at,
+  COMMUNE,
+  extendedCalendar,
+  kpiContext,
+  sampleConfig,
+  sketchDossier,
+  WARD,
+} from './kpi-dossiers.ts';
 
 const targets = loadKpiTargets('config/kpi-targets/sample-province.yaml');
 const { period: _period, ...context } = kpiContext({ from: '2026-03-02', to: '2026-03-02' });
@@ -159,5 +168,41 @@ export function kpiRollupContract(
     expect(figure(after, PROVINCE_SCOPE, 'online-share')).toEqual(
       figure(before, PROVINCE_SCOPE, 'online-share'),
     );
+  });
+
+  it("rolls up the month, quarter and year of the days, judging open dossiers at each period's end and finding those open since an earlier year in the status index", async () => {
+    const { dossiers, store, deps, setClock } = await office();
+    const days = ['2026-03-02', '2026-03-03', '2026-03-04', '2026-03-05'];
+    for (const day of days) await rollUpKpiDay(deps, day);
+    const periodDeps = { ...deps, dossiers, agencies: sampleConfig.agencies };
+    const march = await rollUpKpiPeriods(periodDeps, days);
+    expect(march.periods.map((period) => [period.period, period.written])).toEqual([
+      ['2026-03', march.periods[0]?.figures.length],
+      ['2026-Q1', march.periods[1]?.figures.length],
+      ['2026', march.periods[2]?.figures.length],
+    ]);
+    const terms = async (scope: string, period: string, kpiId: string) => {
+      const found = figure(await store.listFigures(scope, period), scope, kpiId);
+      return found && [found.numerator, found.denominator];
+    };
+    // d1 on time; d2 (due 5 March 14:00) and d3 (due 6 March 08:30) open and overdue at the month's end.
+    expect(await terms(PROVINCE_SCOPE, '2026-03', 'on-time')).toEqual([1, 3]);
+    expect(await terms(PROVINCE_SCOPE, '2026-03', 'backlog')).toEqual([2, 2]);
+    expect(await terms(WARD, '2026-03', 'backlog')).toEqual([1, 1]);
+    expect(await terms('LEVEL#commune', '2026-Q1', 'backlog')).toEqual([2, 2]);
+    expect(await terms(PROVINCE_SCOPE, '2026-03', 'online-share')).toEqual([1, 3]);
+    expect(await terms(PROVINCE_SCOPE, '2026', 'processing-time')).toMatchObject([expect.any(Number), 1]);
+    expect((await rollUpKpiPeriods(periodDeps, days)).periods.every((period) => period.written === 0)).toBe(
+      true,
+    );
+    // The next January: d2 and d3 have no event in 2027, only the status index knows them.
+    setClock('2027-01-03T03:00:00.000Z');
+    const january = await rollUpKpiPeriods(
+      { ...periodDeps, context: { ...context, calendar: extendedCalendar() } },
+      ['2027-01-02'],
+    );
+    expect(january.reads.openDossiers).toBe(2);
+    expect(await terms(PROVINCE_SCOPE, '2027-01', 'backlog')).toEqual([2, 2]);
+    expect(await terms(COMMUNE, '2027-01', 'on-time')).toEqual([0, 1]);
   });
 }

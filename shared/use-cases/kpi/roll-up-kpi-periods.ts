@@ -5,9 +5,11 @@
  * own figures keep its agency id), and for the province.
  *
  * Where each figure comes from:
- * - the `sum` KPIs from the stored day figures only (never the dossiers): a unit's period is the
- *   sum of its days' numerators and denominators, the province's the sum of its day figures, a
- *   level's or a district tree's the sum of its units' period terms;
+ * - the `sum` KPIs from the stored day figures only (never the dossiers): a unit's month is the
+ *   sum of its days' numerators and denominators, its quarter and year the sums of their months
+ *   (the months asked for as just computed, the others as stored; a month whose days were rolled
+ *   up but which was never stored is computed and stored on the way); the province's from its own
+ *   day figures; a level's or a district tree's the sum of its units' terms;
  * - the `period-end` KPIs (on-time, backlog) are measured for the period itself over the dossiers
  *   that ended in it or were open at its end, found without a Scan (see below);
  * - the catalogue figures for the province only (procedures in force in the period, and those
@@ -17,16 +19,19 @@
  * end but has ended since, has an event on its end day, so it is in the day bucket of a day from
  * the period's start to today; a dossier still open today is in the status index. For each year
  * touched (its months and quarters are within it) the rollup therefore reads the day buckets from
- * 1 January to the later of today and 31 December, plus the dossiers open now (statuses 2, 4, 5,
- * 6 and 9 of the province queue, whose summaries say receipt and end) received by 31 December and
- * not already read from a bucket, each by key. Every dossier is judged once (the first copy read).
- * Cost per year touched: one query page per 200 dossier-days of the buckets read (each dossier is
- * read once per day its events touch) plus one page per 200 open dossiers and one GetItem per open
- * dossier with no event since 1 January; memory holds the codes seen and the terms, not the
- * dossiers. The `sum` figures cost one query per scope (units and province) per day of the year:
- * about (units + 1) × 365 small reads. A nightly run of one day touches one year, so its cost
- * follows the current year's activity and the open backlog, not the whole history; a recomputed
- * past year also reads the buckets from its end to today.
+ * 1 January to today, plus the dossiers open now (statuses 2, 4, 5, 6 and 9 of the province
+ * queue, whose summaries say receipt and end) received by 31 December and not already read from
+ * a bucket, each by key. Every dossier is judged once (the first copy read), for every period of
+ * the year in the same pass.
+ *
+ * Cost per year touched: one query page per 200 dossier-days of the year's buckets up to today
+ * (a dossier is read once per day its events touch: about 3 to 6), one page per 200 open dossiers
+ * and one GetItem per open dossier with no event since 1 January; memory holds the codes seen and
+ * the terms, not the dossiers. The `sum` figures cost one query per scope (units and province) and
+ * day of the months asked for, and one per scope and other month of the year; writes are the
+ * figures that changed. A nightly run of one day touches one year: its cost follows the current
+ * year's activity and the open backlog, not the whole history; a recomputed past year also reads
+ * the buckets from its end to today.
  *
  * Idempotent: the same stored day figures and dossiers give the same figures (values are summed in
  * a fixed order), and the store keeps unchanged figures, `computedAt` included.
@@ -115,8 +120,16 @@ export interface KpiPeriodsRollup {
   periods: KpiPeriodRollup[];
   /** Distinct dossiers judged for the period-end KPIs (per year touched, summed). */
   dossiers: number;
-  /** Reads made: day-bucket pages, status-index pages, open dossiers fetched by key, day-figure queries. */
-  reads: { bucketPages: number; openPages: number; openDossiers: number; dayFigureQueries: number };
+  /** Reads made: day-bucket pages, status-index pages, open dossiers fetched by key, day- and month-figure queries. */
+  reads: {
+    bucketPages: number;
+    openPages: number;
+    openDossiers: number;
+    dayFigureQueries: number;
+    monthFigureQueries: number;
+    /** Queries of the year before's figures, for targets relative to it. */
+    previousYearQueries: number;
+  };
 }
 
 /** Runs `task` over `items`, at most `limit` at a time. */
@@ -218,7 +231,14 @@ export async function rollUpKpiPeriods(
     for (const key of [month, quarter, year]) periods.add(key);
     byYear.set(year, periods);
   }
-  const reads = { bucketPages: 0, openPages: 0, openDossiers: 0, dayFigureQueries: 0 };
+  const reads = {
+    bucketPages: 0,
+    openPages: 0,
+    openDossiers: 0,
+    dayFigureQueries: 0,
+    monthFigureQueries: 0,
+    previousYearQueries: 0,
+  };
   const openNow = byYear.size === 0 ? [] : await listOpenDossiers(deps, pageSize, reads);
   const rollups: KpiPeriodRollup[] = [];
   let judged = 0;
@@ -262,10 +282,24 @@ async function listOpenDossiers(
   return open;
 }
 
+const DAY_KPI_IDS = new Set<string>(DAY_KPIS.map((kpi) => kpi.id));
+
+/** The `sum` terms of a scope's stored figures of a period, or undefined when one is missing. */
+function sumTermsOf(figures: readonly KpiFigure[]): Terms | undefined {
+  const terms = emptyTerms();
+  let found = 0;
+  for (const figure of figures) {
+    if (!DAY_KPI_IDS.has(figure.kpiId)) continue;
+    terms.set(figure.kpiId as DossierKpiId, { n: figure.numerator, d: figure.denominator });
+    found += 1;
+  }
+  return found === DAY_KPIS.length ? terms : undefined;
+}
+
 async function rollUpYear(
   deps: RollUpKpiPeriodsDeps,
   year: string,
-  keys: string[],
+  asked: string[],
   run: {
     today: number;
     computedAt: string;
@@ -274,6 +308,24 @@ async function rollUpYear(
     reads: KpiPeriodsRollup['reads'];
   },
 ): Promise<{ rollups: KpiPeriodRollup[]; dossiers: number }> {
+  const today = dateOfDay(run.today);
+  const keys = [...asked];
+  // The months a quarter or the year adds up: those asked for from their days, the others from
+  // their stored month figures; a month never stored yet but whose days were rolled up (a first
+  // run, a backfill) is computed and stored too, so that the year is whole.
+  const months = Array.from({ length: 12 }, (_, index) => `${year}-${String(index + 1).padStart(2, '0')}`);
+  const past = months.filter((month) => `${month}-01` <= today);
+  const fromDays = new Set(keys.filter((key) => parsePeriodKey(key).kind === 'month'));
+  const unstored = new Set<string>();
+  for (const month of past) {
+    if (fromDays.has(month)) continue;
+    run.reads.monthFigureQueries += 1;
+    if (!sumTermsOf(await deps.store.listFigures(PROVINCE_SCOPE, month))) {
+      fromDays.add(month);
+      unstored.add(month);
+      keys.push(month);
+    }
+  }
   const periods: PeriodEndTerms[] = keys.map((key) => {
     const { from, to } = parsePeriodKey(key);
     return {
@@ -294,11 +346,8 @@ async function rollUpYear(
     unitIds.add(dossier.competentAgencyId);
     for (const period of periods) tallyInto(period, dossier);
   };
-  const yearEnd = dayOfDate(`${year}-12-31`);
   const bucketDays: string[] = [];
-  for (let day = dayOfDate(`${year}-01-01`); day <= Math.max(run.today, yearEnd); day += 1) {
-    bucketDays.push(dateOfDay(day));
-  }
+  for (let day = dayOfDate(`${year}-01-01`); day <= run.today; day += 1) bucketDays.push(dateOfDay(day));
   await eachLimited(bucketDays, PARALLEL, async (day) => {
     let cursor: string | undefined;
     do {
@@ -321,55 +370,110 @@ async function rollUpYear(
     if (dossier) judge(dossier);
   });
 
-  // Sum KPIs: every scope's day figures of the year, read once.
+  // Sum KPIs: each scope's months up to today, from their days or their stored month figures.
   const scopes = [...unitIds].sort();
-  const dayTerms = new Map<string, Map<string, Terms>>();
-  const yearDays = daysOfPeriod(year);
-  const reads: [string, string][] = [];
-  for (const scope of [...scopes, PROVINCE_SCOPE]) for (const day of yearDays) reads.push([scope, day]);
-  await eachLimited(reads, PARALLEL * 2, async ([scope, day]) => {
-    const figures = await deps.store.listFigures(scope, day);
-    run.reads.dayFigureQueries += 1;
-    if (figures.length === 0) return;
-    const terms = emptyTerms();
-    for (const figure of figures) {
-      const term = terms.get(figure.kpiId as DossierKpiId);
-      if (!term || !DAY_KPIS.some((kpi) => kpi.id === figure.kpiId)) continue;
-      term.n = figure.numerator;
-      term.d = figure.denominator;
+  const monthTerms = new Map<string, Map<string, Terms>>();
+  const monthOfDays = async (scope: string, month: string): Promise<Terms | undefined> => {
+    let terms: Terms | undefined;
+    for (const day of daysOfPeriod(month)) {
+      if (day > today) break;
+      run.reads.dayFigureQueries += 1;
+      const figures = await deps.store.listFigures(scope, day);
+      if (figures.length === 0) continue;
+      terms ??= emptyTerms();
+      for (const figure of figures) {
+        if (!DAY_KPI_IDS.has(figure.kpiId)) continue;
+        const sum = terms.get(figure.kpiId as DossierKpiId) as { n: number; d: number };
+        sum.n += figure.numerator;
+        sum.d += figure.denominator;
+      }
     }
-    let ofScope = dayTerms.get(scope);
-    if (!ofScope) {
-      ofScope = new Map();
-      dayTerms.set(scope, ofScope);
+    return terms;
+  };
+  const monthOf = async (scope: string, month: string) => {
+    let terms: Terms | undefined;
+    if (!fromDays.has(month)) {
+      run.reads.monthFigureQueries += 1;
+      terms = sumTermsOf(await deps.store.listFigures(scope, month));
     }
-    ofScope.set(day, terms);
-  });
+    terms ??= await monthOfDays(scope, month);
+    if (!terms) return;
+    const ofScope = monthTerms.get(scope) ?? new Map<string, Terms>();
+    ofScope.set(month, terms);
+    monthTerms.set(scope, ofScope);
+  };
+  // The province first: a day rollup writes every unit's figures with the province's, so a month
+  // without any province figure has none of its units' either (days never rolled up).
+  await eachLimited(past, PARALLEL * 2, (month) => monthOf(PROVINCE_SCOPE, month));
+  const rolled = past.filter((month) => monthTerms.get(PROVINCE_SCOPE)?.has(month));
+  const tasks: [string, string][] = [];
+  for (const scope of scopes) for (const month of rolled) tasks.push([scope, month]);
+  await eachLimited(tasks, PARALLEL * 2, ([scope, month]) => monthOf(scope, month));
 
+  const previousYear = await previousYearValues(deps, Number(year), scopes, run.reads);
   const rollups: KpiPeriodRollup[] = [];
   for (const period of periods) {
-    const figures = figuresOfPeriod(deps, period, scopes, dayTerms, run.computedAt);
+    if (unstored.has(period.key) && !rolled.includes(period.key)) continue;
+    const figures = figuresOfPeriod(deps, period, scopes, monthTerms, previousYear, run.computedAt);
     const { written, unchanged } = await deps.store.putFigures(figures);
     rollups.push({ period: period.key, figures, written, unchanged });
   }
   return { rollups, dossiers: seen.size };
 }
 
-/** A scope's terms over a period: its days' `sum` terms (in day order) and its period-end terms. */
+const previousKey = (scope: string, kpi: string) => `${scope}\u0000${kpi}`;
+
+/**
+ * The stored values of the year before, by scope and KPI, for the targets that rise over it
+ * (`increaseOverPreviousYear`): one query per scope, and none when no target needs them.
+ */
+async function previousYearValues(
+  deps: RollUpKpiPeriodsDeps,
+  year: number,
+  units: readonly string[],
+  reads: KpiPeriodsRollup['reads'],
+): Promise<Map<string, number>> {
+  const values = new Map<string, number>();
+  const relative = new Set(
+    (deps.targets?.targets ?? [])
+      .filter((rule) => rule.increaseOverPreviousYear !== undefined)
+      .map((rule) => rule.kpi as string),
+  );
+  if (relative.size === 0) return values;
+  const scopes = [
+    ...units,
+    ...new Set(deps.context.units.map((unit) => levelScope(unit.level))),
+    ...(deps.agencies
+      ? deps.context.units.filter((unit) => unit.level === 'district').map((unit) => treeScope(unit.id))
+      : []),
+    PROVINCE_SCOPE,
+  ];
+  await eachLimited(scopes, PARALLEL * 2, async (scope) => {
+    reads.previousYearQueries += 1;
+    for (const figure of await deps.store.listFigures(scope, String(year - 1))) {
+      if (relative.has(figure.kpiId) && figure.value !== undefined) {
+        values.set(previousKey(scope, figure.kpiId), figure.value);
+      }
+    }
+  });
+  return values;
+}
+
+/** A scope's terms over a period: its months' `sum` terms (in order) and its period-end terms. */
 function scopeTerms(
-  days: readonly string[],
+  months: readonly string[],
   ofScope: Map<string, Terms> | undefined,
   periodEnd: Terms | undefined,
 ): { terms: Terms; present: boolean } {
   const terms = emptyTerms();
   let present = periodEnd !== undefined;
-  for (const day of days) {
-    const ofDay = ofScope?.get(day);
-    if (!ofDay) continue;
+  for (const month of months) {
+    const ofMonth = ofScope?.get(month);
+    if (!ofMonth) continue;
     present = true;
     for (const kpi of DAY_KPIS) {
       const sum = terms.get(kpi.id) as { n: number; d: number };
-      const term = ofDay.get(kpi.id) as { n: number; d: number };
+      const term = ofMonth.get(kpi.id) as { n: number; d: number };
       sum.n += term.n;
       sum.d += term.d;
     }
@@ -385,20 +489,32 @@ function figuresOfPeriod(
   deps: RollUpKpiPeriodsDeps,
   period: PeriodEndTerms,
   scopes: readonly string[],
-  dayTerms: Map<string, Map<string, Terms>>,
+  monthTerms: Map<string, Map<string, Terms>>,
+  previousYear: ReadonlyMap<string, number>,
   computedAt: string,
 ): KpiFigure[] {
   const year = Number(period.key.slice(0, 4));
-  const days = daysOfPeriod(period.key);
+  const months = [...new Set(daysOfPeriod(period.key).map((day) => day.slice(0, 7)))];
   const units = new Map<string, KpiUnitInfo>(deps.context.units.map((unit) => [unit.id, unit]));
   const figures: KpiFigure[] = [];
-  const evaluate = (kpi: KpiId, target: ScopeTarget | undefined, value: KpiValue): TargetEvaluation =>
-    deps.targets && target
-      ? evaluateKpiTarget(deps.targets, { kpi, year, ...target }, value)
-      : { status: 'no-target' };
+  const evaluate = (
+    scope: string,
+    kpi: KpiId,
+    target: ScopeTarget | undefined,
+    value: KpiValue,
+  ): TargetEvaluation => {
+    if (!deps.targets || !target) return { status: 'no-target' };
+    const previousYearValue = previousYear.get(previousKey(scope, kpi));
+    return evaluateKpiTarget(
+      deps.targets,
+      { kpi, year, ...target },
+      value,
+      previousYearValue === undefined ? {} : { previousYearValue },
+    );
+  };
   const push = (scope: string, kpi: KpiDefinition, terms: KpiTally, target: ScopeTarget | undefined) => {
     const value = kpiValue(kpi.kind, terms.n, terms.d);
-    figures.push(figureOf(scope, period.key, kpi, value, evaluate(kpi.id, target, value), computedAt));
+    figures.push(figureOf(scope, period.key, kpi, value, evaluate(scope, kpi.id, target, value), computedAt));
   };
   const pushTerms = (scope: string, terms: Terms, target: ScopeTarget | undefined) => {
     for (const kpi of DOSSIER_KPIS) push(scope, kpi, terms.get(kpi.id) as KpiTally, target);
@@ -411,7 +527,7 @@ function figuresOfPeriod(
   // Units: every unit in scope, and any other a dossier or a day figure of the period counts for.
   const unitTerms = new Map<string, Terms>();
   for (const scope of scopes) {
-    const { terms, present } = scopeTerms(days, dayTerms.get(scope), period.byUnit.get(scope));
+    const { terms, present } = scopeTerms(months, monthTerms.get(scope), period.byUnit.get(scope));
     if (!present && !units.has(scope)) continue;
     unitTerms.set(scope, terms);
     const unit = units.get(scope);
@@ -436,7 +552,7 @@ function figuresOfPeriod(
     pushTerms(treeScope(district.id), terms, { level: 'district', ...areaOf(district.id) });
   }
   // The province: its own day figures, the period-end total, the catalogue.
-  const { terms: province } = scopeTerms(days, dayTerms.get(PROVINCE_SCOPE), period.total);
+  const { terms: province } = scopeTerms(months, monthTerms.get(PROVINCE_SCOPE), period.total);
   pushTerms(PROVINCE_SCOPE, province, { level: 'province' });
   for (const kpi of CATALOGUE_KPIS) {
     push(PROVINCE_SCOPE, kpi, kpi.measure(period.codes, period.prepared), { level: 'province' });

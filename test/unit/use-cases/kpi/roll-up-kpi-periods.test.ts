@@ -168,6 +168,7 @@ describe('KPI period rollup on hand-computed cases', () => {
   it('judges on-time and backlog at each period end, sums the days for the rest, and covers a unit with no dossiers', async () => {
     const { deps, days } = await springOffice();
     const rollup = await rollUpKpiPeriods(deps, days);
+    // January, February and May (up to today, 5 May) have no day figures: they add nothing and are not stored.
     expect(rollup.periods.map((period) => period.period)).toEqual([
       '2026-03',
       '2026-04',
@@ -233,11 +234,54 @@ describe('KPI period rollup on hand-computed cases', () => {
     const before = await deps.store.listFigures(COMMUNE, '2026-Q1');
     setClock('2026-05-06T10:00');
     const again = await rollUpKpiPeriods(deps, days);
-    expect(again.periods.map((period) => period.written)).toEqual([0, 0, 0, 0, 0]);
-    expect(again.periods.map((period) => period.unchanged)).toEqual(
-      first.periods.map((period) => period.figures.length),
-    );
+    expect(again.periods.map((period) => period.period)).toEqual([
+      '2026-03',
+      '2026-04',
+      '2026-Q1',
+      '2026-Q2',
+      '2026',
+    ]);
+    for (const period of again.periods) {
+      expect(period.written, period.period).toBe(0);
+      expect(period.unchanged, period.period).toBe(period.figures.length);
+    }
     expect(await deps.store.listFigures(COMMUNE, '2026-Q1')).toEqual(before);
+  });
+
+  it('stores an earlier month whose days were rolled up but never the month itself, so that the year adds up', async () => {
+    const { deps } = await springOffice();
+    const rollup = await rollUpKpiPeriods(deps, ['2026-04-30']);
+    expect(rollup.periods.map((period) => period.period)).toEqual(['2026-03', '2026-04', '2026-Q2', '2026']);
+    expect(await terms(deps, COMMUNE, '2026-03', 'online-share')).toEqual([1, 4]);
+    expect(await terms(deps, COMMUNE, '2026', 'online-share')).toEqual([1, 5]);
+    expect(await terms(deps, COMMUNE, '2026', 'on-time')).toEqual([2, 5]);
+    // The first quarter was not asked for: it waits for a day of its own.
+    expect(await deps.store.listFigures(COMMUNE, '2026-Q1')).toEqual([]);
+  });
+
+  it("sets a target relative to the year before from that year's stored figure of the same scope", async () => {
+    const { deps, days } = await springOffice();
+    // The sample asks digitised, signed and archived to rise 20 points a year from 2023.
+    await deps.store.putFigures([
+      {
+        scope: COMMUNE,
+        period: '2025',
+        kpiId: 'digitised-signed-archived',
+        numerator: 45,
+        denominator: 100,
+        value: 45,
+        targetStatus: 'no-target',
+        ruleVersion: '1',
+        computedAt: '2026-01-01T18:00:00.000Z',
+      },
+    ]);
+    const rollup = await rollUpKpiPeriods(deps, days);
+    expect(rollup.reads.previousYearQueries).toBeGreaterThan(0);
+    const commune = (await stored(deps, COMMUNE, '2026-03')).get('digitised-signed-archived');
+    // A and C were resolved in March without result papers: 0 %.
+    expect(commune).toMatchObject({ value: 0, target: 65, comparison: 'at-least', met: false });
+    const ward = (await stored(deps, WARD, '2026-03')).get('digitised-signed-archived');
+    expect(ward?.targetStatus).toBe('no-baseline');
   });
 
   it('a late event, recomputed for exactly the days it touches, changes that day and the month, quarter and year above it, and nothing else', async () => {
@@ -345,7 +389,7 @@ describe('KPI period rollup of a simulated province (brute force)', () => {
             context,
             agencies: province.agencies,
             targets,
-            now: () => new Date(asOf.getTime() + 86_400_000),
+            now: () => new Date(at('2027-01-02T10:00')),
           };
           // The next year's first day too: its periods judge the dossiers still open from this one,
           // which only the status index finds (they have no event in the next year).
@@ -409,6 +453,14 @@ describe('KPI period rollup of a simulated province (brute force)', () => {
               );
             }
           }
+          // One day again, its quarter and year now added up from the other months' stored figures: the same.
+          const again = await rollUpKpiPeriods(deps, ['2026-05-12']);
+          expect(again.reads.monthFigureQueries).toBeGreaterThan(0);
+          expect(again.periods.map((period) => [period.period, period.written])).toEqual([
+            ['2026-05', 0],
+            ['2026-Q2', 0],
+            ['2026', 0],
+          ]);
           // The catalogue figures are the province's only.
           expect((await stored(deps, levelScope('commune'), '2026')).has('catalogue-with-dossiers')).toBe(
             false,
