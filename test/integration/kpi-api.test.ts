@@ -237,5 +237,14 @@ describe('KPI reports', () => {
     expect((await call('auditor', 'POST', '/kpis/reports', {}, { period: '2026-Q4' })).status).toBe(403);
     expect((await call('unitAdmin', 'GET', '/kpis/reports')).status).toBe(403);
     expect((await call('officer', 'GET', '/kpis/reports/2026-Q4/pdf')).status).toBe(403);
+    // The refused download is recorded as such.
+    const audit = await call('auditor', 'GET', '/audit/entries', { actor: 'kpi-officer', outcome: 'denied' });
+    expect(audit.body.entries).toEqual([
+      expect.objectContaining({
+        action: 'download',
+        reason: 'FORBIDDEN',
+        target: { report: 'kpi/2026-Q4.pdf' },
+      }),
+    ]);
   });
 });

@@ -4,7 +4,7 @@
  * up (yet) answers an empty list with `rolledUp: false`, not an error.
  */
 import { z } from 'zod';
-import type { Principal } from '#shared/auth/authorize.ts';
+import { authorizeRole, type Principal } from '#shared/auth/authorize.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import { type KpiPeriodKind, readKpiPeriod } from '#shared/domain/kpi/kpi-period-keys.ts';
 import type { KpiRollupStore } from '#shared/ports/kpi-rollup-store.ts';
@@ -44,6 +44,8 @@ export function createReadKpiFigures(deps: ReadKpiDeps) {
     principal: Principal,
     input: Record<string, string | undefined>,
   ): Promise<KpiFiguresView> {
+    // A role that never reads KPIs gets 403 whatever it sends.
+    authorizeRole(principal, 'kpi:read');
     const query = parseQuery(FIGURES_QUERY, input);
     const scope = resolveKpiScope(principal, deps.config, query.scope);
     const period = readKpiPeriod(query.period);

@@ -5,7 +5,7 @@
  * as not measured (never scored 0 or full).
  */
 import { z } from 'zod';
-import type { Principal } from '#shared/auth/authorize.ts';
+import { authorizeRole, type Principal } from '#shared/auth/authorize.ts';
 import {
   DEFAULT_INDEX_766,
   type Index766Table,
@@ -56,6 +56,8 @@ export function createReadKpiScorecard(deps: ReadKpiDeps & { table?: Index766Tab
     principal: Principal,
     input: Record<string, string | undefined>,
   ): Promise<KpiScorecardView> {
+    // A role that never reads KPIs gets 403 whatever it sends.
+    authorizeRole(principal, 'kpi:read');
     const query = parseQuery(SCORECARD_QUERY, input);
     const scope = resolveKpiScope(principal, deps.config, query.scope);
     const period = readKpiPeriod(query.period)?.key ?? query.period;

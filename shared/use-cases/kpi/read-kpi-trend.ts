@@ -3,7 +3,7 @@
  * e.g. the months 2026-01..2026-12: each period with its stored figure, or `rolledUp: false`.
  */
 import { z } from 'zod';
-import type { Principal } from '#shared/auth/authorize.ts';
+import { authorizeRole, type Principal } from '#shared/auth/authorize.ts';
 import { KPI_IDS, type KpiId } from '#shared/domain/kpi/kpi-definitions.ts';
 import { type KpiPeriodKind, kpiPeriodsBetween } from '#shared/domain/kpi/kpi-period-keys.ts';
 import { parseQuery } from '../parse-query.ts';
@@ -53,6 +53,8 @@ export function createReadKpiTrend(deps: ReadKpiDeps) {
     principal: Principal,
     input: Record<string, string | undefined>,
   ): Promise<KpiTrendView> {
+    // A role that never reads KPIs gets 403 whatever it sends.
+    authorizeRole(principal, 'kpi:read');
     const query = parseQuery(TREND_QUERY, input);
     const scope = resolveKpiScope(principal, deps.config, query.scope);
     const periods = kpiPeriodsBetween(query.from, query.to, MAX_TREND_PERIODS);
