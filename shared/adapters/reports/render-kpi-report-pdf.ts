@@ -35,7 +35,7 @@ const MARGIN = 28;
 const NUMBER_WIDTH = 22;
 const NAME_WIDTH = 136;
 /** Shares of an indicator's width: target, actual, met ("Không đạt" is the widest). */
-const CELL_SHARES = [0.3, 0.32, 0.38];
+const CELL_SHARES = [0.28, 0.32, 0.4];
 const CELL_FONT = 6.5;
 const HEADER_FONT = 6.5;
 const LINE = 1.25;
@@ -106,7 +106,7 @@ export async function renderKpiReportPdf(report: KpiReportModel): Promise<Uint8A
   /** Lines centred in a box. */
   const centred = (lines: string[], x: number, top: number, width: number, font: PDFFont, size: number) => {
     lines.forEach((line, index) => {
-      const fitted = fittedSize(line, font, size, width - 2 * PAD);
+      const fitted = fittedSize(line, font, size, width - 2);
       text(line, x + (width - font.widthOfTextAtSize(line, fitted)) / 2, top - PAD - index * size * LINE, {
         font,
         size: fitted,
