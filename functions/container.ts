@@ -23,6 +23,10 @@ import { createReceiveDossier } from '#shared/use-cases/dossiers/receive-dossier
 import { createRecordPortalSync } from '#shared/use-cases/dossiers/record-portal-sync.ts';
 import { createReplayPortalSync } from '#shared/use-cases/dossiers/replay-portal-sync.ts';
 import { createSweepOverdueDossiers } from '#shared/use-cases/dossiers/sweep-overdue-dossiers.ts';
+import { createKpiReports } from '#shared/use-cases/kpi/produce-kpi-report.ts';
+import { createReadKpiFigures } from '#shared/use-cases/kpi/read-kpi-figures.ts';
+import { createReadKpiScorecard } from '#shared/use-cases/kpi/read-kpi-scorecard.ts';
+import { createReadKpiTrend } from '#shared/use-cases/kpi/read-kpi-trend.ts';
 import { createReadDocuments } from '#shared/use-cases/read-documents.ts';
 import { createReconcileDocuments } from '#shared/use-cases/reconcile-documents.ts';
 import { createRequestUpload } from '#shared/use-cases/request-upload.ts';
@@ -55,6 +59,10 @@ export interface Container {
   replayPortalSync: ReturnType<typeof createReplayPortalSync>;
   listDossiers: ReturnType<typeof createListDossiers>;
   readUnitAttention: ReturnType<typeof createReadUnitAttention>;
+  readKpiFigures: ReturnType<typeof createReadKpiFigures>;
+  readKpiTrend: ReturnType<typeof createReadKpiTrend>;
+  readKpiScorecard: ReturnType<typeof createReadKpiScorecard>;
+  kpiReports: ReturnType<typeof createKpiReports>;
   /** The overdue sweep, which the embedded runtime runs on a timer over this container. */
   sweepOverdueDossiers: ReturnType<typeof createSweepOverdueDossiers>;
 }
@@ -162,6 +170,17 @@ export function createContainer(
     replayPortalSync: createReplayPortalSync({ outbox: portalOutbox, clock }),
     listDossiers: createListDossiers({ dossiers }),
     readUnitAttention: createReadUnitAttention({ config: provinceConfig, dossiers, clock }),
+    readKpiFigures: createReadKpiFigures({ config: provinceConfig, store: adapters.kpis }),
+    readKpiTrend: createReadKpiTrend({ config: provinceConfig, store: adapters.kpis }),
+    readKpiScorecard: createReadKpiScorecard({ config: provinceConfig, store: adapters.kpis }),
+    kpiReports: createKpiReports({
+      config: provinceConfig,
+      store: adapters.kpis,
+      objects,
+      audit,
+      clock,
+      reportsBucket: config.buckets.exports,
+    }),
     sweepOverdueDossiers: createSweepOverdueDossiers({
       config: provinceConfig,
       calendar: adapters.calendar,

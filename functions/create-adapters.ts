@@ -4,6 +4,7 @@ import { awsClientSettings } from '#shared/adapters/aws/aws-client-settings.ts';
 import { createDynamoDbAuditTrail } from '#shared/adapters/aws/dynamodb-audit-trail.ts';
 import { createDynamoDbDocumentRepository } from '#shared/adapters/aws/dynamodb-document-repository.ts';
 import { createDynamoDbDossierRepository } from '#shared/adapters/aws/dynamodb-dossier-repository.ts';
+import { createDynamoDbKpiRollupStore } from '#shared/adapters/aws/dynamodb-kpi-rollup-store.ts';
 import { createDynamoDbPortalOutbox } from '#shared/adapters/aws/dynamodb-portal-outbox.ts';
 import { createS3ObjectStore } from '#shared/adapters/aws/s3-object-store.ts';
 import {
@@ -15,6 +16,7 @@ import type { RuntimeConfig } from '#shared/config/runtime-config.ts';
 import type { WorkingCalendar } from '#shared/domain/calendar/working-calendar.ts';
 import type { AuditTrail } from '#shared/ports/audit-trail.ts';
 import type { DossierRepository } from '#shared/ports/dossier-repository.ts';
+import type { KpiRollupStore } from '#shared/ports/kpi-rollup-store.ts';
 import type { PortalOutbox } from '#shared/ports/portal-outbox.ts';
 import type { Clock, DocumentRepository, ObjectStore } from '#shared/ports.ts';
 
@@ -28,6 +30,8 @@ export interface Adapters {
   dossiers: DossierRepository;
   /** The national-portal outbox, in the documents table. */
   portalOutbox: PortalOutbox;
+  /** The KPI rollup's figures, in the documents table. */
+  kpis: KpiRollupStore;
   /**
    * The audit trail (`AUDIT_TABLE`); without the table every append fails, so that nothing
    * audited is handed out (functions that read no archive have none).
@@ -63,6 +67,7 @@ export function createAdapters(config: RuntimeConfig): Adapters {
     repository: createDynamoDbDocumentRepository(dynamodb, config.documentsTable),
     dossiers: createDynamoDbDossierRepository(dynamodb, config.documentsTable),
     portalOutbox: createDynamoDbPortalOutbox(dynamodb, config.documentsTable),
+    kpis: createDynamoDbKpiRollupStore(dynamodb, config.documentsTable),
     audit: config.auditTable ? createDynamoDbAuditTrail(dynamodb, config.auditTable) : noAuditTrail,
     clock: { now: () => new Date() },
     calendar: () => {

@@ -151,6 +151,7 @@ export class ProvinceStack extends Stack {
       deadLetterQueue: this.trigger.deadLetterQueue,
     });
     this.exports.allowExportBy(this.api.handler.role, dataKey);
+    this.exports.allowKpiReportsBy(this.api.handler.role, dataKey);
     // The province's key, which signs the audit trail's anchors, signs the export manifests too.
     this.signing.allowSigningWith(provinceSigningAgencyId(config), this.api.handler.role);
     this.api.handler.function.addEnvironment('EXPORTS_BUCKET', this.exports.bucket.bucketName);

@@ -19,6 +19,12 @@ export const API_ROUTES = {
   actOnDossier: { method: 'POST', path: '/dossiers/{code}/actions/{action}' },
   replayPortalSync: { method: 'POST', path: '/portal/replay' },
   readUnitAttention: { method: 'GET', path: '/units/{unitId}/attention' },
+  readKpiFigures: { method: 'GET', path: '/kpis' },
+  readKpiTrend: { method: 'GET', path: '/kpis/trend' },
+  readKpiScorecard: { method: 'GET', path: '/kpis/scorecard' },
+  produceKpiReport: { method: 'POST', path: '/kpis/reports' },
+  listKpiReports: { method: 'GET', path: '/kpis/reports' },
+  downloadKpiReport: { method: 'GET', path: '/kpis/reports/{period}/{format}' },
 } as const;
 
 export type ApiRouteName = keyof typeof API_ROUTES;

@@ -160,6 +160,27 @@ const handlers: Record<ApiRouteName, (container: Container, event: Event) => Pro
         event.queryStringParameters ?? {},
       ),
     ),
+  readKpiFigures: async (container, event) =>
+    jsonResponse(200, await container.readKpiFigures(principal(event), event.queryStringParameters ?? {})),
+  readKpiTrend: async (container, event) =>
+    jsonResponse(200, await container.readKpiTrend(principal(event), event.queryStringParameters ?? {})),
+  readKpiScorecard: async (container, event) =>
+    jsonResponse(200, await container.readKpiScorecard(principal(event), event.queryStringParameters ?? {})),
+  produceKpiReport: async (container, event) =>
+    jsonResponse(201, { report: await container.kpiReports.produce(principal(event), jsonBody(event)) }),
+  listKpiReports: async (container, event) =>
+    jsonResponse(200, {
+      reports: await container.kpiReports.list(principal(event), event.queryStringParameters ?? {}),
+    }),
+  downloadKpiReport: async (container, event) =>
+    jsonResponse(200, {
+      report: await container.kpiReports.download(
+        principal(event),
+        pathParameter(event, 'period'),
+        pathParameter(event, 'format'),
+        sourceOf(event),
+      ),
+    }),
   getDossier: async (container, event) =>
     jsonResponse(200, {
       dossier: publicDossier(await container.readDossier(principal(event), pathParameter(event, 'code'))),

@@ -107,7 +107,8 @@ export class BackOfficeApi extends Construct {
       description: `motcua ${slug}: back-office HTTP API`,
       config: props.config,
       logsKey: props.logsKey,
-      runtimePackages: [],
+      // The KPI reports' PDFs embed DejaVu Sans (Vietnamese diacritics), read from its package.
+      runtimePackages: ['dejavu-fonts-ttf'],
       memorySize: 512,
       // An archive export packs up to 100 MiB while its request waits; an HTTP API waits 30 s at most.
       timeout: Duration.seconds(29),

@@ -31,7 +31,10 @@ export type Action =
   | 'dossier:attention'
   | 'dossier:counter'
   | 'dossier:process'
-  | 'portal:replay';
+  | 'portal:replay'
+  | 'kpi:read'
+  | 'kpi:report'
+  | 'kpi:report-read';
 
 /** Roles allowed per action, and whether the role is limited to its own agency. */
 const POLICY: Record<Action, Partial<Record<Role, 'own-agency' | 'province'>>> = {
@@ -95,6 +98,26 @@ const POLICY: Record<Action, Partial<Record<Role, 'own-agency' | 'province'>>> =
   /** Sending dossiers to the national portal again (after the portal lost them, say). */
   'portal:replay': {
     'province-admin': 'province',
+  },
+  /**
+   * KPI figures, trends and the 766 scorecard: a unit's own staff read their unit's (and the
+   * province's, which the use case lets every holder of this action read); province-wide roles all.
+   */
+  'kpi:read': {
+    'counter-officer': 'own-agency',
+    'processing-officer': 'own-agency',
+    'agency-admin': 'own-agency',
+    'province-admin': 'province',
+    auditor: 'province',
+  },
+  /** Producing the quarterly or yearly KPI report on demand. */
+  'kpi:report': {
+    'province-admin': 'province',
+  },
+  /** Listing and downloading KPI reports, which show every unit of the province. */
+  'kpi:report-read': {
+    'province-admin': 'province',
+    auditor: 'province',
   },
   /** Own agency: the dossier's receiving or competent agency (the use case checks both). */
   'dossier:read': {

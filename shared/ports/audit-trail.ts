@@ -20,6 +20,8 @@ export interface AuditTarget {
   exportId?: string;
   /** The digitised codes of the papers an export packed. */
   codes?: string[];
+  /** A KPI report's file, e.g. `kpi/2026-Q4.pdf`. */
+  report?: string;
 }
 
 /** Where a request came from, when the API knows it. */

@@ -187,11 +187,17 @@ describe('ProvinceStack', () => {
       'GET /documents/{documentId}',
       'GET /dossiers',
       'GET /dossiers/{code}',
+      'GET /kpis',
+      'GET /kpis/reports',
+      'GET /kpis/reports/{period}/{format}',
+      'GET /kpis/scorecard',
+      'GET /kpis/trend',
       'GET /units/{unitId}/attention',
       'POST /archive/exports',
       'POST /documents/{documentId}/review',
       'POST /dossiers',
       'POST /dossiers/{code}/actions/{action}',
+      'POST /kpis/reports',
       'POST /portal/replay',
       'POST /uploads',
     ]);
@@ -481,7 +487,7 @@ describe('ProvinceStack retention and least privilege', () => {
     expect(api?.Properties.Environment.Variables.EXPORTS_BUCKET).toEqual({ Ref: bucketId });
   });
 
-  it('lets only the API write and read export packages, and under exports/ only', () => {
+  it('lets only the API write and read export packages and KPI reports, under exports/ and reports/kpi/ only', () => {
     const bucketId = logicalId(built.stack.exports.bucket.node.defaultChild);
     const onExports = policies()
       .flatMap(({ roles, statements }) => statements.map((statement) => ({ roles, statement })))
@@ -495,15 +501,23 @@ describe('ProvinceStack retention and least privilege', () => {
         .flat()
         .filter((resource) => JSON.stringify(resource).includes(bucketId))
         .flatMap((resource) => {
-          const parts = (resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
-          return actionsOf(statement).map((action) => `${action} ${String(parts[1])}`);
+          const join = (resource as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+          // The bucket itself (ListBucket), named by its ARN, is shown with the prefixes it may list.
+          const pattern = join
+            ? String(join[1][1])
+            : `(bucket: ${JSON.stringify((statement.Condition as { StringLike?: Record<string, unknown> } | undefined)?.StringLike?.['s3:prefix'])})`;
+          return actionsOf(statement).map((action) => `${action} ${pattern}`);
         }),
     );
     expect(granted.sort()).toEqual([
       's3:AbortMultipartUpload /exports/*',
       's3:GetObject /exports/*',
+      's3:GetObject /reports/kpi/*',
       's3:GetObjectVersion /exports/*',
+      's3:GetObjectVersion /reports/kpi/*',
+      's3:ListBucket (bucket: ["reports/kpi/*"])',
       's3:PutObject /exports/*',
+      's3:PutObject /reports/kpi/*',
     ]);
   });
 

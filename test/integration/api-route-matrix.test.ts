@@ -241,6 +241,62 @@ const MATRIX: Record<ApiRouteName, RouteSpec> = {
       malformed: row(400, 400, 400, 400, 403),
     },
   },
+  readKpiFigures: {
+    // Nothing is rolled up in this office: a well-formed request answers an empty list, not an error.
+    own: () => ({ query: { scope: OWN, period: '2026-Q4' } }),
+    other: () => ({ query: { scope: OTHER, period: '2026-Q4' } }),
+    malformed: () => ({ query: { scope: OWN, period: '2026-Q5' } }),
+    expect: {
+      own: row(200, 200, 200, 200, 200),
+      other: row(403, 403, 403, 200, 200),
+      malformed: row(400, 400, 400, 400, 400),
+    },
+  },
+  readKpiTrend: {
+    own: () => ({ query: { kpi: 'on-time', scope: OWN, from: '2026-01', to: '2026-12' } }),
+    other: () => ({ query: { kpi: 'on-time', scope: OTHER, from: '2026-01', to: '2026-12' } }),
+    malformed: () => ({ query: { kpi: 'on-time', scope: OWN, from: '2026-01', to: '2026-Q4' } }),
+    expect: {
+      own: row(200, 200, 200, 200, 200),
+      other: row(403, 403, 403, 200, 200),
+      malformed: row(400, 400, 400, 400, 400),
+    },
+  },
+  readKpiScorecard: {
+    own: () => ({ query: { scope: OWN, period: '2026' } }),
+    other: () => ({ query: { scope: OTHER, period: '2026' } }),
+    malformed: () => ({ query: { scope: OWN } }),
+    expect: {
+      own: row(200, 200, 200, 200, 200),
+      other: row(403, 403, 403, 200, 200),
+      malformed: row(400, 400, 400, 400, 400),
+    },
+  },
+  produceKpiReport: {
+    own: () => ({ body: { period: '2026-Q3' } }),
+    malformed: () => ({ body: { period: '2026-11' } }),
+    expect: {
+      own: row(403, 403, 403, 201, 403),
+      malformed: row(403, 403, 403, 400, 403),
+    },
+  },
+  listKpiReports: {
+    own: () => ({}),
+    malformed: () => ({ query: { limit: '5' } }),
+    expect: {
+      own: row(403, 403, 403, 200, 200),
+      malformed: row(403, 403, 403, 400, 400),
+    },
+  },
+  downloadKpiReport: {
+    // A report shows every unit of the province: province-wide roles only.
+    own: () => ({ params: { period: '2026-Q4', format: 'pdf' } }),
+    malformed: () => ({ params: { period: '2026-Q4', format: 'docx' } }),
+    expect: {
+      own: row(403, 403, 403, 200, 200),
+      malformed: row(403, 403, 403, 400, 400),
+    },
+  },
   replayPortalSync: {
     own: () => ({ body: { from: new Date(Date.now() - 60_000).toISOString() } }),
     malformed: () => ({ body: {} }),
@@ -331,6 +387,8 @@ beforeAll(async () => {
     dossier: { own: await received(OWN), other: await received(OTHER) },
     exports: {},
   };
+  const report = await send('produceKpiReport', { body: { period: '2026-Q4' } }, tokens['province-admin']);
+  if (report.status !== 201) throw new Error(`the fixture KPI report: ${JSON.stringify(report.body)}`);
   for (const role of ['auditor', 'province-admin'] as const) {
     const made = await send('createArchiveExport', { body: { code: own.code } }, tokens[role]);
     fixtures.exports[role] = (made.body as { export: { exportId: string } }).export.exportId;
