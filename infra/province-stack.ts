@@ -16,6 +16,7 @@ import { DocumentsTable } from './constructs/documents-table.ts';
 import { DossierRouting } from './constructs/dossier-routing.ts';
 import { EncryptionKeys } from './constructs/encryption-keys.ts';
 import { IngestBucket } from './constructs/ingest-bucket.ts';
+import { KpiReports } from './constructs/kpi-reports.ts';
 import { KpiRollup } from './constructs/kpi-rollup.ts';
 import { PROJECT_ROOT } from './constructs/motcua-function.ts';
 import { OverdueSweep } from './constructs/overdue-sweep.ts';
@@ -53,6 +54,7 @@ export class ProvinceStack extends Stack {
   readonly portal?: PortalDelivery;
   readonly sweep: OverdueSweep;
   readonly kpiRollup: KpiRollup;
+  readonly kpiReports: KpiReports;
   readonly api: BackOfficeApi;
 
   constructor(scope: Construct, id: string, props: ProvinceStackProps) {
@@ -129,6 +131,15 @@ export class ProvinceStack extends Stack {
       functionsRoot,
       table: this.documents.table,
       ingestBucket: this.ingest.bucket,
+      logsKey,
+    });
+    this.kpiReports = new KpiReports(this, 'KpiReports', {
+      config,
+      functionsRoot,
+      table: this.documents.table,
+      ingestBucket: this.ingest.bucket,
+      exportsBucket: this.exports.bucket,
+      dataKey,
       logsKey,
     });
     this.api = new BackOfficeApi(this, 'Api', {

@@ -94,6 +94,7 @@ export const RUNTIME_ROLES = {
   'audit-anchor': ['AUDIT_TABLE', 'ARCHIVE_BUCKET'],
   sweep: [],
   kpi: [],
+  'kpi-reports': ['EXPORTS_BUCKET'],
 } as const satisfies Record<string, readonly RuntimeVariable[]>;
 export type RuntimeRole = keyof typeof RUNTIME_ROLES;
 
@@ -298,6 +299,7 @@ export function assertRuntimeRole(config: RuntimeConfig, role: RuntimeRole): voi
     ROUTING_STATE_MACHINE_ARN: Boolean(config.routingStateMachineArn),
     ARCHIVE_BUCKET: Boolean(config.buckets.archive),
     AUDIT_TABLE: Boolean(config.auditTable),
+    EXPORTS_BUCKET: Boolean(config.buckets.exports),
   };
   const issues = RUNTIME_ROLES[role]
     .filter((variable) => !has[variable])

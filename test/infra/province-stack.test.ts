@@ -213,12 +213,12 @@ describe('ProvinceStack', () => {
 
   it('runs every Lambda function with active tracing, on nodejs22.x but for the OCR image', () => {
     const functions = template.findResources('AWS::Lambda::Function');
-    // The pipeline, routing and KPI rollup tasks, the starter, the reconciler, the overdue sweep, the API, the portal sender and the audit anchoring.
+    // The pipeline, routing and KPI rollup tasks, the starter, the reconciler, the overdue sweep, the API, the portal sender, the audit anchoring and the KPI reports.
     expect(Object.keys(functions)).toHaveLength(
       Object.keys(DOCUMENT_PIPELINE_TASKS).length +
         Object.keys(DOSSIER_ROUTING_TASKS).length +
         Object.keys(KPI_ROLLUP_TASKS).length +
-        6,
+        7,
     );
     const ocrId = logicalId(built.stack.pipeline.functions.OcrPage.function.node.defaultChild);
     for (const [id, fn] of Object.entries(functions)) {
@@ -366,6 +366,41 @@ describe('ProvinceStack', () => {
     }
   });
 
+  it("produces the quarter's KPI report on the 16th of its last month and the year's on 16 December, Vietnam time, writing only reports/kpi/", () => {
+    const fnId = logicalId(built.stack.kpiReports.function.function.node.defaultChild);
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')).filter((schedule) =>
+      JSON.stringify(schedule.Properties.Target.Arn).includes(fnId),
+    );
+    expect(
+      schedules.map((schedule) => [
+        schedule.Properties.ScheduleExpression,
+        schedule.Properties.ScheduleExpressionTimezone,
+        schedule.Properties.Target.Input,
+      ]),
+    ).toEqual([
+      ['cron(0 6 16 3,6,9,12 ? *)', 'Asia/Ho_Chi_Minh', '{"kind":"quarter"}'],
+      ['cron(0 7 16 12 ? *)', 'Asia/Ho_Chi_Minh', '{"kind":"year"}'],
+    ]);
+    const role = logicalId(built.stack.kpiReports.function.role.node.defaultChild);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(role))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+    const s3 = statements.filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('s3:')),
+    );
+    expect(s3.flatMap(actionsOf)).toEqual(['s3:PutObject']);
+    expect(JSON.stringify(s3[0]?.Resource)).toContain('/reports/kpi/*');
+    const table = statements.filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
+    );
+    expect(table).toEqual([
+      expect.objectContaining({
+        Action: 'dynamodb:Query',
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['KPI#*'] } },
+      }),
+    ]);
+  });
+
   it("allows only the province's console origin to PUT scans and call the API", () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       CorsConfiguration: {
@@ -487,11 +522,13 @@ describe('ProvinceStack retention and least privilege', () => {
     expect(api?.Properties.Environment.Variables.EXPORTS_BUCKET).toEqual({ Ref: bucketId });
   });
 
-  it('lets only the API write and read export packages and KPI reports, under exports/ and reports/kpi/ only', () => {
+  it('lets only the API write and read export packages and KPI reports, under exports/ and reports/kpi/ only (and the scheduled reports write reports/kpi/, tested above)', () => {
     const bucketId = logicalId(built.stack.exports.bucket.node.defaultChild);
+    const scheduledReports = JSON.stringify([roleRef(built.stack.kpiReports.function.role)]);
     const onExports = policies()
       .flatMap(({ roles, statements }) => statements.map((statement) => ({ roles, statement })))
-      .filter(({ statement }) => JSON.stringify(statement.Resource).includes(bucketId));
+      .filter(({ statement }) => JSON.stringify(statement.Resource).includes(bucketId))
+      .filter(({ roles }) => JSON.stringify(roles) !== scheduledReports);
     expect(onExports.flatMap(({ roles }) => roles)).toEqual(
       onExports.map(() => roleRef(built.stack.api.handler.role)),
     );

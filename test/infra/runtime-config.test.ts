@@ -8,6 +8,7 @@ import { createMotcuaApp, type MotcuaApp } from '#infra/bin/create-motcua-app.ts
 import { AuditAnchoring } from '#infra/constructs/audit-anchoring.ts';
 import { BackOfficeApi } from '#infra/constructs/back-office-api.ts';
 import { DossierRouting } from '#infra/constructs/dossier-routing.ts';
+import { KpiReports } from '#infra/constructs/kpi-reports.ts';
 import { KpiRollup } from '#infra/constructs/kpi-rollup.ts';
 import { MotcuaFunction } from '#infra/constructs/motcua-function.ts';
 import { OverdueSweep } from '#infra/constructs/overdue-sweep.ts';
@@ -38,6 +39,7 @@ function roleOf(fn: MotcuaFunction): RuntimeRole {
   if (fn.node.scope instanceof AuditAnchoring) return 'audit-anchor';
   if (fn.node.scope instanceof OverdueSweep) return 'sweep';
   if (fn.node.scope instanceof KpiRollup) return 'kpi';
+  if (fn.node.scope instanceof KpiReports) return 'kpi-reports';
   // The API records every archive read in the audit table: its environment must name it.
   return fn.node.scope instanceof BackOfficeApi ? 'api' : 'back-office';
 }
@@ -117,6 +119,7 @@ describe("every function's environment, as the sample province's stack deploys i
         ...Object.keys(KPI_ROLLUP_TASKS),
         'AnchorAuditChain',
         'Handler',
+        'ProduceKpiReports',
         'ReconcileDocuments',
         'StartPipeline',
         'SweepOverdue',
