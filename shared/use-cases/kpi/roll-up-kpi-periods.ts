@@ -214,7 +214,7 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
  */
 export async function rollUpKpiPeriods(
   deps: RollUpKpiPeriodsDeps,
-  days: string[],
+  days: readonly string[],
 ): Promise<KpiPeriodsRollup> {
   for (const day of days) {
     if (!ISO_DATE.test(day) || Number.isNaN(Date.parse(day))) {
