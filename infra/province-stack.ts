@@ -16,6 +16,8 @@ import { DocumentsTable } from './constructs/documents-table.ts';
 import { DossierRouting } from './constructs/dossier-routing.ts';
 import { EncryptionKeys } from './constructs/encryption-keys.ts';
 import { IngestBucket } from './constructs/ingest-bucket.ts';
+import { KpiReports } from './constructs/kpi-reports.ts';
+import { KpiRollup } from './constructs/kpi-rollup.ts';
 import { PROJECT_ROOT } from './constructs/motcua-function.ts';
 import { OverdueSweep } from './constructs/overdue-sweep.ts';
 import { PipelineTrigger } from './constructs/pipeline-trigger.ts';
@@ -51,6 +53,8 @@ export class ProvinceStack extends Stack {
   /** Present when the province has a national-portal endpoint to send to. */
   readonly portal?: PortalDelivery;
   readonly sweep: OverdueSweep;
+  readonly kpiRollup: KpiRollup;
+  readonly kpiReports: KpiReports;
   readonly api: BackOfficeApi;
 
   constructor(scope: Construct, id: string, props: ProvinceStackProps) {
@@ -122,6 +126,22 @@ export class ProvinceStack extends Stack {
       ingestBucket: this.ingest.bucket,
       logsKey,
     });
+    this.kpiRollup = new KpiRollup(this, 'KpiRollup', {
+      config,
+      functionsRoot,
+      table: this.documents.table,
+      ingestBucket: this.ingest.bucket,
+      logsKey,
+    });
+    this.kpiReports = new KpiReports(this, 'KpiReports', {
+      config,
+      functionsRoot,
+      table: this.documents.table,
+      ingestBucket: this.ingest.bucket,
+      exportsBucket: this.exports.bucket,
+      dataKey,
+      logsKey,
+    });
     this.api = new BackOfficeApi(this, 'Api', {
       ...shared,
       stateMachine: this.pipeline.stateMachine,
@@ -187,6 +207,7 @@ export class ProvinceStack extends Stack {
       AuditTableName: this.audit.table.tableName,
       StateMachineArn: this.pipeline.stateMachine.stateMachineArn,
       RoutingStateMachineArn: this.routing.stateMachine.stateMachineArn,
+      KpiRollupStateMachineArn: this.kpiRollup.stateMachine.stateMachineArn,
     };
     for (const [id, value] of Object.entries(outputs)) new CfnOutput(this, id, { value });
   }

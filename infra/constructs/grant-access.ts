@@ -117,7 +117,12 @@ function logicalIdOf(bucket: IBucket): string {
 }
 
 /** Item actions that a partition-key prefix can scope (IAM `dynamodb:LeadingKeys`). */
-export type ItemAction = 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:UpdateItem';
+export type ItemAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:BatchGetItem'
+  | 'dynamodb:Query'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:UpdateItem';
 
 /**
  * Grants item actions on the table only for items whose partition key starts with one of

@@ -66,6 +66,12 @@ export interface MotcuaFunctionProps {
   /** @default RetentionDays.ONE_YEAR */
   readonly logRetention?: RetentionDays;
   /**
+   * More esbuild `define`s compiled into the bundle beside the province configuration (data too
+   * large for Lambda's 4 KB of environment variables, e.g. the KPI targets).
+   * @default none
+   */
+  readonly defines?: Readonly<Record<string, string>>;
+  /**
    * `zip`: bundled here by NodejsFunction for the nodejs22.x runtime. `native-ocr-image`: the
    * container image of infra/ocr-image/Dockerfile, which bundles the same entry the same way on
    * Node 22 with Debian's native Tesseract installed (for the functions that OCR; `cdk deploy`
@@ -154,7 +160,7 @@ export class MotcuaFunction extends Construct {
         sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: BUNDLE_SETTINGS.sourcesContent,
         bundleAwsSDK: true,
-        define: bundleDefines(props.config, NATIONAL_CALENDAR_FILES()),
+        define: { ...bundleDefines(props.config, NATIONAL_CALENDAR_FILES()), ...props.defines },
         externalModules: runtimePackages,
         commandHooks: {
           beforeBundling: () => [],

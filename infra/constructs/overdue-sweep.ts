@@ -32,7 +32,7 @@ export interface OverdueSweepProps {
  * A schedule's Lambda target whose role may invoke the function's unqualified ARN only (CDK's
  * LambdaInvoke also grants `{arn}:*`, every version and alias, which the schedule never calls).
  */
-class InvokeUnqualified extends LambdaInvoke {
+export class InvokeUnqualified extends LambdaInvoke {
   constructor(
     private readonly target: IFunction,
     props: ScheduleTargetBaseProps,

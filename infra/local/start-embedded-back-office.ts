@@ -3,6 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import {
   bindS3Events,
@@ -18,6 +19,7 @@ import {
   startLocalStepFunctions,
   type TaskHandler,
 } from '#infra/local/local-step-functions.ts';
+import { scheduleKpiRollup } from '#infra/local/schedule-kpi-rollup.ts';
 import {
   ensureAuditTable,
   ensureDocumentsTable,
@@ -42,6 +44,11 @@ import {
   DOSSIER_ROUTING_TASKS,
   loadDossierRoutingDefinition,
 } from '#state-machines/dossier-routing-tasks.ts';
+import {
+  KPI_ROLLUP_NAME,
+  KPI_ROLLUP_TASKS,
+  loadKpiRollupDefinition,
+} from '#state-machines/kpi-rollup-tasks.ts';
 
 /** The handler functions the embedded runtime binds (the same ones Lambda runs). */
 export interface EmbeddedHandlers {
@@ -49,6 +56,8 @@ export interface EmbeddedHandlers {
   pipelineTaskHandlers: Readonly<Record<string, TaskHandler>>;
   /** The dossier routing's Task handlers by state name (none: dossiers are received but not routed). */
   routingTaskHandlers?: Readonly<Record<string, TaskHandler>>;
+  /** The KPI rollup's Task handlers by state name (none: no rollup, no timer). */
+  kpiRollupTaskHandlers?: Readonly<Record<string, TaskHandler>>;
   /** The ingest queue's consumer. */
   startPipeline: IngestStarter;
   /** The HTTP API's handler. */
@@ -95,6 +104,11 @@ export interface EmbeddedBackOfficeOptions {
    */
   sweepEveryMs?: number;
   /**
+   * How often the KPI rollup runs instead of daily at 01:00 Vietnam time (tests); 0 turns the
+   * timer and its catch-up at start off. @default daily at 01:00 Asia/Ho_Chi_Minh
+   */
+  kpiRollupEveryMs?: number;
+  /**
    * Silences the runtime's informational lines (failures are still written to stderr), the
    * handlers' log lines below WARN and their metrics.
    */
@@ -134,6 +148,12 @@ export interface EmbeddedBackOffice {
    * as of `at` (@default now); answers its report.
    */
   sweepOverdueDossiers(at?: Date): Promise<unknown>;
+  /**
+   * Runs the KPI rollup state machine (the timer's, and the schedule's in AWS) with `input`
+   * (`{}`: yesterday and the stale days; `{from, to}`: a range) and answers its output once it
+   * has ended. @throws Error naming the execution's error and cause when it fails.
+   */
+  runKpiRollup(input?: { from?: string; to?: string }): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -190,6 +210,7 @@ export async function startEmbeddedBackOffice(
     const handlers = deferred<EmbeddedHandlers>();
     const definition = loadDocumentPipelineDefinition();
     const routingDefinition = loadDossierRoutingDefinition();
+    const kpiRollupDefinition = loadKpiRollupDefinition();
     const sfn = await startLocalStepFunctions({
       dataDir,
       region: REGION,
@@ -213,6 +234,16 @@ export async function startEmbeddedBackOffice(
             routingDefinition,
             handlers.promise,
             (loaded) => loaded.routingTaskHandlers,
+          ),
+          retryIntervalMs: options.retryIntervalMs,
+        },
+        {
+          name: KPI_ROLLUP_NAME,
+          definition: kpiRollupDefinition,
+          taskHandlers: lazyTaskHandlers(
+            kpiRollupDefinition,
+            handlers.promise,
+            (loaded) => loaded.kpiRollupTaskHandlers,
           ),
           retryIntervalMs: options.retryIntervalMs,
         },
@@ -336,6 +367,30 @@ export async function startEmbeddedBackOffice(
       stoppers.push(() => clearInterval(timer));
     }
 
+    const sfnClient = new SFNClient(awsClientSettings(runtimeConfig.aws, 'sfn'));
+    stoppers.push(() => sfnClient.destroy());
+    const startKpiRollup = async (input: object) => {
+      const started = await sfnClient.send(
+        new StartExecutionCommand({
+          stateMachineArn: sfn.stateMachineArn(KPI_ROLLUP_NAME),
+          name: `kpi-rollup-${Date.now()}-${randomUUID().slice(0, 8)}`,
+          input: JSON.stringify(input),
+        }),
+      );
+      return started.executionArn as string;
+    };
+    const kpiRollupEveryMs = options.kpiRollupEveryMs;
+    if (loaded.kpiRollupTaskHandlers && kpiRollupEveryMs !== 0) {
+      stoppers.push(
+        await scheduleKpiRollup({
+          dataDir,
+          start: () => startKpiRollup({}),
+          ...(kpiRollupEveryMs === undefined ? {} : { everyMs: kpiRollupEveryMs }),
+          log: (message) => process.stderr.write(`${message}\n`),
+        }),
+      );
+    }
+
     const auth = await loadLocalAuth(join(dataDir, 'auth'));
     const api: LocalHttpApi = await startLocalHttpApi({
       handler: loaded.httpApi,
@@ -377,6 +432,19 @@ export async function startEmbeddedBackOffice(
         if (!sweepOverdue) throw new Error('these handlers have no overdue sweep');
         return sweepOverdue(at ? { at: at.toISOString() } : {});
       },
+      async runKpiRollup(input = {}) {
+        const executionArn = await startKpiRollup(input);
+        for (;;) {
+          const execution = await sfnClient.send(new DescribeExecutionCommand({ executionArn }));
+          if (execution.status === 'SUCCEEDED') return JSON.parse(execution.output ?? 'null');
+          if (execution.status !== 'RUNNING') {
+            throw new Error(
+              `KPI rollup ${execution.status}: ${execution.error ?? ''} ${execution.cause ?? ''}`.trim(),
+            );
+          }
+          await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+        }
+      },
       stop: stopAll,
     };
   } catch (error) {
@@ -403,6 +471,8 @@ export async function loadProjectHandlers(config: RuntimeConfig): Promise<Embedd
     portal,
     audit,
     sweeper,
+    kpi,
+    kpiTasks,
   ] = await Promise.all([
     import('#functions/create-adapters.ts'),
     import('#functions/container.ts'),
@@ -415,11 +485,16 @@ export async function loadProjectHandlers(config: RuntimeConfig): Promise<Embedd
     import('#functions/dossiers/deliver-portal-messages.ts'),
     import('#functions/audit/anchor-audit-chain.ts'),
     import('#functions/dossiers/sweep-overdue.ts'),
+    import('#functions/kpi/kpi-container.ts'),
+    import('#functions/kpi/kpi-task.ts'),
   ]);
   const adapters = createAdapters(config);
   const container = createContainer(config, adapters);
   const pipelineContainer = pipeline.createPipelineContainer(config, adapters);
   const routingContainer = routing.createRoutingContainer(config, adapters);
+  const kpiContainer = kpi.createKpiContainer(config, adapters, {
+    targets: kpi.provinceKpiTargets(config.provinceConfig),
+  });
   const anchorAudit = lambdaFunction(
     'anchor-audit-chain',
     300,
@@ -452,6 +527,15 @@ export async function loadProjectHandlers(config: RuntimeConfig): Promise<Embedd
         ];
       }),
     ),
+    kpiRollupTaskHandlers: Object.fromEntries(
+      (Object.keys(KPI_ROLLUP_TASKS) as (keyof typeof KPI_ROLLUP_TASKS)[]).map((task) => {
+        const { entry, memoryMb, timeoutSeconds } = KPI_ROLLUP_TASKS[task];
+        return [
+          task,
+          lambdaFunction(entry, timeoutSeconds, () => kpiTasks.kpiTask(kpiContainer, task), memoryMb),
+        ];
+      }),
+    ),
     startPipeline: lambdaFunction(
       'start-pipeline',
       30,
@@ -470,6 +554,7 @@ export async function loadProjectHandlers(config: RuntimeConfig): Promise<Embedd
     ),
     close: async () => {
       await pipelineContainer.close();
+      kpiContainer.close();
       adapters.destroy();
     },
   };

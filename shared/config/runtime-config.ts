@@ -98,6 +98,8 @@ export const RUNTIME_ROLES = {
   portal: [],
   'audit-anchor': ['AUDIT_TABLE', 'ARCHIVE_BUCKET'],
   sweep: [],
+  kpi: [],
+  'kpi-reports': ['EXPORTS_BUCKET'],
 } as const satisfies Record<string, readonly RuntimeVariable[]>;
 export type RuntimeRole = keyof typeof RUNTIME_ROLES;
 
@@ -304,6 +306,7 @@ export function assertRuntimeRole(config: RuntimeConfig, role: RuntimeRole): voi
     ROUTING_STATE_MACHINE_ARN: Boolean(config.routingStateMachineArn),
     ARCHIVE_BUCKET: Boolean(config.buckets.archive),
     AUDIT_TABLE: Boolean(config.auditTable),
+    EXPORTS_BUCKET: Boolean(config.buckets.exports),
   };
   const issues = RUNTIME_ROLES[role]
     .filter((variable) => !has[variable])

@@ -19,6 +19,7 @@ import { INGEST_OBJECT_EXPIRY_DAYS, INGEST_OBJECT_TAGS } from '#shared/adapters/
 import { provinceSigningAgencyId } from '#shared/config/province-config.ts';
 import { DOCUMENT_PIPELINE_ASL, DOCUMENT_PIPELINE_TASKS } from '#state-machines/document-pipeline-tasks.ts';
 import { DOSSIER_ROUTING_TASKS } from '#state-machines/dossier-routing-tasks.ts';
+import { KPI_ROLLUP_TASKS, type KpiRollupTask } from '#state-machines/kpi-rollup-tasks.ts';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'test-province.yaml');
 const CDK_CONTEXT = JSON.parse(readFileSync(join(import.meta.dirname, '../../cdk.json'), 'utf8'))
@@ -239,9 +240,12 @@ describe('ProvinceStack', () => {
 
   it('runs every Lambda function with active tracing, on nodejs22.x but for the OCR image', () => {
     const functions = template.findResources('AWS::Lambda::Function');
-    // The pipeline and routing tasks, the starter, the reconciler, the overdue sweep, the API, the portal sender and the audit anchoring.
+    // The pipeline, routing and KPI rollup tasks, the starter, the reconciler, the overdue sweep, the API, the portal sender, the audit anchoring and the KPI reports.
     expect(Object.keys(functions)).toHaveLength(
-      Object.keys(DOCUMENT_PIPELINE_TASKS).length + Object.keys(DOSSIER_ROUTING_TASKS).length + 6,
+      Object.keys(DOCUMENT_PIPELINE_TASKS).length +
+        Object.keys(DOSSIER_ROUTING_TASKS).length +
+        Object.keys(KPI_ROLLUP_TASKS).length +
+        7,
     );
     const ocrId = logicalId(built.stack.pipeline.functions.OcrPage.function.node.defaultChild);
     for (const [id, fn] of Object.entries(functions)) {
@@ -319,7 +323,9 @@ describe('ProvinceStack', () => {
 
   it('runs the overdue sweep from an EventBridge Scheduler schedule every hour from 07:00 to 17:00 Vietnam time', () => {
     const fnId = logicalId(built.stack.sweep.function.function.node.defaultChild);
-    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule'));
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')).filter((schedule) =>
+      JSON.stringify(schedule.Properties.Target.Arn).includes(fnId),
+    );
     expect(schedules).toHaveLength(1);
     expect(schedules[0]?.Properties).toMatchObject({
       ScheduleExpression: 'cron(0 7-17 * * ? *)',
@@ -345,6 +351,72 @@ describe('ProvinceStack', () => {
       'DOCUMENTS_TABLE',
       'INGEST_BUCKET',
       'NODE_OPTIONS',
+    ]);
+  });
+
+  it('starts the KPI rollup state machine from an EventBridge Scheduler schedule at 01:00 Vietnam time every day', () => {
+    const machineId = logicalId(built.stack.kpiRollup.stateMachine.node.defaultChild);
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')).filter((schedule) =>
+      JSON.stringify(schedule.Properties.Target.Arn).includes(machineId),
+    );
+    expect(schedules).toHaveLength(1);
+    expect(schedules[0]?.Properties).toMatchObject({
+      ScheduleExpression: 'cron(0 1 * * ? *)',
+      ScheduleExpressionTimezone: 'Asia/Ho_Chi_Minh',
+      State: 'ENABLED',
+      Target: { Arn: { Ref: machineId }, Input: '{}' },
+    });
+    // The schedule's role may start this state machine and nothing else.
+    const roleArn = schedules[0]?.Properties.Target.RoleArn as { 'Fn::GetAtt': [string, string] } | undefined;
+    const scheduleRole = roleArn?.['Fn::GetAtt'][0] ?? 'no role';
+    const starting = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy.Properties.Roles).includes(scheduleRole),
+    );
+    expect(starting.flatMap((policy) => policy.Properties.PolicyDocument.Statement)).toEqual([
+      { Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: machineId } },
+    ]);
+    const machine = template.findResources('AWS::StepFunctions::StateMachine')[machineId];
+    expect(machine?.Properties.StateMachineType).toBe('STANDARD');
+    expect(machine?.Properties.TracingConfiguration).toEqual({ Enabled: true });
+    const substitutions = machine?.Properties.DefinitionSubstitutions as Record<string, unknown>;
+    for (const task of Object.keys(KPI_ROLLUP_TASKS) as KpiRollupTask[]) {
+      const fnId = logicalId(built.stack.kpiRollup.functions[task].function.node.defaultChild);
+      expect(substitutions[`${task}FunctionArn`], task).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
+    }
+  });
+
+  it("produces the quarter's KPI report on the 16th of its last month and the year's on 16 December, Vietnam time, writing only reports/kpi/", () => {
+    const fnId = logicalId(built.stack.kpiReports.function.function.node.defaultChild);
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')).filter((schedule) =>
+      JSON.stringify(schedule.Properties.Target.Arn).includes(fnId),
+    );
+    expect(
+      schedules.map((schedule) => [
+        schedule.Properties.ScheduleExpression,
+        schedule.Properties.ScheduleExpressionTimezone,
+        schedule.Properties.Target.Input,
+      ]),
+    ).toEqual([
+      ['cron(0 6 16 3,6,9,12 ? *)', 'Asia/Ho_Chi_Minh', '{"kind":"quarter"}'],
+      ['cron(0 7 16 12 ? *)', 'Asia/Ho_Chi_Minh', '{"kind":"year"}'],
+    ]);
+    const role = logicalId(built.stack.kpiReports.function.role.node.defaultChild);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(role))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+    const s3 = statements.filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('s3:')),
+    );
+    expect(s3.flatMap(actionsOf)).toEqual(['s3:PutObject']);
+    expect(JSON.stringify(s3[0]?.Resource)).toContain('/reports/kpi/*');
+    const table = statements.filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
+    );
+    expect(table).toEqual([
+      expect.objectContaining({
+        Action: 'dynamodb:Query',
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['KPI#*'] } },
+      }),
     ]);
   });
 
@@ -469,11 +541,13 @@ describe('ProvinceStack retention and least privilege', () => {
     expect(api?.Properties.Environment.Variables.EXPORTS_BUCKET).toEqual({ Ref: bucketId });
   });
 
-  it('lets only the API write and read export packages and KPI reports, under exports/ and reports/kpi/ only', () => {
+  it('lets only the API write and read export packages and KPI reports, under exports/ and reports/kpi/ only (and the scheduled reports write reports/kpi/, tested above)', () => {
     const bucketId = logicalId(built.stack.exports.bucket.node.defaultChild);
+    const scheduledReports = JSON.stringify([roleRef(built.stack.kpiReports.function.role)]);
     const onExports = policies()
       .flatMap(({ roles, statements }) => statements.map((statement) => ({ roles, statement })))
-      .filter(({ statement }) => JSON.stringify(statement.Resource).includes(bucketId));
+      .filter(({ statement }) => JSON.stringify(statement.Resource).includes(bucketId))
+      .filter(({ roles }) => JSON.stringify(roles) !== scheduledReports);
     expect(onExports.flatMap(({ roles }) => roles)).toEqual(
       onExports.map(() => roleRef(built.stack.api.handler.role)),
     );
@@ -618,9 +692,10 @@ describe('ProvinceStack retention and least privilege', () => {
         roleRef(built.stack.trigger.reconciler.role),
         ...(built.stack.portal ? [roleRef(built.stack.portal.sender.role)] : []),
         roleRef(built.stack.sweep.function.role),
+        roleRef(built.stack.kpiRollup.functions.RollUpPeriods.role),
       ]),
     );
-    expect(onIndex).toHaveLength(built.stack.portal ? 4 : 3);
+    expect(onIndex).toHaveLength(built.stack.portal ? 5 : 4);
     for (const { actions } of onIndex) expect(actions).toEqual(['dynamodb:Query']);
     const agencyIndexArn = `/index/${DOCUMENTS_TABLE_SCHEMA.agencyStatusIndex.name}`;
     const onAgencyIndex = policies().flatMap(({ roles, statements }) =>
@@ -666,6 +741,41 @@ describe('ProvinceStack retention and least privilege', () => {
     const query = statements.find((statement) => statement.Action === 'dynamodb:Query');
     expect(JSON.stringify(query?.Resource)).toContain(`/index/${DOCUMENTS_TABLE_SCHEMA.statusIndex.name}`);
     expect(JSON.stringify(query?.Resource)).not.toContain(DOCUMENTS_TABLE_SCHEMA.agencyStatusIndex.name);
+  });
+
+  it('scopes each KPI rollup task to the items it reads and writes by partition-key prefix', () => {
+    const tableId = logicalId(built.stack.documents.table.node.defaultChild);
+    const tableStatements = (task: KpiRollupTask) => {
+      const role = logicalId(built.stack.kpiRollup.functions[task].role.node.defaultChild);
+      return policies()
+        .filter(({ roles }) => JSON.stringify(roles).includes(role))
+        .flatMap(({ statements }) => statements)
+        .filter((statement) => JSON.stringify(statement.Resource).includes(tableId))
+        .map((statement) => ({
+          actions: actionsOf(statement).sort(),
+          leadingKeys: (statement.Condition as Record<string, Record<string, unknown>> | undefined)?.[
+            'ForAllValues:StringLike'
+          ]?.['dynamodb:LeadingKeys'],
+          onIndex: JSON.stringify(statement.Resource).includes('/index/'),
+        }));
+    };
+    expect(tableStatements('PlanRollup')).toEqual([
+      { actions: ['dynamodb:Query'], leadingKeys: ['KPISTALE*'], onIndex: false },
+    ]);
+    expect(tableStatements('ClearStale')).toEqual([
+      { actions: ['dynamodb:UpdateItem'], leadingKeys: ['KPISTALE*'], onIndex: false },
+    ]);
+    expect(tableStatements('RollUpDay')).toEqual([
+      { actions: ['dynamodb:Query'], leadingKeys: ['KPIDAY#*'], onIndex: false },
+      { actions: ['dynamodb:BatchGetItem'], leadingKeys: ['DOSSIER#*'], onIndex: false },
+      { actions: ['dynamodb:PutItem'], leadingKeys: ['KPI#*'], onIndex: false },
+    ]);
+    expect(tableStatements('RollUpPeriods')).toEqual([
+      { actions: ['dynamodb:Query'], leadingKeys: ['KPIDAY#*', 'KPI#*'], onIndex: false },
+      { actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'], leadingKeys: ['DOSSIER#*'], onIndex: false },
+      { actions: ['dynamodb:PutItem'], leadingKeys: ['KPI#*'], onIndex: false },
+      { actions: ['dynamodb:Query'], leadingKeys: undefined, onIndex: true },
+    ]);
   });
 
   it("gives kms:Sign on the agency keys only to the sign function and the routing's transfer (and the province's key to the audit anchoring and the API's export manifests), for digests with the key spec algorithm, and leaves the account administration without use", () => {

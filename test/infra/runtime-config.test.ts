@@ -8,6 +8,8 @@ import { createMotcuaApp, type MotcuaApp } from '#infra/bin/create-motcua-app.ts
 import { AuditAnchoring } from '#infra/constructs/audit-anchoring.ts';
 import { BackOfficeApi } from '#infra/constructs/back-office-api.ts';
 import { DossierRouting } from '#infra/constructs/dossier-routing.ts';
+import { KpiReports } from '#infra/constructs/kpi-reports.ts';
+import { KpiRollup } from '#infra/constructs/kpi-rollup.ts';
 import { MotcuaFunction } from '#infra/constructs/motcua-function.ts';
 import { OverdueSweep } from '#infra/constructs/overdue-sweep.ts';
 import {
@@ -17,6 +19,7 @@ import {
 } from '#shared/config/runtime-config.ts';
 import { DOCUMENT_PIPELINE_TASKS } from '#state-machines/document-pipeline-tasks.ts';
 import { DOSSIER_ROUTING_TASKS } from '#state-machines/dossier-routing-tasks.ts';
+import { KPI_ROLLUP_TASKS } from '#state-machines/kpi-rollup-tasks.ts';
 
 const SAMPLE_PROVINCE = 'config/provinces/sample-province.yaml';
 const CDK_CONTEXT = JSON.parse(readFileSync(join(import.meta.dirname, '../../cdk.json'), 'utf8'))
@@ -35,6 +38,8 @@ function roleOf(fn: MotcuaFunction): RuntimeRole {
   if (fn.node.scope instanceof DossierRouting) return 'routing';
   if (fn.node.scope instanceof AuditAnchoring) return 'audit-anchor';
   if (fn.node.scope instanceof OverdueSweep) return 'sweep';
+  if (fn.node.scope instanceof KpiRollup) return 'kpi';
+  if (fn.node.scope instanceof KpiReports) return 'kpi-reports';
   // The API records every archive read in the audit table: its environment must name it.
   return fn.node.scope instanceof BackOfficeApi ? 'api' : 'back-office';
 }
@@ -111,8 +116,10 @@ describe("every function's environment, as the sample province's stack deploys i
       [
         ...Object.keys(DOCUMENT_PIPELINE_TASKS),
         ...Object.keys(DOSSIER_ROUTING_TASKS),
+        ...Object.keys(KPI_ROLLUP_TASKS),
         'AnchorAuditChain',
         'Handler',
+        'ProduceKpiReports',
         'ReconcileDocuments',
         'StartPipeline',
         'SweepOverdue',

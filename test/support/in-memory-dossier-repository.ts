@@ -4,18 +4,21 @@ import {
   encodeListCursor,
   listFingerprint,
 } from '#shared/adapters/list-cursor.ts';
+import { dateOfDay, localDayOf } from '#shared/domain/calendar/vietnam-time.ts';
 import type { Dossier } from '#shared/domain/dossiers/dossier.ts';
 import type { AttentionList } from '#shared/domain/dossiers/dossier-attention.ts';
 import { stepAttentionDue } from '#shared/domain/dossiers/dossier-attention.ts';
 import { dossierListKey, isOpenStep, summariseDossier } from '#shared/domain/dossiers/dossier-summary.ts';
 import { ConflictError, NotFoundError } from '#shared/domain/errors.ts';
 import { kpiDaysOf } from '#shared/domain/kpi/kpi-days.ts';
+import { staleKpiDays } from '#shared/domain/kpi/kpi-stale-days.ts';
 import type {
   DossierQueue,
   DossierRepository,
   IdempotencyRecord,
   OpenStepRef,
 } from '#shared/ports/dossier-repository.ts';
+import { createInMemoryKpiStaleDays, type InMemoryKpiStaleDays } from './in-memory-kpi-stale-days.ts';
 
 function inQueue(dossier: Dossier, queue: DossierQueue): boolean {
   switch (queue.kind) {
@@ -48,8 +51,17 @@ function pageOf<T>(
   };
 }
 
-/** A DossierRepository in memory with the same conditional semantics as the DynamoDB one. */
-export function createInMemoryDossierRepository(): DossierRepository & { counterCalls: () => number } {
+/**
+ * A DossierRepository in memory with the same conditional semantics as the DynamoDB one; its saves
+ * mark stale KPI days in `staleDays` (as of `now`).
+ */
+export function createInMemoryDossierRepository(
+  options: { now?: () => Date; staleDays?: InMemoryKpiStaleDays } = {},
+): DossierRepository & { counterCalls: () => number; staleDays: InMemoryKpiStaleDays } {
+  const staleDays = options.staleDays ?? createInMemoryKpiStaleDays();
+  const now = options.now ?? (() => new Date());
+  const markStale = (previous: Dossier | undefined, next: Dossier) =>
+    staleDays.mark(staleKpiDays(previous, next, dateOfDay(localDayOf(now()))));
   const dossiers = new Map<string, string>();
   const counters = new Map<string, number>();
   const keys = new Map<string, IdempotencyRecord>();
@@ -67,6 +79,7 @@ export function createInMemoryDossierRepository(): DossierRepository & { counter
   const all = () => [...dossiers.values()].map((stored) => JSON.parse(stored) as Dossier);
   return {
     counterCalls: () => calls,
+    staleDays,
     async claimIdempotencyKey(record) {
       const existing = keys.get(record.key);
       if (existing) return structuredClone(existing);
@@ -97,6 +110,7 @@ export function createInMemoryDossierRepository(): DossierRepository & { counter
         throw new ConflictError('DOSSIER_EXISTS', `dossier ${dossier.code} exists`);
       dossiers.set(dossier.code, JSON.stringify(dossier));
       file(dossier);
+      markStale(undefined, dossier);
     },
     async saveDossier(dossier) {
       const stored = dossiers.get(dossier.code);
@@ -108,6 +122,7 @@ export function createInMemoryDossierRepository(): DossierRepository & { counter
       }
       dossiers.set(dossier.code, JSON.stringify(dossier));
       file(dossier);
+      markStale(JSON.parse(stored) as Dossier, dossier);
     },
     async getDossier(code) {
       const stored = dossiers.get(code);

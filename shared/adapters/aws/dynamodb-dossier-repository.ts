@@ -14,6 +14,7 @@ import {
   encodeListCursor,
   listFingerprint,
 } from '#shared/adapters/list-cursor.ts';
+import { dateOfDay, localDayOf } from '#shared/domain/calendar/vietnam-time.ts';
 import { DOSSIER_STATUS, type Dossier, type DossierStatus } from '#shared/domain/dossiers/dossier.ts';
 import { type AttentionList, stepAttentionDue } from '#shared/domain/dossiers/dossier-attention.ts';
 import {
@@ -26,6 +27,7 @@ import {
 } from '#shared/domain/dossiers/dossier-summary.ts';
 import { ConflictError, NotFoundError } from '#shared/domain/errors.ts';
 import { kpiDaysOf } from '#shared/domain/kpi/kpi-days.ts';
+import { staleKpiDays } from '#shared/domain/kpi/kpi-stale-days.ts';
 import type {
   DossierQueue,
   DossierRepository,
@@ -34,6 +36,7 @@ import type {
   Page,
 } from '#shared/ports/dossier-repository.ts';
 import { DOCUMENTS_TABLE_SCHEMA } from './documents-table.ts';
+import { markStaleKpiDays } from './dynamodb-kpi-stale-days.ts';
 
 const { statusIndex, agencyStatusIndex } = DOCUMENTS_TABLE_SCHEMA;
 type IndexSchema = typeof statusIndex | typeof agencyStatusIndex;
@@ -176,6 +179,12 @@ interface Stream {
 /** Most items one Query of a merged page asks for. */
 const MAX_BATCH = 200;
 
+/** Options of {@link createDynamoDbDossierRepository}. */
+export interface DynamoDbDossierRepositoryOptions {
+  /** What "today" is when a save decides which past days it made stale. @default the system clock */
+  now?: () => Date;
+}
+
 /**
  * Dossiers, their daily code counters and intake idempotency records in the documents table (see
  * DOCUMENTS_TABLE_SCHEMA). No transactions: the key is claimed first with a condition, the
@@ -184,8 +193,10 @@ const MAX_BATCH = 200;
 export function createDynamoDbDossierRepository(
   dynamodb: DynamoDBClient,
   tableName: string,
+  options: DynamoDbDossierRepositoryOptions = {},
 ): DossierRepository {
   const db = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+  const now = options.now ?? (() => new Date());
 
   async function readKey(key: string): Promise<IdempotencyRecord | undefined> {
     const response = await db.send(
@@ -229,6 +240,16 @@ export function createDynamoDbDossierRepository(
     await Promise.all(
       dayBucketItems(dossier).map((item) => db.send(new PutCommand({ TableName: tableName, Item: item }))),
     );
+  }
+
+  /**
+   * Marks the past days whose figures the save may change (after the day buckets, so that the
+   * rollup that recomputes a marked day finds the dossier filed under it).
+   */
+  async function markStaleDays(previous: Dossier | undefined, dossier: Dossier): Promise<void> {
+    const at = now();
+    const days = staleKpiDays(previous, dossier, dateOfDay(localDayOf(at)));
+    if (days.length > 0) await markStaleKpiDays(db, tableName, days, at);
   }
 
   /** The dossiers of the codes, in the codes' order (a code whose dossier is gone is skipped). */
@@ -447,19 +468,24 @@ export function createDynamoDbDossierRepository(
       }
       await writeQueueItems(dossier);
       await writeDayBuckets(dossier);
+      await markStaleDays(undefined, dossier);
     },
 
     async saveDossier(dossier) {
+      let previous: Dossier | undefined;
       try {
-        await db.send(
+        // The replaced version comes back with the put: which days changed costs no extra read.
+        const response = await db.send(
           new PutCommand({
             TableName: tableName,
             Item: dossierItem(dossier),
             ConditionExpression: '#version = :previous',
             ExpressionAttributeNames: { '#version': 'version' },
             ExpressionAttributeValues: { ':previous': dossier.version - 1 },
+            ReturnValues: 'ALL_OLD',
           }),
         );
+        previous = response.Attributes ? withoutKeys<Dossier>(response.Attributes) : undefined;
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) {
           throw new ConflictError(
@@ -471,6 +497,7 @@ export function createDynamoDbDossierRepository(
       }
       await writeQueueItems(dossier);
       await writeDayBuckets(dossier);
+      await markStaleDays(previous, dossier);
     },
 
     async listDossiers(query) {

@@ -11,6 +11,29 @@ import type { Dossier } from '#shared/domain/dossiers/dossier.ts';
 const NOT_EVENTS = new Set(['dueAt', 'expiresAt']);
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T/;
 
+/** Calls `found` with the path (`steps.2.startedAt`) and local day of every event instant of the dossier. */
+function visitEvents(dossier: Dossier, found: (path: string, day: number, instant: string) => void): void {
+  const visit = (value: unknown, key: string | undefined, path: string): void => {
+    if (typeof value === 'string') {
+      if (key !== undefined && (key === 'at' || key.endsWith('At')) && !NOT_EVENTS.has(key)) {
+        if (ISO_INSTANT.test(value)) {
+          const at = new Date(value);
+          if (!Number.isNaN(at.getTime())) found(path, localDayOf(at), value);
+        }
+      }
+      return;
+    }
+    if (Array.isArray(value)) {
+      for (const [index, item] of value.entries()) visit(item, undefined, `${path}.${index}`);
+      return;
+    }
+    if (value !== null && typeof value === 'object') {
+      for (const [name, inner] of Object.entries(value)) visit(inner, name, path ? `${path}.${name}` : name);
+    }
+  };
+  visit(dossier, undefined, '');
+}
+
 /**
  * Every day (ISO date, ascending, each once) on which one of the dossier's events happened: any
  * instant field named `…At` or `at` anywhere in the dossier (received, queue ticket, steps,
@@ -20,24 +43,22 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T/;
  */
 export function kpiDaysOf(dossier: Dossier): string[] {
   const days = new Set<number>();
-  const visit = (value: unknown, key: string | undefined): void => {
-    if (typeof value === 'string') {
-      if (key !== undefined && (key === 'at' || key.endsWith('At')) && !NOT_EVENTS.has(key)) {
-        if (ISO_INSTANT.test(value)) {
-          const at = new Date(value);
-          if (!Number.isNaN(at.getTime())) days.add(localDayOf(at));
-        }
-      }
-      return;
-    }
-    if (Array.isArray(value)) {
-      for (const item of value) visit(item, undefined);
-      return;
-    }
-    if (value !== null && typeof value === 'object') {
-      for (const [name, inner] of Object.entries(value)) visit(inner, name);
-    }
-  };
-  visit(dossier, undefined);
+  visitEvents(dossier, (_path, day) => days.add(day));
   return [...days].sort((a, b) => a - b).map(dateOfDay);
+}
+
+/**
+ * The dossier's events by local day (ISO date): each as `path=instant`, sorted, so that two
+ * versions of a dossier have the same list for a day exactly when that day's events are the same.
+ */
+export function kpiEventsByDay(dossier: Dossier): Map<string, string[]> {
+  const byDay = new Map<number, string[]>();
+  visitEvents(dossier, (path, day, instant) => {
+    const events = byDay.get(day) ?? [];
+    events.push(`${path}=${instant}`);
+    byDay.set(day, events);
+  });
+  return new Map(
+    [...byDay.entries()].sort(([a], [b]) => a - b).map(([day, events]) => [dateOfDay(day), events.sort()]),
+  );
 }

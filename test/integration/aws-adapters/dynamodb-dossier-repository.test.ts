@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ensureDocumentsTable } from '#infra/local/start-local-dynamodb.ts';
 import { createDynamoDbDossierRepository } from '#shared/adapters/aws/dynamodb-dossier-repository.ts';
+import { createDynamoDbKpiStaleDays } from '#shared/adapters/aws/dynamodb-kpi-stale-days.ts';
 import type { Dossier } from '#shared/domain/dossiers/dossier.ts';
 import {
   dossierListContract,
@@ -8,6 +9,7 @@ import {
   makeDossier,
   makeStep,
 } from '#test/support/dossier-repository-contract.ts';
+import { kpiStaleDaysContract } from '#test/support/kpi-stale-days-contract.ts';
 import { useLocalDynamoDb } from '#test/support/use-local-dynamodb.ts';
 
 const dynamo = useLocalDynamoDb();
@@ -22,6 +24,14 @@ describe('DynamoDB dossier repository (against dynalite)', () => {
   };
   dossierRepositoryContract(fresh);
   dossierListContract(fresh);
+  kpiStaleDaysContract(async (now) => {
+    const name = `documents-${++tables}`;
+    await ensureDocumentsTable(dynamo.client(), name);
+    return {
+      dossiers: createDynamoDbDossierRepository(dynamo.client(), name, { now }),
+      stale: createDynamoDbKpiStaleDays(dynamo.client(), name),
+    };
+  });
 
   it("never lets an older version's queue items, written late, undo a newer version's", async () => {
     const repo = await fresh();
