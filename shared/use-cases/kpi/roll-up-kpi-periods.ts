@@ -130,7 +130,7 @@ export interface KpiPeriodRollup {
 export interface KpiPeriodsRollup {
   /** Months, then quarters, then years, each in order. */
   periods: KpiPeriodRollup[];
-  /** Distinct dossiers judged for the period-end KPIs (per year touched, summed). */
+  /** Distinct dossiers read to judge those open at a period's end (per year touched, summed). */
   dossiers: number;
   /** Reads made: day-bucket pages, status-index pages, open dossiers fetched by key, day- and month-figure queries. */
   reads: {
