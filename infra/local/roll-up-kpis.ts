@@ -26,7 +26,7 @@ import { loadWorkingCalendar } from '#shared/config/load-working-calendar.ts';
 import { vietnamDate } from '#shared/config/procedure-catalogue.ts';
 import { kpiDefinition, kpiUnitsOf } from '#shared/domain/kpi/kpi-definitions.ts';
 import { parsePeriodKey, periodsContaining } from '#shared/domain/kpi/kpi-periods.ts';
-import { type KpiFigure, PROVINCE_SCOPE } from '#shared/ports/kpi-rollup-store.ts';
+import { isInternalTerm, type KpiFigure, PROVINCE_SCOPE } from '#shared/ports/kpi-rollup-store.ts';
 import {
   daysBetween,
   type KpiDayRollup,
@@ -142,7 +142,7 @@ const formatNumber = (value: number | undefined) =>
 /** Province figures as a table for a terminal. */
 function provinceTable(figures: readonly KpiFigure[]): string[] {
   const rows = figures
-    .filter((figure) => figure.scope === PROVINCE_SCOPE)
+    .filter((figure) => figure.scope === PROVINCE_SCOPE && !isInternalTerm(figure.kpiId))
     .map((figure) => {
       const definition = kpiDefinition(figure.kpiId);
       return [

@@ -14,12 +14,37 @@ export const PROVINCE_SCOPE = 'PROVINCE';
  */
 export type KpiPeriodKey = string;
 
+/**
+ * The id of a term the rollup stores beside the KPIs to build longer periods from shorter ones,
+ * never a KPI itself: reports and the KPI list skip every id with this prefix, which no KPI id has.
+ */
+export type InternalTermId = `internal:${string}`;
+
+/** Whether a stored figure is an internal term rather than a KPI. */
+export const isInternalTerm = (id: string): id is InternalTermId => id.startsWith('internal:');
+
+/** A stored figure of a KPI, not an internal term. */
+export type ReportedKpiFigure = KpiFigure & { kpiId: KpiId };
+
+/** The KPIs among stored figures, without the internal terms: what the API and reports show. */
+export const reportedFigures = (figures: readonly KpiFigure[]): ReportedKpiFigure[] =>
+  figures.filter((figure): figure is ReportedKpiFigure => !isInternalTerm(figure.kpiId));
+
+/** Of a unit's (or the province's) period: the dossiers that ended in it (d) and those on time (n). */
+export const ON_TIME_ENDED: InternalTermId = 'internal:on-time-ended';
+
+/** Of the province's period: the dossiers received in it under a procedure code (n). */
+export const receivedCodeTerm = (code: string): InternalTermId => `internal:received#${code}`;
+
+/** Of the province's period: a unit outside the configured ones with figures in it. */
+export const outsideUnitTerm = (unitId: string): InternalTermId => `internal:unit#${unitId}`;
+
 /** One KPI of one scope (a unit, a level of units, the province) over one period. */
 export interface KpiFigure {
   /** A unit (agency) id, or PROVINCE_SCOPE. */
   scope: string;
   period: KpiPeriodKey;
-  kpiId: KpiId;
+  kpiId: KpiId | InternalTermId;
   numerator: number;
   denominator: number;
   /** Absent for a rate, mean or ratio over nothing. */

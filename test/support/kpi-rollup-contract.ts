@@ -7,7 +7,13 @@ import { loadKpiTargets } from '#shared/config/load-kpi-targets.ts';
 import { DOSSIER_STATUS, type Dossier } from '#shared/domain/dossiers/dossier.ts';
 import { kpiDaysOf } from '#shared/domain/kpi/kpi-days.ts';
 import type { DossierRepository } from '#shared/ports/dossier-repository.ts';
-import { type KpiFigure, type KpiRollupStore, PROVINCE_SCOPE } from '#shared/ports/kpi-rollup-store.ts';
+import {
+  type KpiFigure,
+  type KpiRollupStore,
+  ON_TIME_ENDED,
+  PROVINCE_SCOPE,
+  receivedCodeTerm,
+} from '#shared/ports/kpi-rollup-store.ts';
 import { DAY_KPIS, type RollUpKpiDayDeps, rollUpKpiDay } from '#shared/use-cases/kpi/roll-up-kpi-day.ts';
 import { rollUpKpiPeriods } from '#shared/use-cases/kpi/roll-up-kpi-periods.ts';
 import {
@@ -78,10 +84,17 @@ export function kpiRollupContract(
     expect(march2.dossiers).toBe(2);
     const units = new Set(sampleConfig.agencies.map((agency) => agency.id));
     expect(new Set(march2.figures.map((item) => item.scope))).toEqual(new Set([...units, PROVINCE_SCOPE]));
-    expect(march2.figures).toHaveLength((units.size + 1) * DAY_KPIS.length);
+    // The KPIs, plus the internal terms: ended on time per scope, and the province's received codes.
+    const code = receivedCodeTerm(sketchDossier({ received: '2026-03-02T09:00' }).procedureCode);
+    expect(march2.figures).toHaveLength((units.size + 1) * (DAY_KPIS.length + 1) + 1);
     expect(march2.written).toBe(march2.figures.length);
     const stored = await store.listFigures(PROVINCE_SCOPE, '2026-03-02');
-    expect(stored.map((item) => item.kpiId).sort()).toEqual(DAY_KPIS.map((kpi) => kpi.id).sort());
+    expect(stored.map((item) => item.kpiId).sort()).toEqual(
+      [...DAY_KPIS.map((kpi) => kpi.id), ON_TIME_ENDED, code].sort(),
+    );
+    expect(figure(stored, PROVINCE_SCOPE, code)).toMatchObject({ numerator: 2, targetStatus: 'no-target' });
+    // Nothing ended on the 2nd; d1 ended on the 4th, on time (due 5 March 09:00).
+    expect(figure(stored, PROVINCE_SCOPE, ON_TIME_ENDED)).toMatchObject({ numerator: 0, denominator: 0 });
     // Both received dossiers are counter ones: online share 0 of 2, at the province and split by unit.
     expect(figure(stored, PROVINCE_SCOPE, 'online-share')).toMatchObject({
       numerator: 0,
@@ -108,6 +121,7 @@ export function kpiRollupContract(
     expect(online?.targetStatus).not.toBe('no-target');
     // The day of the end of processing counts d1's processing time; the 3rd has d3 only.
     const march4 = await rollUpKpiDay(deps, '2026-03-04');
+    expect(figure(march4.figures, COMMUNE, ON_TIME_ENDED)).toMatchObject({ numerator: 1, denominator: 1 });
     expect(figure(march4.figures, PROVINCE_SCOPE, 'processing-time')?.denominator).toBe(1);
     const march3 = await rollUpKpiDay(deps, '2026-03-03');
     expect(figure(march3.figures, PROVINCE_SCOPE, 'online-share')).toMatchObject({

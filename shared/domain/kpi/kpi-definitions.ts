@@ -588,6 +588,26 @@ const onTime: DossierKpiDefinition = {
     judgedInPeriod(dossier, context) ? one(context.clockAtPeriodEnd(dossier).onTime) : undefined,
 };
 
+/**
+ * On-time split by how a dossier belongs to a period, `ended + open` being the on-time tally: the
+ * dossiers whose end of processing falls in the period (judged at their own end: the clock stops
+ * there, so the judgement does not depend on the period, and a period's part is the sum of its
+ * days'), and those open at the period's end (judged at its last instant).
+ */
+export const ON_TIME_PARTS: {
+  readonly ended: DossierKpiDefinition['tally'];
+  readonly open: DossierKpiDefinition['tally'];
+} = {
+  ended: (dossier, context) => {
+    if (!wasReceived(dossier) || Date.parse(dossier.receivedAt) >= context.end) return undefined;
+    return within(endOfProcessing(dossier), context)
+      ? one(context.clockAtPeriodEnd(dossier).onTime)
+      : undefined;
+  },
+  open: (dossier, context) =>
+    openAtPeriodEnd(dossier, context) ? one(context.clockAtPeriodEnd(dossier).onTime) : undefined,
+};
+
 const processingTime: DossierKpiDefinition = {
   id: 'processing-time',
   scope: 'dossier',

@@ -14,7 +14,12 @@ import { NotFoundError, ValidationError } from '#shared/domain/errors.ts';
 import { type ParsedKpiPeriod, parseKpiPeriod, readKpiPeriod } from '#shared/domain/kpi/kpi-period-keys.ts';
 import { buildKpiReport, KPI_LEVELS, type KpiReportModel } from '#shared/domain/kpi/kpi-report.ts';
 import type { AuditSource, AuditTrail } from '#shared/ports/audit-trail.ts';
-import { type KpiFigure, type KpiRollupStore, PROVINCE_SCOPE } from '#shared/ports/kpi-rollup-store.ts';
+import {
+  type KpiFigure,
+  type KpiRollupStore,
+  PROVINCE_SCOPE,
+  reportedFigures,
+} from '#shared/ports/kpi-rollup-store.ts';
 import type { Clock, ObjectStore } from '#shared/ports.ts';
 import { createAuditRecorder } from '../audit/record-audit.ts';
 import { parseQuery } from '../parse-query.ts';
@@ -91,7 +96,8 @@ export async function produceKpiReport(
     PROVINCE_SCOPE,
   ];
   const figures = new Map<string, KpiFigure[]>();
-  for (const scope of scopes) figures.set(scope, await deps.store.listFigures(scope, period.key));
+  for (const scope of scopes)
+    figures.set(scope, reportedFigures(await deps.store.listFigures(scope, period.key)));
   const model = buildKpiReport({
     period,
     province: deps.config.province,

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { authorizeRole, type Principal } from '#shared/auth/authorize.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import { type KpiPeriodKind, readKpiPeriod } from '#shared/domain/kpi/kpi-period-keys.ts';
-import type { KpiRollupStore } from '#shared/ports/kpi-rollup-store.ts';
+import { type KpiRollupStore, reportedFigures } from '#shared/ports/kpi-rollup-store.ts';
 import { parseQuery } from '../parse-query.ts';
 import { type KpiFigureView, type KpiScope, kpiFigureView, resolveKpiScope } from './resolve-kpi-scope.ts';
 
@@ -50,7 +50,7 @@ export function createReadKpiFigures(deps: ReadKpiDeps) {
     const scope = resolveKpiScope(principal, deps.config, query.scope);
     const period = readKpiPeriod(query.period);
     if (!period) throw new Error('unreachable: the period was validated');
-    const figures = await deps.store.listFigures(scope.scope, period.key);
+    const figures = reportedFigures(await deps.store.listFigures(scope.scope, period.key));
     return {
       scope,
       period: period.key,

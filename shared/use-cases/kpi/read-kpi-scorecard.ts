@@ -15,6 +15,7 @@ import {
 } from '#shared/domain/kpi/index-766.ts';
 import type { KpiId, KpiValue } from '#shared/domain/kpi/kpi-definitions.ts';
 import { readKpiPeriod } from '#shared/domain/kpi/kpi-period-keys.ts';
+import { reportedFigures } from '#shared/ports/kpi-rollup-store.ts';
 import { parseQuery } from '../parse-query.ts';
 import { kpiPeriodParameter, type ReadKpiDeps } from './read-kpi-figures.ts';
 import { type KpiFigureView, type KpiScope, kpiFigureView, resolveKpiScope } from './resolve-kpi-scope.ts';
@@ -61,7 +62,7 @@ export function createReadKpiScorecard(deps: ReadKpiDeps & { table?: Index766Tab
     const query = parseQuery(SCORECARD_QUERY, input);
     const scope = resolveKpiScope(principal, deps.config, query.scope);
     const period = readKpiPeriod(query.period)?.key ?? query.period;
-    const figures = await deps.store.listFigures(scope.scope, period);
+    const figures = reportedFigures(await deps.store.listFigures(scope.scope, period));
     const byKpi = new Map(figures.map((figure) => [figure.kpiId, figure]));
     const values = new Map<KpiId, KpiValue>(
       figures.map((figure) => [

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { authorizeRole, type Principal } from '#shared/auth/authorize.ts';
 import { KPI_IDS, type KpiId } from '#shared/domain/kpi/kpi-definitions.ts';
 import { type KpiPeriodKind, kpiPeriodsBetween } from '#shared/domain/kpi/kpi-period-keys.ts';
+import { reportedFigures } from '#shared/ports/kpi-rollup-store.ts';
 import { parseQuery } from '../parse-query.ts';
 import { kpiPeriodParameter, type ReadKpiDeps } from './read-kpi-figures.ts';
 import {
@@ -63,7 +64,7 @@ export function createReadKpiTrend(deps: ReadKpiDeps) {
     const worker = async () => {
       for (let index = next++; index < periods.length; index = next++) {
         const period = (periods[index] as (typeof periods)[number]).key;
-        const figures = await deps.store.listFigures(scope.scope, period);
+        const figures = reportedFigures(await deps.store.listFigures(scope.scope, period));
         const figure = figures.find((candidate) => candidate.kpiId === query.kpi);
         points[index] = {
           period,

@@ -14,7 +14,7 @@ import {
 } from '#shared/domain/kpi/kpi-definitions.ts';
 import { treeScope } from '#shared/domain/kpi/kpi-periods.ts';
 import { KPI_LEVEL_NAMES, KPI_LEVELS, type KpiLevel } from '#shared/domain/kpi/kpi-report.ts';
-import { type KpiFigure, PROVINCE_SCOPE } from '#shared/ports/kpi-rollup-store.ts';
+import { type KpiFigure, PROVINCE_SCOPE, type ReportedKpiFigure } from '#shared/ports/kpi-rollup-store.ts';
 
 /** A scope as the API names it. */
 export interface KpiScope {
@@ -116,7 +116,7 @@ export function describeKpi(kpiId: KpiId): Pick<KpiFigureView, 'label' | 'unit' 
 }
 
 /** A stored figure with its definition's label, unit, kind and direction. */
-export function kpiFigureView(figure: KpiFigure): KpiFigureView {
+export function kpiFigureView(figure: ReportedKpiFigure): KpiFigureView {
   const { scope: _scope, period: _period, kpiId, ...terms } = figure;
   return { kpiId, ...describeKpi(kpiId), ...terms };
 }

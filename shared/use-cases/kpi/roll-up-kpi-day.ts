@@ -9,6 +9,13 @@
  * are province-wide counts of procedures: neither is a day's sum, so both are computed for each
  * reported period (months, quarters, years) by the next stage, not here.
  *
+ * So that the next stage need not re-judge every dossier that ended in a long period, a day also
+ * holds internal terms (ids `internal:…`, never reported as KPIs): for every unit and the province,
+ * the dossiers whose end of processing fell on the day and how many of them were on time
+ * (`internal:on-time-ended`, judged at their end, which no later period changes); for the province,
+ * the dossiers received per procedure code (catalogue-with-dossiers) and any unit outside the
+ * configured ones that has figures that day.
+ *
  * Idempotent: the figures are a function of the day's dossiers, the catalogue, calendar, units and
  * targets; the store writes a figure only when anything but `computedAt` differs, so a re-run of a
  * day changes nothing at all (the first `computedAt` stays), and a recomputation after a late event
@@ -28,13 +35,24 @@ import {
   type DossierKpiId,
   KPI_DEFINITIONS,
   type KpiContext,
-  type KpiDefinition,
   type KpiUnitInfo,
   type KpiValue,
+  kpiValue,
   measureKpis,
+  ON_TIME_PARTS,
+  type PreparedKpiContext,
+  prepareKpiContext,
+  wasReceived,
 } from '#shared/domain/kpi/kpi-definitions.ts';
 import type { DossierRepository } from '#shared/ports/dossier-repository.ts';
-import { type KpiFigure, type KpiRollupStore, PROVINCE_SCOPE } from '#shared/ports/kpi-rollup-store.ts';
+import {
+  type KpiFigure,
+  type KpiRollupStore,
+  ON_TIME_ENDED,
+  outsideUnitTerm,
+  PROVINCE_SCOPE,
+  receivedCodeTerm,
+} from '#shared/ports/kpi-rollup-store.ts';
 
 /** The KPIs a day's rollup writes: the dossier KPIs that add up over time. */
 export const DAY_KPIS: readonly DossierKpiDefinition[] = KPI_DEFINITIONS.filter(
@@ -60,7 +78,7 @@ export interface KpiDayRollup {
   day: string;
   /** Dossiers filed under the day (each counted by the KPIs whose membership it meets). */
   dossiers: number;
-  /** Figures computed: (units + province) × DAY_KPIS. */
+  /** Figures computed: (units + province) × (DAY_KPIS + on-time-ended), and the province's other internal terms. */
   figures: KpiFigure[];
   /** Of them, written because new or changed, and already stored as computed. */
   written: number;
@@ -89,7 +107,7 @@ async function dossiersOfDay(
 export function figureOf(
   scope: string,
   day: string,
-  kpi: Pick<KpiDefinition, 'id' | 'ruleVersion'>,
+  kpi: { readonly id: KpiFigure['kpiId']; readonly ruleVersion: string },
   measured: KpiValue,
   target: TargetEvaluation,
   computedAt: string,
@@ -121,7 +139,8 @@ export async function rollUpKpiDay(deps: RollUpKpiDayDeps, day: string): Promise
     throw new ValidationError('INVALID_KPI_DAY', `not a day (yyyy-MM-dd): ${day}`);
   }
   const dossiers = await dossiersOfDay(deps.dossiers, day, deps.pageSize ?? 200);
-  const measured = measureKpis(dossiers, { ...deps.context, period: { from: day, to: day } }, DAY_KPI_IDS);
+  const prepared = prepareKpiContext({ ...deps.context, period: { from: day, to: day } });
+  const measured = measureKpis(dossiers, prepared, DAY_KPI_IDS);
   const year = yearOfDay(dayOfDate(day));
   const computedAt = deps.now().toISOString();
   const levels = new Map<string, KpiUnitInfo['level']>(
@@ -153,8 +172,59 @@ export async function rollUpKpiDay(deps: RollUpKpiDayDeps, day: string): Promise
       figureOf(PROVINCE_SCOPE, day, kpi, value, evaluate(kpi.id, PROVINCE_SCOPE, value), computedAt),
     );
   }
+  figures.push(...internalTermsOfDay(dossiers, prepared, scopes, computedAt));
   const { written, unchanged } = await deps.store.putFigures(figures);
   return { day, dossiers: dossiers.length, figures, written, unchanged };
+}
+
+/** The day's internal terms (see the header): none of them has a target. */
+function internalTermsOfDay(
+  dossiers: readonly Dossier[],
+  prepared: PreparedKpiContext,
+  scopes: readonly string[],
+  computedAt: string,
+): KpiFigure[] {
+  const ended = new Map<string, { n: number; d: number }>(
+    [...scopes, PROVINCE_SCOPE].map((scope) => [scope, { n: 0, d: 0 }]),
+  );
+  const codes = new Map<string, number>();
+  for (const dossier of dossiers) {
+    const tally = ON_TIME_PARTS.ended(dossier, prepared);
+    if (tally) {
+      for (const scope of [dossier.competentAgencyId, PROVINCE_SCOPE]) {
+        // A unit may have no other figure of the day (a dossier refused or withdrawn there).
+        const term = ended.get(scope) ?? { n: 0, d: 0 };
+        ended.set(scope, term);
+        term.n += tally.n;
+        term.d += tally.d;
+      }
+    }
+    const received = Date.parse(dossier.receivedAt);
+    if (wasReceived(dossier) && received >= prepared.start && received < prepared.end) {
+      codes.set(dossier.procedureCode, (codes.get(dossier.procedureCode) ?? 0) + 1);
+    }
+  }
+  const term = (scope: string, id: KpiFigure['kpiId'], value: KpiValue) =>
+    figureOf(
+      scope,
+      prepared.period.from,
+      { id, ruleVersion: '1' },
+      value,
+      { status: 'no-target' },
+      computedAt,
+    );
+  const figures = [...ended].map(([scope, { n, d }]) => term(scope, ON_TIME_ENDED, kpiValue('rate', n, d)));
+  for (const code of [...codes.keys()].sort()) {
+    const count = codes.get(code) as number;
+    figures.push(term(PROVINCE_SCOPE, receivedCodeTerm(code), kpiValue('count', count, count)));
+  }
+  const configured = new Set(prepared.units.map((unit) => unit.id));
+  for (const scope of [...ended.keys()].sort()) {
+    if (scope !== PROVINCE_SCOPE && !configured.has(scope)) {
+      figures.push(term(PROVINCE_SCOPE, outsideUnitTerm(scope), kpiValue('count', 0, 0)));
+    }
+  }
+  return figures;
 }
 
 /** Every day from `from` to `to` (ISO dates, both included), in order. */

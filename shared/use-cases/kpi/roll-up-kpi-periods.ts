@@ -9,29 +9,34 @@
  *   sum of its days' numerators and denominators, its quarter and year the sums of their months
  *   (the months asked for as just computed, the others as stored; a month whose days were rolled
  *   up but which was never stored is computed and stored on the way); the province's from its own
- *   day figures; a level's or a district tree's the sum of its units' terms;
- * - the `period-end` KPIs (on-time, backlog) are measured for the period itself over the dossiers
- *   that ended in it or were open at its end, found without a Scan (see below);
+ *   day figures; a level's or a district tree's the sum of its units' terms. The internal terms
+ *   the day rollup stores (`internal:…`, see rollUpKpiDay) add up the same way and are stored
+ *   with every period's figures;
+ * - the `period-end` KPIs (on-time, backlog) in two parts. The dossiers that ended in the period
+ *   are judged at their own end, which no period changes: their on-time terms are the sum of the
+ *   days' `internal:on-time-ended` terms. The dossiers open at the period's end are judged at its
+ *   last instant (backlog is these only), found without a Scan (see below). On-time is the sum of
+ *   both parts, exactly what measureKpis gives over all the dossiers;
  * - the catalogue figures for the province only (procedures in force in the period, and those
- *   with a dossier received in it).
+ *   with a dossier received in it: the codes of the days' `internal:received#…` terms).
  *
- * Finding the period-end dossiers. A dossier that ended in the period, or was still open at its
- * end but has ended since, has an event on its end day, so it is in the day bucket of a day from
- * the period's start to today; a dossier still open today is in the status index. For each year
- * touched (its months and quarters are within it) the rollup therefore reads the day buckets from
- * 1 January to today, plus the dossiers open now (statuses 2, 4, 5, 6 and 9 of the province
- * queue, whose summaries say receipt and end) received by 31 December and not already read from
- * a bucket, each by key. Every dossier is judged once (the first copy read), for every period of
- * the year in the same pass.
+ * Finding the dossiers open at a period's end. Received by then, either it is still open today
+ * (in the status index: statuses 2, 4, 5, 6 and 9 of the province queue, whose summaries say
+ * receipt and end) or it ended after the period's end, so it has an event on its end day and is in
+ * the day bucket of a day from the day after the period's end to today. For each year touched the
+ * rollup reads those buckets from the day after the earliest end of its periods to be computed,
+ * then fetches by key the open dossiers received by 31 December not already read from a bucket.
+ * Every dossier is judged once (the first copy read), for every period of the year in the same pass.
  *
- * Cost per year touched: one query page per 200 dossier-days of the year's buckets up to today
- * (a dossier is read once per day its events touch: about 3 to 6), one page per 200 open dossiers
- * and one GetItem per open dossier with no event since 1 January; memory holds the codes seen and
- * the terms, not the dossiers. The `sum` figures cost one query per scope (units and province) and
- * day of the months asked for, and one per scope and other month of the year; writes are the
- * figures that changed. A nightly run of one day touches one year: its cost follows the current
- * year's activity and the open backlog, not the whole history; a recomputed past year also reads
- * the buckets from its end to today.
+ * Cost per night (one day rolled up): the day rollup reads that day's buckets; this stage reads
+ * the open dossiers (one page per 200, one GetItem each unless a bucket read held it) and the
+ * buckets since each recomputed period's end: none for the current month, quarter and year, N
+ * days of buckets for a period that ended N days ago (the month just ended, on the 1st). Memory
+ * holds the codes seen and the terms, not the dossiers. The summed figures cost one query per scope
+ * (units and province) and day of the months asked for, and one per scope and other month of the
+ * year; writes are the figures that changed. A recomputed past period, or a first run storing the
+ * year's months, reads the buckets from its end to today. A day not rolled up yet (today's) adds
+ * its ended dossiers to on-time once it is, as it adds its terms to the `sum` KPIs.
  *
  * Idempotent: the same stored day figures and dossiers give the same figures (values are summed in
  * a fixed order), and the store keeps unchanged figures, `computedAt` included.
@@ -52,7 +57,6 @@ import { ValidationError } from '#shared/domain/errors.ts';
 import {
   type CatalogueKpiDefinition,
   type DossierKpiDefinition,
-  type DossierKpiId,
   KPI_DEFINITIONS,
   type KpiContext,
   type KpiDefinition,
@@ -61,9 +65,9 @@ import {
   type KpiUnitInfo,
   type KpiValue,
   kpiValue,
+  ON_TIME_PARTS,
   type PreparedKpiContext,
   prepareKpiContext,
-  wasReceived,
 } from '#shared/domain/kpi/kpi-definitions.ts';
 import {
   daysOfPeriod,
@@ -73,7 +77,15 @@ import {
   treeScope,
 } from '#shared/domain/kpi/kpi-periods.ts';
 import type { DossierRepository } from '#shared/ports/dossier-repository.ts';
-import { type KpiFigure, type KpiRollupStore, PROVINCE_SCOPE } from '#shared/ports/kpi-rollup-store.ts';
+import {
+  isInternalTerm,
+  type KpiFigure,
+  type KpiRollupStore,
+  ON_TIME_ENDED,
+  outsideUnitTerm,
+  PROVINCE_SCOPE,
+  receivedCodeTerm,
+} from '#shared/ports/kpi-rollup-store.ts';
 import { DAY_KPIS, figureOf } from './roll-up-kpi-day.ts';
 
 /** The dossier KPIs measured for each period at its end (not summed from days). */
@@ -118,7 +130,7 @@ export interface KpiPeriodRollup {
 export interface KpiPeriodsRollup {
   /** Months, then quarters, then years, each in order. */
   periods: KpiPeriodRollup[];
-  /** Distinct dossiers judged for the period-end KPIs (per year touched, summed). */
+  /** Distinct dossiers read to judge those open at a period's end (per year touched, summed). */
   dossiers: number;
   /** Reads made: day-bucket pages, status-index pages, open dossiers fetched by key, day- and month-figure queries. */
   reads: {
@@ -150,39 +162,41 @@ async function eachLimited<T>(
 
 const PARALLEL = 8;
 
-type Terms = Map<DossierKpiId, { n: number; d: number }>;
+/** Terms by figure id: the dossier KPIs' and the internal ones (the province's codes and outside units too). */
+type Terms = Map<string, { n: number; d: number }>;
 
-const emptyTerms = (): Terms => new Map(DOSSIER_KPIS.map((kpi) => [kpi.id, { n: 0, d: 0 }]));
+const emptyTerms = (): Terms =>
+  new Map([...DOSSIER_KPIS.map((kpi) => kpi.id), ON_TIME_ENDED].map((id) => [id, { n: 0, d: 0 }]));
 
 function addTerms(into: Terms, from: Terms): void {
   for (const [id, term] of from) {
-    const sum = into.get(id) as { n: number; d: number };
-    sum.n += term.n;
-    sum.d += term.d;
+    const sum = into.get(id);
+    if (sum) {
+      sum.n += term.n;
+      sum.d += term.d;
+    } else into.set(id, { n: term.n, d: term.d });
   }
 }
 
-/** The period-end KPIs of one period, accumulated dossier by dossier. */
+/** The part of a period-end KPI judged at the period's end: the dossiers open then. */
+const openPart = (kpi: DossierKpiDefinition): DossierKpiDefinition['tally'] =>
+  kpi.id === 'on-time' ? ON_TIME_PARTS.open : kpi.tally;
+
+const RECEIVED_CODE = receivedCodeTerm('');
+const OUTSIDE_UNIT = outsideUnitTerm('');
+
+/** The period-end KPIs' open part of one period, accumulated dossier by dossier. */
 interface PeriodEndTerms {
   readonly key: string;
   readonly prepared: PreparedKpiContext;
   readonly byUnit: Map<string, Terms>;
   readonly total: Terms;
-  /** Procedure codes with a dossier received in the period (catalogue-with-dossiers). */
-  readonly codes: Set<string>;
 }
 
 function tallyInto(period: PeriodEndTerms, dossier: Dossier): void {
   const { prepared } = period;
-  if (
-    wasReceived(dossier) &&
-    Date.parse(dossier.receivedAt) >= prepared.start &&
-    Date.parse(dossier.receivedAt) < prepared.end
-  ) {
-    period.codes.add(dossier.procedureCode);
-  }
   for (const kpi of PERIOD_END_KPIS) {
-    const tally: KpiTally | undefined = kpi.tally(dossier, prepared);
+    const tally: KpiTally | undefined = openPart(kpi)(dossier, prepared);
     if (!tally) continue;
     const unitId = kpi.attribution === 'receiving' ? dossier.receivingUnitId : dossier.competentAgencyId;
     let unit = period.byUnit.get(unitId);
@@ -284,16 +298,19 @@ async function listOpenDossiers(
 
 const DAY_KPI_IDS = new Set<string>(DAY_KPIS.map((kpi) => kpi.id));
 
-/** The `sum` terms of a scope's stored figures of a period, or undefined when one is missing. */
+/** Stored figures a longer period adds up: the `sum` KPIs and the internal terms. */
+const isSummed = (figure: KpiFigure) => DAY_KPI_IDS.has(figure.kpiId) || isInternalTerm(figure.kpiId);
+
+/** The summed terms of a scope's stored figures of a period, or undefined when one is missing. */
 function sumTermsOf(figures: readonly KpiFigure[]): Terms | undefined {
   const terms = emptyTerms();
   let found = 0;
   for (const figure of figures) {
-    if (!DAY_KPI_IDS.has(figure.kpiId)) continue;
-    terms.set(figure.kpiId as DossierKpiId, { n: figure.numerator, d: figure.denominator });
-    found += 1;
+    if (!isSummed(figure)) continue;
+    terms.set(figure.kpiId, { n: figure.numerator, d: figure.denominator });
+    if (DAY_KPI_IDS.has(figure.kpiId) || figure.kpiId === ON_TIME_ENDED) found += 1;
   }
-  return found === DAY_KPIS.length ? terms : undefined;
+  return found === DAY_KPIS.length + 1 ? terms : undefined;
 }
 
 async function rollUpYear(
@@ -326,17 +343,54 @@ async function rollUpYear(
       keys.push(month);
     }
   }
-  const periods: PeriodEndTerms[] = keys.map((key) => {
-    const { from, to } = parsePeriodKey(key);
-    return {
-      key,
-      prepared: prepareKpiContext({ ...deps.context, period: { from, to } }),
-      byUnit: new Map(),
-      total: emptyTerms(),
-      codes: new Set(),
-    };
-  });
-  // Period-end KPIs: the year's buckets up to today, then the open dossiers not read yet.
+  // Summed terms: each scope's months up to today, from their days or their stored month figures.
+  const monthTerms = new Map<string, Map<string, Terms>>();
+  const monthOfDays = async (scope: string, month: string): Promise<Terms | undefined> => {
+    let terms: Terms | undefined;
+    for (const day of daysOfPeriod(month)) {
+      if (day > today) break;
+      run.reads.dayFigureQueries += 1;
+      const figures = await deps.store.listFigures(scope, day);
+      if (figures.length === 0) continue;
+      terms ??= emptyTerms();
+      const summed = new Map<string, { n: number; d: number }>();
+      for (const figure of figures) {
+        if (isSummed(figure)) summed.set(figure.kpiId, { n: figure.numerator, d: figure.denominator });
+      }
+      addTerms(terms, summed);
+    }
+    return terms;
+  };
+  const monthOf = async (scope: string, month: string) => {
+    let terms: Terms | undefined;
+    if (!fromDays.has(month)) {
+      run.reads.monthFigureQueries += 1;
+      terms = sumTermsOf(await deps.store.listFigures(scope, month));
+    }
+    terms ??= await monthOfDays(scope, month);
+    if (!terms) return;
+    const ofScope = monthTerms.get(scope) ?? new Map<string, Terms>();
+    ofScope.set(month, terms);
+    monthTerms.set(scope, ofScope);
+  };
+  // The province first: a day rollup writes every unit's figures with the province's, so a month
+  // without any province figure has none of its units' either (days never rolled up).
+  await eachLimited(past, PARALLEL * 2, (month) => monthOf(PROVINCE_SCOPE, month));
+  const rolled = past.filter((month) => monthTerms.get(PROVINCE_SCOPE)?.has(month));
+  // Months never rolled up are neither stored nor judged.
+  const periods: PeriodEndTerms[] = keys
+    .filter((key) => !unstored.has(key) || rolled.includes(key))
+    .map((key) => {
+      const { from, to } = parsePeriodKey(key);
+      return {
+        key,
+        prepared: prepareKpiContext({ ...deps.context, period: { from, to } }),
+        byUnit: new Map(),
+        total: emptyTerms(),
+      };
+    });
+  // The dossiers open at a period's end: those ended since, in the buckets from the day after the
+  // earliest period end to today, then those open now, not read yet.
   const seen = new Set<string>();
   const unitIds = new Set(deps.context.units.map((unit) => unit.id));
   const judge = (dossier: Dossier) => {
@@ -347,7 +401,8 @@ async function rollUpYear(
     for (const period of periods) tallyInto(period, dossier);
   };
   const bucketDays: string[] = [];
-  for (let day = dayOfDate(`${year}-01-01`); day <= run.today; day += 1) bucketDays.push(dateOfDay(day));
+  const first = Math.min(...periods.map(({ key }) => dayOfDate(parsePeriodKey(key).to) + 1));
+  for (let day = first; day <= run.today; day += 1) bucketDays.push(dateOfDay(day));
   await eachLimited(bucketDays, PARALLEL, async (day) => {
     let cursor: string | undefined;
     do {
@@ -369,43 +424,13 @@ async function rollUpYear(
     run.reads.openDossiers += 1;
     if (dossier) judge(dossier);
   });
-
-  // Sum KPIs: each scope's months up to today, from their days or their stored month figures.
+  // The units: the configured ones, those of the judged dossiers, and those outside the
+  // configuration with figures in the year (recorded by the province's days).
+  for (const terms of monthTerms.get(PROVINCE_SCOPE)?.values() ?? []) {
+    for (const id of terms.keys())
+      if (id.startsWith(OUTSIDE_UNIT)) unitIds.add(id.slice(OUTSIDE_UNIT.length));
+  }
   const scopes = [...unitIds].sort();
-  const monthTerms = new Map<string, Map<string, Terms>>();
-  const monthOfDays = async (scope: string, month: string): Promise<Terms | undefined> => {
-    let terms: Terms | undefined;
-    for (const day of daysOfPeriod(month)) {
-      if (day > today) break;
-      run.reads.dayFigureQueries += 1;
-      const figures = await deps.store.listFigures(scope, day);
-      if (figures.length === 0) continue;
-      terms ??= emptyTerms();
-      for (const figure of figures) {
-        if (!DAY_KPI_IDS.has(figure.kpiId)) continue;
-        const sum = terms.get(figure.kpiId as DossierKpiId) as { n: number; d: number };
-        sum.n += figure.numerator;
-        sum.d += figure.denominator;
-      }
-    }
-    return terms;
-  };
-  const monthOf = async (scope: string, month: string) => {
-    let terms: Terms | undefined;
-    if (!fromDays.has(month)) {
-      run.reads.monthFigureQueries += 1;
-      terms = sumTermsOf(await deps.store.listFigures(scope, month));
-    }
-    terms ??= await monthOfDays(scope, month);
-    if (!terms) return;
-    const ofScope = monthTerms.get(scope) ?? new Map<string, Terms>();
-    ofScope.set(month, terms);
-    monthTerms.set(scope, ofScope);
-  };
-  // The province first: a day rollup writes every unit's figures with the province's, so a month
-  // without any province figure has none of its units' either (days never rolled up).
-  await eachLimited(past, PARALLEL * 2, (month) => monthOf(PROVINCE_SCOPE, month));
-  const rolled = past.filter((month) => monthTerms.get(PROVINCE_SCOPE)?.has(month));
   const tasks: [string, string][] = [];
   for (const scope of scopes) for (const month of rolled) tasks.push([scope, month]);
   await eachLimited(tasks, PARALLEL * 2, ([scope, month]) => monthOf(scope, month));
@@ -413,7 +438,6 @@ async function rollUpYear(
   const previousYear = await previousYearValues(deps, Number(year), scopes, run.reads);
   const rollups: KpiPeriodRollup[] = [];
   for (const period of periods) {
-    if (unstored.has(period.key) && !rolled.includes(period.key)) continue;
     const figures = figuresOfPeriod(deps, period, scopes, monthTerms, previousYear, run.computedAt);
     const { written, unchanged } = await deps.store.putFigures(figures);
     rollups.push({ period: period.key, figures, written, unchanged });
@@ -459,7 +483,10 @@ async function previousYearValues(
   return values;
 }
 
-/** A scope's terms over a period: its months' `sum` terms (in order) and its period-end terms. */
+/**
+ * A scope's terms over a period: its months' summed terms (in order), and each period-end KPI as
+ * its open part at the period end plus, for on-time, the dossiers that ended in it (summed).
+ */
 function scopeTerms(
   months: readonly string[],
   ofScope: Map<string, Terms> | undefined,
@@ -471,16 +498,14 @@ function scopeTerms(
     const ofMonth = ofScope?.get(month);
     if (!ofMonth) continue;
     present = true;
-    for (const kpi of DAY_KPIS) {
-      const sum = terms.get(kpi.id) as { n: number; d: number };
-      const term = ofMonth.get(kpi.id) as { n: number; d: number };
-      sum.n += term.n;
-      sum.d += term.d;
-    }
+    const summed = new Map([...ofMonth].filter(([id]) => DAY_KPI_IDS.has(id) || isInternalTerm(id)));
+    addTerms(terms, summed);
   }
   for (const kpi of PERIOD_END_KPIS) {
-    const term = periodEnd?.get(kpi.id);
-    if (term) terms.set(kpi.id, { n: term.n, d: term.d });
+    const open = periodEnd?.get(kpi.id) ?? { n: 0, d: 0 };
+    const ended =
+      kpi.id === 'on-time' ? (terms.get(ON_TIME_ENDED) as { n: number; d: number }) : { n: 0, d: 0 };
+    terms.set(kpi.id, { n: ended.n + open.n, d: ended.d + open.d });
   }
   return { terms, present };
 }
@@ -518,6 +543,14 @@ function figuresOfPeriod(
   };
   const pushTerms = (scope: string, terms: Terms, target: ScopeTarget | undefined) => {
     for (const kpi of DOSSIER_KPIS) push(scope, kpi, terms.get(kpi.id) as KpiTally, target);
+    // The internal terms too, so that a quarter or year adds up stored months.
+    for (const id of [...terms.keys()].filter(isInternalTerm).sort()) {
+      const { n, d } = terms.get(id) as KpiTally;
+      const value = kpiValue(id === ON_TIME_ENDED ? 'rate' : 'count', n, d);
+      figures.push(
+        figureOf(scope, period.key, { id, ruleVersion: '1' }, value, { status: 'no-target' }, computedAt),
+      );
+    }
   };
   const areaOf = (unitId: string): { area?: AreaType } => {
     const area = deps.targets?.unitAreas[unitId];
@@ -554,8 +587,13 @@ function figuresOfPeriod(
   // The province: its own day figures, the period-end total, the catalogue.
   const { terms: province } = scopeTerms(months, monthTerms.get(PROVINCE_SCOPE), period.total);
   pushTerms(PROVINCE_SCOPE, province, { level: 'province' });
+  const codes = new Set(
+    [...province]
+      .filter(([id, term]) => id.startsWith(RECEIVED_CODE) && term.n > 0)
+      .map(([id]) => id.slice(RECEIVED_CODE.length)),
+  );
   for (const kpi of CATALOGUE_KPIS) {
-    push(PROVINCE_SCOPE, kpi, kpi.measure(period.codes, period.prepared), { level: 'province' });
+    push(PROVINCE_SCOPE, kpi, kpi.measure(codes, period.prepared), { level: 'province' });
   }
   return figures;
 }

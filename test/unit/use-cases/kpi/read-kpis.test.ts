@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal, Role } from '#shared/auth/authorize.ts';
 import { loadProvinceConfig } from '#shared/config/load-province-config.ts';
+import { ON_TIME_ENDED, PROVINCE_SCOPE, receivedCodeTerm } from '#shared/ports/kpi-rollup-store.ts';
 import { createReadKpiFigures } from '#shared/use-cases/kpi/read-kpi-figures.ts';
 import { createReadKpiScorecard } from '#shared/use-cases/kpi/read-kpi-scorecard.ts';
 import { createReadKpiTrend, MAX_TREND_PERIODS } from '#shared/use-cases/kpi/read-kpi-trend.ts';
@@ -68,6 +69,21 @@ describe('reading KPI figures', () => {
         code: error,
       });
     }
+  });
+
+  it("lists the rollup's internal terms as neither KPIs nor scorecard inputs", async () => {
+    const store = createInMemoryKpiRollupStore();
+    const onTime = rateFigure(PROVINCE_SCOPE, '2026-Q4', 'on-time', 75, 100, { atLeast: 80 });
+    await store.putFigures([
+      onTime,
+      { ...onTime, kpiId: ON_TIME_ENDED, targetStatus: 'no-target' },
+      { ...onTime, kpiId: receivedCodeTerm('1.004873'), targetStatus: 'no-target' },
+    ]);
+    const auditor = as('auditor');
+    const listed = await createReadKpiFigures({ config, store })(auditor, { period: '2026-Q4' });
+    expect(listed.figures.map((figure) => figure.kpiId)).toEqual(['on-time']);
+    const card = await createReadKpiScorecard({ config, store })(auditor, { period: '2026-Q4' });
+    expect(JSON.stringify(card)).not.toContain('internal:');
   });
 
   it('refuses a caller with no role that reads KPIs before reading the request', async () => {

@@ -20,7 +20,12 @@ import {
   treeScope,
 } from '#shared/domain/kpi/kpi-periods.ts';
 import { simulateProvinceYear } from '#shared/domain/kpi/simulate-province-year.ts';
-import { type KpiFigure, PROVINCE_SCOPE } from '#shared/ports/kpi-rollup-store.ts';
+import {
+  type KpiFigure,
+  ON_TIME_ENDED,
+  PROVINCE_SCOPE,
+  receivedCodeTerm,
+} from '#shared/ports/kpi-rollup-store.ts';
 import { daysBetween, rollUpKpiDay } from '#shared/use-cases/kpi/roll-up-kpi-day.ts';
 import { type RollUpKpiPeriodsDeps, rollUpKpiPeriods } from '#shared/use-cases/kpi/roll-up-kpi-periods.ts';
 import { createInMemoryDossierRepository } from '#test/support/in-memory-dossier-repository.ts';
@@ -227,6 +232,25 @@ describe('KPI period rollup on hand-computed cases', () => {
     });
   });
 
+  it("reads the buckets only from the day after the earliest period's end: none for a day of the current month", async () => {
+    const { deps, days } = await springOffice();
+    const first = await rollUpKpiPeriods(deps, days);
+    // March is the earliest period: 1 April to today (5 May), one page a day.
+    expect(first.reads.bucketPages).toBe(35);
+    await rollUpKpiDay(deps, '2026-05-04');
+    const nightly = await rollUpKpiPeriods(deps, ['2026-05-04']);
+    expect(nightly.periods.map((period) => period.period)).toEqual(['2026-05', '2026-Q2', '2026']);
+    expect(nightly.reads.bucketPages).toBe(0);
+    // D, the only dossier open now, by key; the others' on-time comes from the days' ended terms.
+    expect(nightly.reads.openDossiers).toBe(1);
+    expect(await terms(deps, COMMUNE, '2026', 'on-time')).toEqual([2, 5]);
+    expect(await terms(deps, COMMUNE, '2026', ON_TIME_ENDED)).toEqual([2, 4]);
+    expect(await terms(deps, COMMUNE, '2026-04-08', ON_TIME_ENDED)).toEqual([0, 1]);
+    expect(
+      await terms(deps, PROVINCE_SCOPE, '2026-03-02', receivedCodeTerm(spring().A.procedureCode)),
+    ).toEqual([1, 1]);
+  });
+
   it('writes nothing on a re-run, computedAt included', async () => {
     const { deps, days, setClock } = await springOffice();
     const first = await rollUpKpiPeriods(deps, days);
@@ -362,8 +386,10 @@ describe('KPI period rollup on hand-computed cases', () => {
     expect(rollup.reads.openDossiers).toBe(1);
     expect(await terms(deps, COMMUNE, '2027-01', 'backlog')).toEqual([1, 1]);
     const lastYear = await rollUpKpiPeriods(deps, ['2026-12-21']);
-    expect(lastYear.reads.openDossiers).toBe(0);
-    // Due Thu 24 December: overdue at the end of the month too, found there in its receipt day's bucket.
+    // December ended 31 December: the buckets since (1–6 January) do not hold E, the status index does.
+    expect(lastYear.reads.bucketPages).toBe(6);
+    expect(lastYear.reads.openDossiers).toBe(1);
+    // Due Thu 24 December: overdue at the end of the month too.
     expect(await terms(deps, COMMUNE, '2026-12', 'backlog')).toEqual([1, 1]);
     await expect(rollUpKpiPeriods(deps, ['2027-1-5'])).rejects.toMatchObject({ code: 'INVALID_KPI_DAY' });
   });
