@@ -1,8 +1,6 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Duration } from 'aws-cdk-lib';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import {
   DOCUMENT_PIPELINE_TASKS,
@@ -10,12 +8,12 @@ import {
   loadDocumentPipelineDefinition,
   type WorkflowTask,
 } from '#state-machines/document-pipeline-tasks.ts';
-import { acknowledgeStateMachineRole } from './acknowledge-state-machine-role.ts';
 import { grantObjects, grantTableItems } from './grant-access.ts';
 import { INGEST_PREFIXES } from './ingest-bucket.ts';
 import { MotcuaFunction } from './motcua-function.ts';
 import { runsNativeTesseract } from './native-ocr-image.ts';
 import type { ProvinceResources } from './province-resources.ts';
+import { createTaskStateMachine } from './task-state-machine.ts';
 
 export interface DocumentPipelineProps extends ProvinceResources {
   /** @default 2 */
@@ -99,31 +97,11 @@ export class DocumentPipeline extends Construct {
   }
 
   private createStateMachine(props: DocumentPipelineProps): StateMachine {
-    const logGroup = new LogGroup(this, 'Logs', {
-      logGroupName: `/aws/vendedlogs/states/motcua-${props.config.province.slug}-document-pipeline`,
-      retention: RetentionDays.ONE_YEAR,
-      encryptionKey: props.logsKey,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const substitutions = Object.fromEntries(
-      Object.entries(this.functions).map(([task, fn]) => [`${task}FunctionArn`, fn.function.functionArn]),
-    );
-    const stateMachine = new StateMachine(this, 'StateMachine', {
+    return createTaskStateMachine(this, {
       stateMachineName: `motcua-${props.config.province.slug}-document-pipeline`,
-      stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromString(JSON.stringify(loadDocumentPipelineDefinition(), null, 2)),
-      definitionSubstitutions: substitutions,
-      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
-      tracingEnabled: true,
+      definition: loadDocumentPipelineDefinition(),
+      functions: this.functions,
+      logsKey: props.logsKey,
     });
-    // The ASL calls functions by bare ARN, never a version or alias: no `:*` resource needed.
-    stateMachine.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['lambda:InvokeFunction'],
-        resources: Object.values(this.functions).map((fn) => fn.function.functionArn),
-      }),
-    );
-    acknowledgeStateMachineRole(stateMachine);
-    return stateMachine;
   }
 }

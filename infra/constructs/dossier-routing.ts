@@ -1,11 +1,10 @@
 import { join } from 'node:path';
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import {
@@ -13,9 +12,9 @@ import {
   type DossierRoutingTask,
   loadDossierRoutingDefinition,
 } from '#state-machines/dossier-routing-tasks.ts';
-import { acknowledgeStateMachineRole } from './acknowledge-state-machine-role.ts';
 import { grantTableItems } from './grant-access.ts';
 import { MotcuaFunction } from './motcua-function.ts';
+import { createTaskStateMachine } from './task-state-machine.ts';
 
 export interface DossierRoutingProps {
   readonly config: ProvinceConfig;
@@ -74,29 +73,12 @@ export class DossierRouting extends Construct {
     // A step already finished (a replay, a timeout's retry) is answered by the function itself.
     this.grantTaskResponse(this.functions.AwaitStep.role);
 
-    const logGroup = new LogGroup(this, 'Logs', {
-      logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
-      retention: RetentionDays.ONE_YEAR,
-      encryptionKey: props.logsKey,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
+    this.stateMachine = createTaskStateMachine(this, {
       stateMachineName,
-      stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromString(JSON.stringify(loadDossierRoutingDefinition(), null, 2)),
-      definitionSubstitutions: Object.fromEntries(
-        Object.entries(this.functions).map(([task, fn]) => [`${task}FunctionArn`, fn.function.functionArn]),
-      ),
-      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
-      tracingEnabled: true,
+      definition: loadDossierRoutingDefinition(),
+      functions: this.functions,
+      logsKey: props.logsKey,
     });
-    this.stateMachine.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['lambda:InvokeFunction'],
-        resources: Object.values(this.functions).map((fn) => fn.function.functionArn),
-      }),
-    );
-    acknowledgeStateMachineRole(this.stateMachine);
   }
 
   /** Lets a role answer the routing's waiting steps (SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat). */

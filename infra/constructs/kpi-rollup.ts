@@ -1,14 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
+import { Duration, TimeZone } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
-import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DOCUMENTS_TABLE_SCHEMA } from '#shared/adapters/aws/documents-table.ts';
 import { STALE_DAYS_PARTITION } from '#shared/adapters/aws/dynamodb-kpi-stale-days.ts';
@@ -20,9 +19,9 @@ import {
   type KpiRollupTask,
   loadKpiRollupDefinition,
 } from '#state-machines/kpi-rollup-tasks.ts';
-import { acknowledgeStateMachineRole } from './acknowledge-state-machine-role.ts';
 import { grantIndexQuery, grantTableItemsUnder, type ItemAction } from './grant-access.ts';
 import { MotcuaFunction } from './motcua-function.ts';
+import { createTaskStateMachine } from './task-state-machine.ts';
 
 export interface KpiRollupProps {
   readonly config: ProvinceConfig;
@@ -110,29 +109,12 @@ export class KpiRollup extends Construct {
       (Object.keys(KPI_ROLLUP_TASKS) as KpiRollupTask[]).map((task) => [task, make(task)]),
     ) as Record<KpiRollupTask, MotcuaFunction>;
 
-    const logGroup = new LogGroup(this, 'Logs', {
-      logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
-      retention: RetentionDays.ONE_YEAR,
-      encryptionKey: props.logsKey,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
+    this.stateMachine = createTaskStateMachine(this, {
       stateMachineName,
-      stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromString(JSON.stringify(loadKpiRollupDefinition(), null, 2)),
-      definitionSubstitutions: Object.fromEntries(
-        Object.entries(this.functions).map(([task, fn]) => [`${task}FunctionArn`, fn.function.functionArn]),
-      ),
-      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
-      tracingEnabled: true,
+      definition: loadKpiRollupDefinition(),
+      functions: this.functions,
+      logsKey: props.logsKey,
     });
-    this.stateMachine.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['lambda:InvokeFunction'],
-        resources: Object.values(this.functions).map((fn) => fn.function.functionArn),
-      }),
-    );
-    acknowledgeStateMachineRole(this.stateMachine);
 
     this.schedule = new Schedule(this, 'Schedule', {
       description: `motcua ${slug}: KPI rollup of yesterday and of the days late changes made stale`,

@@ -19,6 +19,7 @@ import {
 import { DomainError } from '#shared/domain/errors.ts';
 import type { DossierRepository } from '#shared/ports/dossier-repository.ts';
 import type { Clock } from '#shared/ports.ts';
+import { eachLimited } from '#shared/use-cases/each-limited.ts';
 import { procedureOf } from './route-dossier.ts';
 
 /** Page size of the candidate reads, and how many dossiers or lists are read or written at once. */
@@ -53,22 +54,6 @@ export interface SweepReport {
   past: number;
   /** Dossiers that could not be judged (a procedure gone from the catalogue, a date outside the calendar). */
   skipped: { dossierCode: string; code: string; message: string }[];
-}
-
-/** Runs `task` over `items`, at most `limit` at a time. */
-async function eachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await task(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 export function createSweepOverdueDossiers(deps: SweepOverdueDependencies) {

@@ -86,6 +86,7 @@ import {
   PROVINCE_SCOPE,
   receivedCodeTerm,
 } from '#shared/ports/kpi-rollup-store.ts';
+import { eachLimited } from '#shared/use-cases/each-limited.ts';
 import { DAY_KPIS, figureOf } from './roll-up-kpi-day.ts';
 
 /** The dossier KPIs measured for each period at its end (not summed from days). */
@@ -142,22 +143,6 @@ export interface KpiPeriodsRollup {
     /** Queries of the year before's figures, for targets relative to it. */
     previousYearQueries: number;
   };
-}
-
-/** Runs `task` over `items`, at most `limit` at a time. */
-async function eachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await task(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 const PARALLEL = 8;
