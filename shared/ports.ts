@@ -316,6 +316,37 @@ export interface DocumentToolkit {
   imagePageToPdf(image: Uint8Array, dpi: number): Promise<Uint8Array>;
 }
 
+/** A signing certificate's validity period, and where the verification time falls in it. */
+export interface CertificateValidity {
+  notBefore: string;
+  notAfter: string;
+  /** At the verification time. */
+  status: 'valid' | 'expired' | 'not-yet-valid';
+}
+
+/** What a signature's RFC 3161 timestamp says, and whether it holds. */
+export interface TimestampVerification {
+  /** ISO time the authority put in the token. */
+  genTime: string;
+  /** Subject common name of the authority's certificate. */
+  authority: string;
+  serialNumber: string;
+  policy: string;
+  /** SHA-256 (hex) of the authority's certificate, when the token carries it. */
+  certificateFingerprint?: string;
+  /** The token is over this signature's value. */
+  imprintMatches: boolean;
+  /**
+   * The token's signature verifies with a time-stamping certificate (critical extendedKeyUsage
+   * id-kp-timeStamping) whose validity holds genTime.
+   */
+  signatureValid: boolean;
+  /** genTime lies within the signing certificate's validity. */
+  withinCertificateValidity: boolean;
+  /** All of the above. */
+  valid: boolean;
+}
+
 /** Result of checking one signature in a PDF. */
 export interface SignatureVerification {
   valid: boolean;
@@ -327,26 +358,9 @@ export interface SignatureVerification {
   /** Present when the signature certifies the document (DocMDP); `changesPermitted` is false once a later update exceeds `permission`. */
   certification?: { permission: 1 | 2 | 3; changesPermitted: boolean };
   /** The signing certificate's validity period and its state at the verification time. */
-  certificateValidity?: {
-    notBefore: string;
-    notAfter: string;
-    status: 'valid' | 'expired' | 'not-yet-valid';
-  };
+  certificateValidity?: CertificateValidity;
   /** The signature's RFC 3161 timestamp (PAdES B-T), when it carries one. */
-  timestamp?: {
-    genTime: string;
-    authority: string;
-    serialNumber: string;
-    policy: string;
-    certificateFingerprint?: string;
-    /** The token is over this signature's value. */
-    imprintMatches: boolean;
-    /** The authority's signature verifies with a time-stamping certificate valid at genTime. */
-    signatureValid: boolean;
-    /** genTime lies within the signing certificate's validity. */
-    withinCertificateValidity: boolean;
-    valid: boolean;
-  };
+  timestamp?: TimestampVerification;
   /**
    * Where the certificate was found valid: at the verification time, or at the timestamp's time
    * (expired since). Absent when neither: the signature is then not valid.

@@ -12,6 +12,9 @@ import {
   InvalidTimestampTokenError,
   readTimestampToken,
 } from '#shared/adapters/signing/read-timestamp-token.ts';
+import type { CertificateValidity, TimestampVerification } from '#shared/ports.ts';
+
+export type { CertificateValidity, TimestampVerification };
 
 /** DocMDP state of a certification signature. */
 export interface CertificationStatus {
@@ -68,37 +71,6 @@ export interface VerifyPdfSignaturesOptions {
   at?: Date;
   /** DER root certificates (a province CA's, as imported with the agency certificates). */
   trustedRoots?: readonly Uint8Array[];
-}
-
-/** A signing certificate's validity period, and where the verification time falls in it. */
-export interface CertificateValidity {
-  notBefore: string;
-  notAfter: string;
-  /** At the verification time. */
-  status: 'valid' | 'expired' | 'not-yet-valid';
-}
-
-/** What a signature's RFC 3161 timestamp says, and whether it holds. */
-export interface TimestampVerification {
-  /** ISO time the authority put in the token. */
-  genTime: string;
-  /** Subject common name of the authority's certificate. */
-  authority: string;
-  serialNumber: string;
-  policy: string;
-  /** SHA-256 (hex) of the authority's certificate, when the token carries it. */
-  certificateFingerprint?: string;
-  /** The token is over this signature's value. */
-  imprintMatches: boolean;
-  /**
-   * The token's signature verifies with a time-stamping certificate (critical extendedKeyUsage
-   * id-kp-timeStamping) whose validity holds genTime.
-   */
-  signatureValid: boolean;
-  /** genTime lies within the signing certificate's validity. */
-  withinCertificateValidity: boolean;
-  /** All of the above. */
-  valid: boolean;
 }
 
 const MESSAGES = {
