@@ -1,13 +1,10 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { awsClientSettings } from '#shared/adapters/aws/aws-client-settings.ts';
 import { createDynamoDbKpiRollupStore } from '#shared/adapters/aws/dynamodb-kpi-rollup-store.ts';
 import { createDynamoDbKpiStaleDays } from '#shared/adapters/aws/dynamodb-kpi-stale-days.ts';
 import type { Observability } from '#shared/adapters/observability/create-observability.ts';
 import type { KpiTargets } from '#shared/config/kpi-targets.ts';
-import { KPI_TARGETS_DIR, loadKpiTargets, parseKpiTargets } from '#shared/config/load-kpi-targets.ts';
-import type { ProvinceConfig } from '#shared/config/province-config.ts';
+import { parseKpiTargets } from '#shared/config/load-kpi-targets.ts';
 import { assertRuntimeRole, parseRuntimeConfig, type RuntimeConfig } from '#shared/config/runtime-config.ts';
 import { type KpiContext, kpiUnitsOf } from '#shared/domain/kpi/kpi-definitions.ts';
 import { createKpiRollupSteps, type KpiRollupSteps } from '#shared/use-cases/kpi/run-kpi-rollup.ts';
@@ -67,15 +64,6 @@ export function createKpiContainer(
     }),
     close: () => dynamodb.destroy(),
   };
-}
-
-/**
- * The shipped targets of a province (`config/kpi-targets/{slug}-province.yaml`), for the embedded
- * runtime; undefined when there is no such file. @throws ProvinceConfigError for an invalid one.
- */
-export function provinceKpiTargets(config: ProvinceConfig): KpiTargets | undefined {
-  const path = join(KPI_TARGETS_DIR, `${config.province.slug}-province.yaml`);
-  return existsSync(path) ? loadKpiTargets(path, config) : undefined;
 }
 
 let processContainer: KpiContainer | undefined;

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duration, TimeZone } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -12,7 +11,7 @@ import { Construct } from 'constructs';
 import { DOCUMENTS_TABLE_SCHEMA } from '#shared/adapters/aws/documents-table.ts';
 import { STALE_DAYS_PARTITION } from '#shared/adapters/aws/dynamodb-kpi-stale-days.ts';
 import type { KpiTargets } from '#shared/config/kpi-targets.ts';
-import { KPI_TARGETS_DIR, loadKpiTargets } from '#shared/config/load-kpi-targets.ts';
+import { provinceKpiTargets } from '#shared/config/load-kpi-targets.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import {
   KPI_ROLLUP_TASKS,
@@ -79,9 +78,7 @@ export class KpiRollup extends Construct {
     super(scope, id);
     const slug = props.config.province.slug;
     const stateMachineName = `motcua-${slug}-kpi-rollup`;
-    const targetsFile = join(KPI_TARGETS_DIR, `${slug}-province.yaml`);
-    const targets =
-      props.targets ?? (existsSync(targetsFile) ? loadKpiTargets(targetsFile, props.config) : undefined);
+    const targets = props.targets ?? provinceKpiTargets(props.config);
     const make = (task: KpiRollupTask) => {
       const spec = KPI_ROLLUP_TASKS[task];
       const fn = new MotcuaFunction(this, task, {

@@ -20,7 +20,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbDossierRepository } from '#shared/adapters/aws/dynamodb-dossier-repository.ts';
 import { createDynamoDbKpiRollupStore } from '#shared/adapters/aws/dynamodb-kpi-rollup-store.ts';
 import type { KpiTargets } from '#shared/config/kpi-targets.ts';
-import { loadKpiTargets } from '#shared/config/load-kpi-targets.ts';
+import { loadKpiTargets, provinceKpiTargets } from '#shared/config/load-kpi-targets.ts';
 import { loadProvinceConfig } from '#shared/config/load-province-config.ts';
 import { loadWorkingCalendar } from '#shared/config/load-working-calendar.ts';
 import { vietnamDate } from '#shared/config/procedure-catalogue.ts';
@@ -68,14 +68,15 @@ async function onLocalTable<T>(
   task: (deps: RollUpKpiDayDeps & RollUpKpiPeriodsDeps) => Promise<T>,
 ): Promise<T> {
   const config = loadProvinceConfig(request.configPath);
-  const targetsPath = request.targetsPath ?? `config/kpi-targets/${config.province.slug}-province.yaml`;
-  const targets: KpiTargets | undefined = await stat(targetsPath).then(
-    () => loadKpiTargets(targetsPath, config),
-    () => {
-      if (request.targetsPath) throw new Error(`no targets file ${targetsPath}`);
-      return undefined;
-    },
-  );
+  const { targetsPath } = request;
+  const targets: KpiTargets | undefined = targetsPath
+    ? await stat(targetsPath).then(
+        () => loadKpiTargets(targetsPath, config),
+        () => {
+          throw new Error(`no targets file ${targetsPath}`);
+        },
+      )
+    : provinceKpiTargets(config);
   let server: LocalDynamoDb | undefined;
   let endpoint = request.endpoint;
   if (!endpoint) {

@@ -27,6 +27,7 @@ import {
 } from '#infra/local/start-local-dynamodb.ts';
 import { LOCAL_S3_CREDENTIALS, startLocalS3 } from '#infra/local/start-local-s3.ts';
 import { awsClientSettings } from '#shared/adapters/aws/aws-client-settings.ts';
+import { provinceKpiTargets } from '#shared/config/load-kpi-targets.ts';
 import { loadProvinceConfig } from '#shared/config/load-province-config.ts';
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import {
@@ -493,7 +494,7 @@ export async function loadProjectHandlers(config: RuntimeConfig): Promise<Embedd
   const pipelineContainer = pipeline.createPipelineContainer(config, adapters);
   const routingContainer = routing.createRoutingContainer(config, adapters);
   const kpiContainer = kpi.createKpiContainer(config, adapters, {
-    targets: kpi.provinceKpiTargets(config.provinceConfig),
+    targets: provinceKpiTargets(config.provinceConfig),
   });
   const anchorAudit = lambdaFunction(
     'anchor-audit-chain',

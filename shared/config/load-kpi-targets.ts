@@ -2,7 +2,8 @@
  * Reads a province's KPI targets file (`config/kpi-targets/{slug}.yaml`) and checks it against the
  * province configuration. Errors name the file, the field and its line, as province files do.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type KpiTargets, kpiTargetsSchema } from '#shared/config/kpi-targets.ts';
 import {
@@ -58,4 +59,14 @@ export function loadKpiTargets(path: string, province?: KpiTargetsProvince): Kpi
     throw new ProvinceConfigError(path, [{ path: '', message: `cannot read: ${(error as Error).message}` }]);
   }
   return parseKpiTargets(text, path, province);
+}
+
+/**
+ * The shipped targets of a province (`config/kpi-targets/{slug}-province.yaml`), checked against
+ * it; undefined when there is no such file (its figures are then `no-target`).
+ * @throws ProvinceConfigError for an invalid file.
+ */
+export function provinceKpiTargets(province: KpiTargetsProvince): KpiTargets | undefined {
+  const path = join(KPI_TARGETS_DIR, `${province.province.slug}-province.yaml`);
+  return existsSync(path) ? loadKpiTargets(path, province) : undefined;
 }

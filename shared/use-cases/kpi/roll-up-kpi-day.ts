@@ -87,19 +87,28 @@ export interface KpiDayRollup {
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** Every dossier filed under the day, page by page. */
+/** The pages of dossiers filed under a day (its bucket), in order. */
+export async function* dayBucketPages(
+  repository: Pick<DossierRepository, 'listDossiersTouchingDay'>,
+  day: string,
+  limit: number,
+): AsyncGenerator<readonly Dossier[]> {
+  let cursor: string | undefined;
+  do {
+    const page = await repository.listDossiersTouchingDay(day, { limit, ...(cursor ? { cursor } : {}) });
+    yield page.items;
+    cursor = page.cursor;
+  } while (cursor);
+}
+
+/** Every dossier filed under the day. */
 async function dossiersOfDay(
   repository: Pick<DossierRepository, 'listDossiersTouchingDay'>,
   day: string,
   limit: number,
 ): Promise<Dossier[]> {
   const dossiers: Dossier[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await repository.listDossiersTouchingDay(day, { limit, ...(cursor ? { cursor } : {}) });
-    dossiers.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
+  for await (const page of dayBucketPages(repository, day, limit)) dossiers.push(...page);
   return dossiers;
 }
 

@@ -87,7 +87,7 @@ import {
   receivedCodeTerm,
 } from '#shared/ports/kpi-rollup-store.ts';
 import { eachLimited } from '#shared/use-cases/each-limited.ts';
-import { DAY_KPIS, figureOf } from './roll-up-kpi-day.ts';
+import { DAY_KPIS, dayBucketPages, figureOf } from './roll-up-kpi-day.ts';
 
 /** The dossier KPIs measured for each period at its end (not summed from days). */
 export const PERIOD_END_KPIS: readonly DossierKpiDefinition[] = KPI_DEFINITIONS.filter(
@@ -389,16 +389,10 @@ async function rollUpYear(
   const first = Math.min(...periods.map(({ key }) => dayOfDate(parsePeriodKey(key).to) + 1));
   for (let day = first; day <= run.today; day += 1) bucketDays.push(dateOfDay(day));
   await eachLimited(bucketDays, PARALLEL, async (day) => {
-    let cursor: string | undefined;
-    do {
-      const page = await deps.dossiers.listDossiersTouchingDay(day, {
-        limit: run.pageSize,
-        ...(cursor ? { cursor } : {}),
-      });
+    for await (const page of dayBucketPages(deps.dossiers, day, run.pageSize)) {
       run.reads.bucketPages += 1;
-      for (const dossier of page.items) judge(dossier);
-      cursor = page.cursor;
-    } while (cursor);
+      for (const dossier of page) judge(dossier);
+    }
   });
   const endOfYear = Date.parse(`${year}-12-31T17:00:00.000Z`);
   const unread = run.openNow.filter(
