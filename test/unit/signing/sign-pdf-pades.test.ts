@@ -25,16 +25,27 @@ afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
 });
 
+/**
+ * Length of the DER element at the start of `bytes`, header included. The placeholder's zero
+ * padding cannot simply be trimmed: the CMS itself may end in zero bytes.
+ */
+const derLength = (bytes: Buffer): number => {
+  const first = bytes[1] ?? 0;
+  if (first < 0x80) return 2 + first;
+  const octets = first & 0x7f;
+  return 2 + octets + bytes.subarray(2, 2 + octets).reduce((length, byte) => length * 256 + byte, 0);
+};
+
 /** The signed byte ranges and the CMS of the first signature, as a reader extracts them. */
 const extractSignature = (pdf: Uint8Array) => {
   const text = Buffer.from(pdf).toString('latin1');
   const match = /\/ByteRange \[(\d+) (\d+) (\d+) (\d+)/.exec(text);
   const [a, b, c, d] = (match?.slice(1) ?? []).map(Number) as [number, number, number, number];
-  const hex = text.slice(a + b + 1, c - 1).replace(/(00)+$/, '');
+  const contents = Buffer.from(text.slice(a + b + 1, c - 1), 'hex');
   return {
     byteRange: [a, b, c, d],
     content: Buffer.concat([Buffer.from(pdf.subarray(a, a + b)), Buffer.from(pdf.subarray(c, c + d))]),
-    cms: Buffer.from(hex, 'hex'),
+    cms: contents.subarray(0, derLength(contents)),
   };
 };
 
