@@ -195,9 +195,11 @@ export interface OcrResult {
    */
   rotation?: 0 | 90 | 180 | 270;
   /**
-   * Clockwise degrees the page's text was found skewed and turned back before it was read (0:
-   * straight, or too little to correct); the text, the searchable PDF and `rotation` are of the
-   * straightened image. Undefined when the engine does not check.
+   * Clockwise degrees the page's text was found skewed and corrected (0: straight, or too little
+   * to correct): a larger skew is turned back before the page is read (the text, the searchable
+   * PDF and `rotation` are of the straightened image); a small one, which reads as well as it is,
+   * only in the searchable PDF, which shows the scan turned straight. Undefined when the engine
+   * does not check.
    */
   skew?: number;
 }

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import sharp from 'sharp';
+import { turnPdfPages } from '#shared/adapters/documents/turn-pdf-pages.ts';
 import type { OcrResult } from '#shared/ports.ts';
+import type { StraightenedPage } from './estimate-skew.ts';
 
 /** Clockwise degrees a page image is turned to read it upright. */
 export type PageRotation = 0 | 90 | 180 | 270;
@@ -67,7 +69,7 @@ export function needsOrientationCheck(pass: OcrPass, options: OrientationCheckOp
 }
 
 /** Straightens a skewed page before it is read: the image to read and the skew corrected (see `straightenPage`). */
-export type PageStraightener = (image: Uint8Array) => Promise<{ image: Uint8Array; skew?: number }>;
+export type PageStraightener = (image: Uint8Array) => Promise<StraightenedPage>;
 
 /**
  * Reads a page the right way up at little cost for upright pages: one pass as given; only a
@@ -75,7 +77,8 @@ export type PageStraightener = (image: Uint8Array) => Promise<{ image: Uint8Arra
  * turned is read again turned upright (text and searchable PDF of the upright image). The turned
  * pass is kept unless it reads clearly worse than the first. Without a detector the page is read
  * as given and the result has no `rotation`. With a `straighten`, a skewed page is straightened
- * before all this (`skew` in the result).
+ * before all this, or (a small skew) read as it is and its searchable PDF turned straight after
+ * (`skew` in the result, either way).
  */
 export async function recognizeUpright(
   image: Uint8Array,
@@ -87,6 +90,9 @@ export async function recognizeUpright(
   const straight = straighten ? await straighten(image) : undefined;
   const page = straight?.image ?? image;
   const result = await recognizeTurned(page, pass, detector, options);
+  if (straight?.pdfTurn && result.searchablePdf) {
+    result.searchablePdf = await turnPdfPages(result.searchablePdf, straight.pdfTurn);
+  }
   return straight?.skew === undefined ? result : { ...result, skew: straight.skew };
 }
 

@@ -1,6 +1,8 @@
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractPdfText } from '#shared/adapters/documents/extract-pdf-text.ts';
+import { renderPdfPages } from '#shared/adapters/documents/render-pages.ts';
+import { estimateSkew } from '#shared/adapters/ocr/estimate-skew.ts';
 import {
   chooseOcrEngine,
   createChosenTesseractEngine,
@@ -16,11 +18,15 @@ import {
 } from '#test/support/make-test-scans.ts';
 
 const PAPER = samplePaper('KS');
-const SKEWS = [0, 3, 7] as const;
+const SKEWS = [0, 1.5, 3, 7] as const;
+/** Below the default `resampleFromDegrees`: read as scanned, straightened in its PDF only. */
+const SMALL_SKEW = 1.5;
 
-const ENGINES: { name: string; create: () => OcrEngine }[] = [
+/** Native Tesseract embeds a JPEG page in its PDF as it is; tesseract.js re-encodes it. */
+const ENGINES: { name: string; embedsScanAsIs: boolean; create: () => OcrEngine }[] = [
   {
     name: 'native Tesseract',
+    embedsScanAsIs: true,
     create: () => {
       // No skip: CI installs Debian's tesseract-ocr (.ci/run), and a machine without it fails here.
       const probe = probeTesseract();
@@ -32,12 +38,17 @@ const ENGINES: { name: string; create: () => OcrEngine }[] = [
       );
     },
   },
-  { name: 'tesseract.js', create: () => createTesseractOcrEngine({ workers: 2, language: 'vie' }) },
+  {
+    name: 'tesseract.js',
+    embedsScanAsIs: false,
+    create: () => createTesseractOcrEngine({ workers: 2, language: 'vie' }),
+  },
 ];
 
-describe.each(ENGINES)('$name reads pages fed at a slant straight', ({ create }) => {
+describe.each(ENGINES)('$name reads pages fed at a slant straight', ({ create, embedsScanAsIs }) => {
   let engine: OcrEngine;
   const results = new Map<number, OcrResult>();
+  const scans = new Map<number, Uint8Array>();
   const errorRate = (skew: number) => characterErrorRate(paperText(PAPER), results.get(skew)?.text ?? '');
 
   beforeAll(async () => {
@@ -45,6 +56,7 @@ describe.each(ENGINES)('$name reads pages fed at a slant straight', ({ create })
     await Promise.all(
       SKEWS.map(async (skew) => {
         const scan = await renderPaperJpeg(PAPER, { rotationDeg: skew });
+        scans.set(skew, scan);
         results.set(skew, await engine.recognize(scan, { language: 'vie', wantPdf: true }));
       }),
     );
@@ -60,7 +72,7 @@ describe.each(ENGINES)('$name reads pages fed at a slant straight', ({ create })
   });
 
   it.each(SKEWS.filter((skew) => skew !== 0))(
-    'straightens the page fed at %i° and reads it about as well as the straight one',
+    'straightens the page fed at %d° and reads it about as well as the straight one',
     async (skew) => {
       const result = results.get(skew) as OcrResult;
       expect(Math.abs((result.skew ?? 0) - skew)).toBeLessThanOrEqual(0.5);
@@ -75,4 +87,20 @@ describe.each(ENGINES)('$name reads pages fed at a slant straight', ({ create })
       expect((await extractPdfText(pdf)).pages[0]).toContain(PAPER.ownerId);
     },
   );
+
+  it('shows a slightly skewed page, read as scanned, straight in its PDF', { timeout: 30_000 }, async () => {
+    let shown: Uint8Array | undefined;
+    for await (const page of renderPdfPages(results.get(SMALL_SKEW)?.searchablePdf ?? new Uint8Array(), {
+      dpi: 150,
+      maxPixelsPerPage: 40_000_000,
+    }))
+      shown ??= page.image;
+    expect(Math.abs((await estimateSkew(shown ?? new Uint8Array())).degrees)).toBeLessThanOrEqual(0.3);
+    if (embedsScanAsIs) {
+      // The scan itself, not a resampled copy; a larger skew is read from a straightened copy.
+      const holds = (skew: number) =>
+        Buffer.from(results.get(skew)?.searchablePdf ?? []).includes(Buffer.from(scans.get(skew) ?? []));
+      expect([holds(SMALL_SKEW), holds(3)]).toEqual([true, false]);
+    }
+  });
 });

@@ -1,5 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { imagePageToPdf } from '#shared/adapters/documents/merge-pdf-pages.ts';
+import { turnPdfPages } from '#shared/adapters/documents/turn-pdf-pages.ts';
 import { type OcrPass, recognizeUpright } from '#shared/adapters/ocr/detect-orientation.ts';
 import { estimateSkew, straightenPage, straightenPageImage } from '#shared/adapters/ocr/estimate-skew.ts';
 import {
@@ -72,6 +74,17 @@ describe('straightenPage', () => {
     expect(straight.image).toBe(scan);
   });
 
+  it('gives a page under the resampling threshold back as it is, to be turned in its PDF', async () => {
+    const scan = await renderPaperJpeg(samplePaper('KS'), NOISY_SCAN);
+    const straight = await straightenPage(scan);
+    expect(straight.image).toBe(scan);
+    expect(straight.skew).toBeCloseTo(NOISY_SCAN.rotationDeg ?? 0, 0);
+    expect(straight.pdfTurn).toBe(straight.skew);
+    const resampled = await straightenPage(scan, { resampleFromDegrees: 1 });
+    expect(resampled.image).not.toBe(scan);
+    expect(resampled.pdfTurn).toBeUndefined();
+  });
+
   it('gives bytes it cannot decode back as they are, without a skew', async () => {
     const bytes = new Uint8Array([1, 2, 3]);
     expect(await straightenPage(bytes)).toEqual({ image: bytes });
@@ -107,5 +120,19 @@ describe('recognizeUpright with a straightener', () => {
     }));
     expect(seen).toEqual([straightened]);
     expect(result).toEqual({ text: 'GIẤY KHAI SINH', confidence: 0.95, skew: 3.5 });
+  });
+
+  it('reads a slightly skewed page as it is and turns its searchable PDF straight', async () => {
+    const scan = await renderPaperJpeg(samplePaper('KS'), { rotationDeg: 1.5 });
+    const pdf = await imagePageToPdf(scan, 300);
+    const seen: Uint8Array[] = [];
+    const pass = async (image: Uint8Array): Promise<OcrPass> => {
+      seen.push(image);
+      return { text: 'GIẤY KHAI SINH', confidence: 0.95, words: 40, sidewaysWords: 0, searchablePdf: pdf };
+    };
+    const result = await recognizeUpright(scan, pass, undefined, {}, (image) => straightenPage(image));
+    expect(seen).toEqual([scan]);
+    expect(result.skew).toBeCloseTo(1.5, 0);
+    expect(result.searchablePdf).toEqual(await turnPdfPages(pdf, result.skew ?? 0));
   });
 });
