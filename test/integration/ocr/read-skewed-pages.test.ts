@@ -18,9 +18,9 @@ import {
 } from '#test/support/make-test-scans.ts';
 
 const PAPER = samplePaper('KS');
-const SKEWS = [0, 1.5, 3, 7] as const;
+const SKEWS = [0, 0.7, 3, 7] as const;
 /** Below the default `resampleFromDegrees`: read as scanned, straightened in its PDF only. */
-const SMALL_SKEW = 1.5;
+const SMALL_SKEW = 0.7;
 
 /** Native Tesseract embeds a JPEG page in its PDF as it is; tesseract.js re-encodes it. */
 const ENGINES: { name: string; embedsScanAsIs: boolean; create: () => OcrEngine }[] = [
