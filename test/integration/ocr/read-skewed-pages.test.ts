@@ -3,11 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractPdfText } from '#shared/adapters/documents/extract-pdf-text.ts';
 import { renderPdfPages } from '#shared/adapters/documents/render-pages.ts';
 import { estimateSkew } from '#shared/adapters/ocr/estimate-skew.ts';
-import {
-  chooseOcrEngine,
-  createChosenTesseractEngine,
-  probeTesseract,
-} from '#shared/adapters/ocr/select-ocr-engine.ts';
 import { createTesseractOcrEngine } from '#shared/adapters/ocr/tesseract-ocr-engine.ts';
 import type { OcrEngine, OcrResult } from '#shared/ports.ts';
 import {
@@ -16,6 +11,7 @@ import {
   renderPaperJpeg,
   samplePaper,
 } from '#test/support/make-test-scans.ts';
+import { nativeEngineForTests } from '#test/support/native-tesseract.ts';
 
 const PAPER = samplePaper('KS');
 const SKEWS = [0, 0.7, 3, 7] as const;
@@ -24,20 +20,7 @@ const SMALL_SKEW = 0.7;
 
 /** Native Tesseract embeds a JPEG page in its PDF as it is; tesseract.js re-encodes it. */
 const ENGINES: { name: string; embedsScanAsIs: boolean; create: () => OcrEngine }[] = [
-  {
-    name: 'native Tesseract',
-    embedsScanAsIs: true,
-    create: () => {
-      // No skip: CI installs Debian's tesseract-ocr (.ci/run), and a machine without it fails here.
-      const probe = probeTesseract();
-      if (!probe.found) throw new Error(`native Tesseract is needed here: ${probe.error}`);
-      const choice = chooseOcrEngine({ engine: 'tesseract-native', model: 'best_int' }, () => probe);
-      return createChosenTesseractEngine(
-        { ...choice, engine: 'tesseract-native' },
-        { language: 'vie', workers: 2, probe },
-      );
-    },
-  },
+  ...nativeEngineForTests(2).map((entry) => ({ ...entry, embedsScanAsIs: true })),
   {
     name: 'tesseract.js',
     embedsScanAsIs: false,

@@ -1,11 +1,6 @@
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractPdfText } from '#shared/adapters/documents/extract-pdf-text.ts';
-import {
-  chooseOcrEngine,
-  createChosenTesseractEngine,
-  probeTesseract,
-} from '#shared/adapters/ocr/select-ocr-engine.ts';
 import { createTesseractOcrEngine } from '#shared/adapters/ocr/tesseract-ocr-engine.ts';
 import type { OcrEngine, OcrResult } from '#shared/ports.ts';
 import {
@@ -16,6 +11,7 @@ import {
   samplePaper,
   type TestPaper,
 } from '#test/support/make-test-scans.ts';
+import { nativeEngineForTests } from '#test/support/native-tesseract.ts';
 
 /** A scan, how it was turned, and the rotation that reads it upright. */
 interface TurnedCase {
@@ -54,19 +50,7 @@ const CASES: TurnedCase[] = [
 ];
 
 const ENGINES: { name: string; create: () => OcrEngine }[] = [
-  {
-    name: 'native Tesseract',
-    create: () => {
-      // No skip: CI installs Debian's tesseract-ocr (.ci/run), and a machine without it fails here.
-      const probe = probeTesseract();
-      if (!probe.found) throw new Error(`native Tesseract is needed here: ${probe.error}`);
-      const choice = chooseOcrEngine({ engine: 'tesseract-native', model: 'best_int' }, () => probe);
-      return createChosenTesseractEngine(
-        { ...choice, engine: 'tesseract-native' },
-        { language: 'vie', workers: 2, probe },
-      );
-    },
-  },
+  ...nativeEngineForTests(2),
   { name: 'tesseract.js', create: () => createTesseractOcrEngine({ workers: 2, language: 'vie' }) },
 ];
 
