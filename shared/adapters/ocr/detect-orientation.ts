@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import sharp from 'sharp';
-import { turnPdfPages } from '#shared/adapters/documents/turn-pdf-pages.ts';
 import type { OcrResult } from '#shared/ports.ts';
-import type { StraightenedPage } from './estimate-skew.ts';
+import { type StraightenedPage, straightenPageImage } from './estimate-skew.ts';
 
 /** Clockwise degrees a page image is turned to read it upright. */
 export type PageRotation = 0 | 90 | 180 | 270;
@@ -68,6 +67,18 @@ export function needsOrientationCheck(pass: OcrPass, options: OrientationCheckOp
   return pass.sidewaysWords / pass.words > (options.maxSidewaysShare ?? 0.5);
 }
 
+/**
+ * A scan the searchable PDF must show turned anticlockwise by `degrees` (see `StraightenedPage`'s
+ * `pdfTurn`): the page read is the scan itself or a straightened copy of it.
+ */
+export interface ShownScan {
+  scan: Uint8Array;
+  degrees: number;
+}
+
+/** One recognition pass over `image`, whose searchable PDF shows `show`'s scan turned when given. */
+export type OcrPassRunner = (image: Uint8Array, show?: ShownScan) => Promise<OcrPass>;
+
 /** Straightens a skewed page before it is read: the image to read and the skew corrected (see `straightenPage`). */
 export type PageStraightener = (image: Uint8Array) => Promise<StraightenedPage>;
 
@@ -82,32 +93,40 @@ export type PageStraightener = (image: Uint8Array) => Promise<StraightenedPage>;
  */
 export async function recognizeUpright(
   image: Uint8Array,
-  pass: (image: Uint8Array) => Promise<OcrPass>,
+  pass: OcrPassRunner,
   detector: OrientationDetector | undefined,
   options: OrientationCheckOptions = {},
   straighten?: PageStraightener,
 ): Promise<OcrResult> {
   const straight = straighten ? await straighten(image) : undefined;
   const page = straight?.image ?? image;
-  const result = await recognizeTurned(page, pass, detector, options);
-  if (straight?.pdfTurn && result.searchablePdf) {
-    result.searchablePdf = await turnPdfPages(result.searchablePdf, straight.pdfTurn);
-  }
+  const show = straight?.pdfTurn ? { scan: image, degrees: straight.pdfTurn } : undefined;
+  const result = await recognizeTurned(page, pass, detector, options, show);
   return straight?.skew === undefined ? result : { ...result, skew: straight.skew };
 }
 
 async function recognizeTurned(
   image: Uint8Array,
-  pass: (image: Uint8Array) => Promise<OcrPass>,
+  pass: OcrPassRunner,
   detector: OrientationDetector | undefined,
   options: OrientationCheckOptions,
+  show: ShownScan | undefined,
 ): Promise<OcrResult> {
-  const first = await pass(image);
+  const first = await pass(image, show);
   if (!detector) return toResult(first, undefined);
   if (!needsOrientationCheck(first, options)) return toResult(first, 0);
-  const found = await detector.detect(image);
+  const found = await detector.detect(show?.scan ?? image);
   if (!found || found.rotation === 0) return toResult(first, 0);
-  const turned = await pass(await rotatePageImage(image, found.rotation));
+  // A raw copy made for reading only is made again as a straightened JPEG to be turned and shown.
+  const readingCopy = show !== undefined && show.scan !== image;
+  const upright = await rotatePageImage(
+    readingCopy ? await straightenPageImage(show.scan, show.degrees) : image,
+    found.rotation,
+  );
+  const turned = await pass(
+    upright,
+    show && !readingCopy ? { scan: upright, degrees: show.degrees } : undefined,
+  );
   return turned.confidence + (options.keepMargin ?? 0.03) >= first.confidence
     ? toResult(turned, found.rotation)
     : toResult(first, 0);

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 
 /** A page's small skew, as a projection-profile search found it. */
 export interface EstimatedSkew {
@@ -30,6 +30,13 @@ export interface SkewOptions {
    * @default 1
    */
   resampleFromDegrees?: number;
+  /**
+   * What a page turned before OCR becomes: a JPEG that the searchable PDF shows (`jpeg`), or a
+   * raw copy for reading only (`pgm`, which only native Tesseract reads), the PDF then showing
+   * the scan itself turned (`pdfTurn`), as for a small skew.
+   * @default 'jpeg'
+   */
+  readingCopy?: 'jpeg' | 'pgm';
   /**
    * Width of the downscaled copy the search runs on.
    * @default the page's width over 8, 4 or 2, whichever leaves 300 pixels or more (an eighth of a
@@ -99,6 +106,27 @@ export async function estimateSkew(image: Uint8Array, options: SkewOptions = {})
  * Tesseract's PDF renderer embeds as it is).
  */
 export async function straightenPageImage(image: Uint8Array, skewDegrees: number): Promise<Uint8Array> {
+  return (await turnBack(image, skewDegrees))
+    .flatten({ background: '#ffffff' })
+    .toColourspace('srgb')
+    .jpeg({ quality: 85 })
+    .toBuffer();
+}
+
+/**
+ * The same straightened page as a binary greyscale PNM (PGM): a copy for Tesseract to read and
+ * nothing else, neither JPEG-encoded here nor decoded there.
+ */
+export async function straightenPageToPgm(image: Uint8Array, skewDegrees: number): Promise<Uint8Array> {
+  const { data, info } = await (await turnBack(image, skewDegrees))
+    .flatten({ background: '#ffffff' })
+    .greyscale()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return Buffer.concat([Buffer.from(`P5\n${info.width} ${info.height}\n255\n`, 'latin1'), data]);
+}
+
+async function turnBack(image: Uint8Array, skewDegrees: number): Promise<Sharp> {
   const { width, height } = await sharp(image).metadata();
   if (!width || !height) throw new Error('the page image has no size');
   // The turned image is the bounding box of the page turned (libvips rounds it the same way).
@@ -114,11 +142,7 @@ export async function straightenPageImage(image: Uint8Array, skewDegrees: number
       top: Math.max(0, Math.floor((turnedHeight - height) / 2)),
       width,
       height,
-    })
-    .flatten({ background: '#ffffff' })
-    .toColourspace('srgb')
-    .jpeg({ quality: 85 })
-    .toBuffer();
+    });
 }
 
 /** A page made ready to read straight (see {@link straightenPage}). */
@@ -127,14 +151,17 @@ export interface StraightenedPage {
   image: Uint8Array;
   /** The skew corrected, in the image or in the PDF (0: none); undefined when it could not be estimated. */
   skew?: number;
-  /** Degrees to turn the page's searchable PDF anticlockwise, when the skew is corrected there. */
+  /**
+   * Degrees to turn the scan anticlockwise in the page's searchable PDF, when the skew is
+   * corrected there: `image` is then the scan itself, or a raw copy made for reading only.
+   */
   pdfTurn?: number;
 }
 
 /**
  * Corrects a page's skew when it is at least `minDegrees`: below `resampleFromDegrees` the image
- * is read as it is and `pdfTurn` says how to show its PDF straight; from there the image is turned
- * before it is read. An image that sharp cannot decode is given back as it is, without a skew,
+ * is read as it is and `pdfTurn` says how to show its PDF straight; from there a turned copy is
+ * read (see `readingCopy`). An image that sharp cannot decode is given back as it is, without a skew,
  * for the OCR engine to read or reject in its own words.
  */
 export async function straightenPage(
@@ -150,6 +177,9 @@ export async function straightenPage(
   if (Math.abs(degrees) < (options.minDegrees ?? 0.3)) return { image, skew: 0 };
   if (Math.abs(degrees) < (options.resampleFromDegrees ?? 1))
     return { image, skew: degrees, pdfTurn: degrees };
+  if (options.readingCopy === 'pgm') {
+    return { image: await straightenPageToPgm(image, degrees), skew: degrees, pdfTurn: degrees };
+  }
   return { image: await straightenPageImage(image, degrees), skew: degrees };
 }
 

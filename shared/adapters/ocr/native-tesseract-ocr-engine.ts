@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { composeSearchablePage } from '#shared/adapters/documents/turn-pdf-pages.ts';
 import type { OcrEngine, OcrResult } from '#shared/ports.ts';
 import {
   countWordShapes,
@@ -12,6 +13,7 @@ import {
   parseOsdReport,
   prepareOsdTessdataDir,
   recognizeUpright,
+  type ShownScan,
 } from './detect-orientation.ts';
 import { type SkewOptions, straightenPage } from './estimate-skew.ts';
 import { toEmbeddableJpeg } from './tesseract-ocr-engine.ts';
@@ -79,8 +81,12 @@ export function createNativeTesseractOcrEngine(options: NativeTesseractOcrEngine
   const orientation = options.orientation ?? true;
   const check = typeof orientation === 'object' ? orientation : {};
   const deskew = options.deskew ?? true;
+  // Turned pages are read from raw copies and the scan itself is shown turned in the PDF.
   const straighten =
-    deskew === false ? undefined : (page: Uint8Array) => straightenPage(page, deskew === true ? {} : deskew);
+    deskew === false
+      ? undefined
+      : (page: Uint8Array) =>
+          straightenPage(page, { readingCopy: 'pgm', ...(deskew === true ? {} : deskew) });
   const detector =
     orientation === false
       ? undefined
@@ -93,9 +99,11 @@ export function createNativeTesseractOcrEngine(options: NativeTesseractOcrEngine
           run: (task) => slots.run(task),
         }));
 
-  const recognizeOnce = async (image: Uint8Array, wantPdf: boolean): Promise<OcrPass> => {
-    const input = wantPdf ? await toEmbeddableJpeg(image) : image;
-    return slots.run(async () => {
+  const recognizeOnce = async (image: Uint8Array, wantPdf: boolean, show?: ShownScan): Promise<OcrPass> => {
+    // A scan shown turned gets Tesseract's text layer only, laid over the scan afterwards.
+    const textOnly = wantPdf && show !== undefined;
+    const input = wantPdf && !textOnly ? await toEmbeddableJpeg(image) : image;
+    const pass = await slots.run(async () => {
       const folder = await mkdtemp(join(tmpdir(), 'motcua-ocr-'));
       try {
         const imagePath = join(folder, 'page');
@@ -122,6 +130,8 @@ export function createNativeTesseractOcrEngine(options: NativeTesseractOcrEngine
           'tessedit_create_tsv=1',
           '-c',
           `tessedit_create_pdf=${wantPdf ? 1 : 0}`,
+          '-c',
+          `textonly_pdf=${textOnly ? 1 : 0}`,
         ];
         await runTesseract(binary, args, timeoutMs);
         const [text, tsv, pdf] = await Promise.all([
@@ -140,6 +150,14 @@ export function createNativeTesseractOcrEngine(options: NativeTesseractOcrEngine
         await rm(folder, { recursive: true, force: true });
       }
     });
+    if (show && textOnly && pass.searchablePdf) {
+      pass.searchablePdf = await composeSearchablePage(
+        await toEmbeddableJpeg(show.scan),
+        pass.searchablePdf,
+        show.degrees,
+      );
+    }
+    return pass;
   };
 
   return {
@@ -150,7 +168,7 @@ export function createNativeTesseractOcrEngine(options: NativeTesseractOcrEngine
       }
       return recognizeUpright(
         image,
-        (page) => recognizeOnce(page, request.wantPdf),
+        (page, show) => recognizeOnce(page, request.wantPdf, show),
         detector,
         check,
         straighten,

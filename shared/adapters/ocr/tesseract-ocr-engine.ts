@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import sharp from 'sharp';
 import { createScheduler, createWorker, OEM, PSM, type Scheduler, type Worker } from 'tesseract.js';
+import { turnPdfPages } from '#shared/adapters/documents/turn-pdf-pages.ts';
 import type { OcrEngine, OcrResult } from '#shared/ports.ts';
 import {
   countWordShapes,
@@ -12,6 +13,7 @@ import {
   orientationDetectionImage,
   recognizeUpright,
   resolveOsdModelDir,
+  type ShownScan,
   toPageRotation,
 } from './detect-orientation.ts';
 import { type SkewOptions, straightenPage } from './estimate-skew.ts';
@@ -108,7 +110,8 @@ export function createTesseractOcrEngine(options: TesseractOcrEngineOptions = {}
     return scheduler;
   };
 
-  const recognizeOnce = async (image: Uint8Array, wantPdf: boolean): Promise<OcrPass> => {
+  // Straightened pages are JPEG copies here, so a scan shown turned is the page read: its PDF is turned.
+  const recognizeOnce = async (image: Uint8Array, wantPdf: boolean, show?: ShownScan): Promise<OcrPass> => {
     const input = wantPdf ? await toEmbeddableJpeg(image) : image;
     const running = await ready();
     const { data } = await running.addJob(
@@ -122,7 +125,10 @@ export function createTesseractOcrEngine(options: TesseractOcrEngineOptions = {}
       confidence: Math.min(1, Math.max(0, data.confidence / 100)),
       ...countWordShapes(data.tsv ?? ''),
     };
-    if (wantPdf && data.pdf) result.searchablePdf = Uint8Array.from(data.pdf);
+    if (wantPdf && data.pdf) {
+      const pdf = Uint8Array.from(data.pdf);
+      result.searchablePdf = show ? await turnPdfPages(pdf, show.degrees) : pdf;
+    }
     return result;
   };
 
@@ -134,7 +140,7 @@ export function createTesseractOcrEngine(options: TesseractOcrEngineOptions = {}
       }
       return recognizeUpright(
         image,
-        (page) => recognizeOnce(page, request.wantPdf),
+        (page, show) => recognizeOnce(page, request.wantPdf, show),
         detector,
         check,
         straighten,

@@ -1,8 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { imagePageToPdf } from '#shared/adapters/documents/merge-pdf-pages.ts';
-import { turnPdfPages } from '#shared/adapters/documents/turn-pdf-pages.ts';
-import { type OcrPass, recognizeUpright } from '#shared/adapters/ocr/detect-orientation.ts';
+import { type OcrPass, recognizeUpright, type ShownScan } from '#shared/adapters/ocr/detect-orientation.ts';
 import { estimateSkew, straightenPage, straightenPageImage } from '#shared/adapters/ocr/estimate-skew.ts';
 import {
   NOISY_SCAN,
@@ -122,17 +120,36 @@ describe('recognizeUpright with a straightener', () => {
     expect(result).toEqual({ text: 'GIẤY KHAI SINH', confidence: 0.95, skew: 3.5 });
   });
 
-  it('reads a slightly skewed page as it is and turns its searchable PDF straight', async () => {
+  it('reads a slightly skewed page as it is and asks for the scan to be shown turned', async () => {
     const scan = await renderPaperJpeg(samplePaper('KS'), { rotationDeg: 0.7 });
-    const pdf = await imagePageToPdf(scan, 300);
-    const seen: Uint8Array[] = [];
-    const pass = async (image: Uint8Array): Promise<OcrPass> => {
-      seen.push(image);
-      return { text: 'GIẤY KHAI SINH', confidence: 0.95, words: 40, sidewaysWords: 0, searchablePdf: pdf };
+    const seen: [Uint8Array, ShownScan | undefined][] = [];
+    const pass = async (image: Uint8Array, show?: ShownScan): Promise<OcrPass> => {
+      seen.push([image, show]);
+      return { text: 'GIẤY KHAI SINH', confidence: 0.95, words: 40, sidewaysWords: 0 };
     };
     const result = await recognizeUpright(scan, pass, undefined, {}, (image) => straightenPage(image));
-    expect(seen).toEqual([scan]);
     expect(result.skew).toBeCloseTo(0.7, 0);
-    expect(result.searchablePdf).toEqual(await turnPdfPages(pdf, result.skew ?? 0));
+    expect(seen).toEqual([[scan, { scan, degrees: result.skew }]]);
+  });
+
+  it('reads a raw straightened copy of a page skewed more, and asks for the scan to be shown turned', async () => {
+    const scan = await renderPaperJpeg(samplePaper('KS'), { rotationDeg: 3 });
+    const seen: [Uint8Array, ShownScan | undefined][] = [];
+    const pass = async (image: Uint8Array, show?: ShownScan): Promise<OcrPass> => {
+      seen.push([image, show]);
+      return { text: 'GIẤY KHAI SINH', confidence: 0.95, words: 40, sidewaysWords: 0 };
+    };
+    const result = await recognizeUpright(scan, pass, undefined, {}, (image) =>
+      straightenPage(image, { readingCopy: 'pgm' }),
+    );
+    expect(result.skew).toBeCloseTo(3, 0);
+    const [[read, show] = []] = seen;
+    expect(
+      Buffer.from(read ?? [])
+        .subarray(0, 17)
+        .toString('latin1'),
+    ).toBe('P5\n2480 3508\n255\n');
+    expect(read?.byteLength).toBe(17 + 2480 * 3508);
+    expect(show).toEqual({ scan, degrees: result.skew });
   });
 });
