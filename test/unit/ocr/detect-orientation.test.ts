@@ -15,6 +15,7 @@ import {
   prepareOsdTessdataDir,
   recognizeUpright,
   rotatePageImage,
+  type ShownScan,
 } from '#shared/adapters/ocr/detect-orientation.ts';
 
 const TSV_HEADER =
@@ -164,6 +165,28 @@ describe('recognizeUpright', () => {
       expect(count).toBe(1);
       expect(result.rotation).toBe(0);
     }
+  });
+
+  it('detects on the scan, not on a raw reading copy, and turns a straightened JPEG of the scan', async () => {
+    const seen: Uint8Array[] = [];
+    const calls: { image: Uint8Array; show?: ShownScan }[] = [];
+    const rawCopy = new Uint8Array([0x50, 0x35]);
+    const result = await recognizeUpright(
+      page,
+      async (image, show) => {
+        calls.push({ image, ...(show ? { show } : {}) });
+        return calls.length === 1 ? pass({ text: 'garbage', confidence: 0.4 }) : pass({ confidence: 0.94 });
+      },
+      detector({ rotation: 90, confidence: 15 }, seen),
+      {},
+      async () => ({ image: rawCopy, skew: 2, pdfTurn: 2 }),
+    );
+    expect(seen).toEqual([page]);
+    expect(calls[0]).toEqual({ image: rawCopy, show: { scan: page, degrees: 2 } });
+    const second = calls[1];
+    expect(second?.show).toBeUndefined();
+    expect(await sharp(second?.image).metadata()).toMatchObject({ format: 'jpeg', width: 20, height: 40 });
+    expect(result).toMatchObject({ confidence: 0.94, rotation: 90, skew: 2 });
   });
 
   it('without a detector reads the page as given and says nothing of its orientation', async () => {
