@@ -3,7 +3,7 @@ import * as asn1js from 'asn1js';
 import {
   AlgorithmIdentifier,
   Attribute,
-  Certificate,
+  type Certificate,
   ContentInfo,
   EncapsulatedContentInfo,
   IssuerAndSerialNumber,
@@ -11,7 +11,10 @@ import {
   SignedData,
   SignerInfo,
 } from 'pkijs';
-import { signatureAlgorithmIdentifier } from '#shared/adapters/signing/build-self-signed-certificate.ts';
+import {
+  readCertificate,
+  signatureAlgorithmIdentifier,
+} from '#shared/adapters/signing/build-self-signed-certificate.ts';
 import { CMS_OID } from '#shared/adapters/signing/cms-oids.ts';
 import type { IssuedTimestamp, TimestampAuthority } from '#shared/ports/timestamp-authority.ts';
 import type { DigestSigner } from '#shared/ports.ts';
@@ -110,8 +113,8 @@ export async function buildTimestampedCadesSignature(
   timestamps?: TimestampAuthority,
 ): Promise<{ cms: Uint8Array; timestamp?: IssuedTimestamp }> {
   const certificateDer = await signer.certificate();
-  const certificate = Certificate.fromBER(certificateDer);
-  const chain = ((await signer.chain?.()) ?? []).map((der) => Certificate.fromBER(der));
+  const { certificate } = readCertificate(certificateDer);
+  const chain = ((await signer.chain?.()) ?? []).map((der) => readCertificate(der).certificate);
   const attributes = [
     new Attribute({
       type: CMS_OID.contentType,

@@ -158,8 +158,12 @@ export function createHttpTimestampAuthority(options: HttpTimestampAuthorityOpti
       const reply = await post(new Uint8Array(request.toSchema().toBER()));
       const from = `time-stamping authority ${options.url}`;
       let response: TimeStampResp;
+      let tokenBlock: asn1js.AsnType | undefined;
       try {
-        response = TimeStampResp.fromBER(reply);
+        const parsed = asn1js.fromBER(reply);
+        if (parsed.offset === -1) throw new Error(parsed.result.error);
+        response = new TimeStampResp({ schema: parsed.result });
+        tokenBlock = (parsed.result as asn1js.Sequence).valueBlock.value[1];
       } catch {
         throw new TimestampAuthorityError(
           'TSA_BAD_RESPONSE',
@@ -175,15 +179,16 @@ export function createHttpTimestampAuthority(options: HttpTimestampAuthorityOpti
           `${from} refused the request: ${STATUS_NAMES[status] ?? `status ${status}`}${failures.length ? ` (${failures.join(', ')})` : ''}${text ? `: ${text}` : ''}`,
         );
       }
-      if (!response.timeStampToken)
+      if (!response.timeStampToken || !tokenBlock)
         throw new TimestampAuthorityError(
           'TSA_BAD_RESPONSE',
           `${from} granted the request but sent no token`,
         );
-      const token = new Uint8Array(response.timeStampToken.toSchema().toBER());
+      // The token as the authority encoded it, read from the reply already parsed.
+      const token = Uint8Array.from(tokenBlock.valueBeforeDecodeView);
       let details: ReturnType<typeof readTimestampToken>;
       try {
-        details = readTimestampToken(token);
+        details = readTimestampToken(tokenBlock);
       } catch (error) {
         if (!(error instanceof InvalidTimestampTokenError)) throw error;
         throw new TimestampAuthorityError('TSA_BAD_RESPONSE', `${from} sent ${error.message}`);

@@ -1,10 +1,6 @@
-import type * as asn1js from 'asn1js';
+import * as asn1js from 'asn1js';
 import { type Certificate, ContentInfo, ExtKeyUsage, SignedData, TSTInfo } from 'pkijs';
-import {
-  certificateFingerprint,
-  describeCertificate,
-  readCommonName,
-} from '#shared/adapters/signing/build-self-signed-certificate.ts';
+import { readCertificate } from '#shared/adapters/signing/build-self-signed-certificate.ts';
 import { checkCmsSigner, HASH_BY_OID } from '#shared/adapters/signing/check-cms-signer.ts';
 import { CMS_OID } from '#shared/adapters/signing/cms-oids.ts';
 import type { CertificateDetails } from '#shared/domain/document.ts';
@@ -57,12 +53,28 @@ const isTimeStampingCertificate = (certificate: Certificate): boolean => {
 };
 
 /**
+ * The DER bytes of the certificates a parsed SignedData carries, as they came (same order as
+ * SignedData.certificates); undefined for a SignedData built in memory rather than parsed.
+ */
+const encodedCertificatesOf = (signedData: asn1js.AsnType): (Uint8Array | undefined)[] | undefined => {
+  if (!(signedData instanceof asn1js.Sequence)) return undefined;
+  const set = signedData.valueBlock.value.find(
+    (block) => block.idBlock.tagClass === 3 && block.idBlock.tagNumber === 0,
+  );
+  if (!(set instanceof asn1js.Constructed)) return undefined;
+  return set.valueBlock.value.map((block) =>
+    block.valueBeforeDecodeView.byteLength ? block.valueBeforeDecodeView : undefined,
+  );
+};
+
+/**
  * Reads an RFC 3161 timestamp token (DER ContentInfo, or its parsed ASN.1) and checks its
  * signature against the certificate it carries. Trust in that certificate is not judged here.
  * @throws InvalidTimestampTokenError when it is no SignedData over a TSTInfo.
  */
 export function readTimestampToken(token: Uint8Array | asn1js.AsnType): TimestampToken {
   let signedData: SignedData;
+  let encodedCertificates: (Uint8Array | undefined)[] | undefined;
   let tstInfo: TSTInfo;
   let content: Uint8Array;
   try {
@@ -70,6 +82,7 @@ export function readTimestampToken(token: Uint8Array | asn1js.AsnType): Timestam
       token instanceof Uint8Array ? ContentInfo.fromBER(token) : new ContentInfo({ schema: token });
     if (contentInfo.contentType !== CMS_OID.signedData) throw new Error('not a SignedData');
     signedData = new SignedData({ schema: contentInfo.content });
+    encodedCertificates = encodedCertificatesOf(contentInfo.content);
     const { eContentType, eContent } = signedData.encapContentInfo;
     if (eContentType !== CMS_OID.tstInfo || !eContent) throw new Error('its content is not a TSTInfo');
     content = new Uint8Array(eContent.getValue());
@@ -78,8 +91,9 @@ export function readTimestampToken(token: Uint8Array | asn1js.AsnType): Timestam
     throw new InvalidTimestampTokenError(`not a timestamp token: ${(error as Error).message}`);
   }
   const signerInfo = signedData.signerInfos[0];
-  const check = signerInfo && checkCmsSigner(signedData, signerInfo, [content]);
+  const check = signerInfo && checkCmsSigner(signedData, signerInfo, [content], encodedCertificates);
   const certificate = check?.certificate;
+  const read = check && readCertificate(check.certificateDer);
   const algorithmOid = tstInfo.messageImprint.hashAlgorithm.algorithmId;
   return {
     genTime: tstInfo.genTime,
@@ -88,17 +102,8 @@ export function readTimestampToken(token: Uint8Array | asn1js.AsnType): Timestam
     imprintAlgorithm: HASH_BY_OID[algorithmOid] ?? algorithmOid,
     imprint: Buffer.from(tstInfo.messageImprint.hashedMessage.valueBlock.valueHexView),
     ...(tstInfo.nonce ? { nonce: hex(tstInfo.nonce) } : {}),
-    authority: certificate
-      ? readCommonName(certificate) || describeCertificate(check.certificateDer).subject
-      : '',
-    ...(check
-      ? {
-          certificate: {
-            ...describeCertificate(check.certificateDer),
-            fingerprint: certificateFingerprint(check.certificateDer),
-          },
-        }
-      : {}),
+    authority: read ? read.commonName || read.details.subject : '',
+    ...(read ? { certificate: { ...read.details, fingerprint: read.fingerprint } } : {}),
     signatureValid: check?.integrity === true && check.signatureValid,
     timeStampingCertificate: certificate !== undefined && isTimeStampingCertificate(certificate),
   };

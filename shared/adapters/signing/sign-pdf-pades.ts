@@ -1,16 +1,11 @@
 import { createHash } from 'node:crypto';
 import { PDFDict, PDFDocument, PDFName } from 'pdf-lib';
-import { Certificate } from 'pkijs';
 import {
   appendSignaturePlaceholder,
   type SignatureFields,
 } from '#shared/adapters/signing/append-signature-placeholder.ts';
 import { buildTimestampedCadesSignature } from '#shared/adapters/signing/build-cades-signature.ts';
-import {
-  certificateFingerprint,
-  describeCertificate,
-  readCommonName,
-} from '#shared/adapters/signing/build-self-signed-certificate.ts';
+import { readCertificate } from '#shared/adapters/signing/build-self-signed-certificate.ts';
 import { UnsupportedPdfStructureError } from '#shared/adapters/signing/read-pdf-objects.ts';
 import type { SignatureInfo } from '#shared/domain/document.ts';
 import type { IssuedTimestamp, TimestampAuthority } from '#shared/ports/timestamp-authority.ts';
@@ -115,7 +110,7 @@ export function createPadesPdfSigner(options: PadesPdfSignerOptions = {}): PdfSi
   return {
     async sign(pdf, signer, { reason, location, signedAt }) {
       const certificateDer = await signer.certificate();
-      const signerName = readCommonName(Certificate.fromBER(certificateDer));
+      const { commonName: signerName, fingerprint, details } = readCertificate(certificateDer);
       const prepared = await addPlaceholder(Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength), {
         signatureLength,
         signedAt,
@@ -130,8 +125,8 @@ export function createPadesPdfSigner(options: PadesPdfSignerOptions = {}): PdfSi
         signer: signerName,
         algorithm: signer.algorithm(),
         signedAt: signedAt.toISOString(),
-        certificateFingerprint: certificateFingerprint(certificateDer),
-        certificate: describeCertificate(certificateDer),
+        certificateFingerprint: fingerprint,
+        certificate: { ...details },
         signedPdfSha256: createHash('sha256').update(signed).digest('hex'),
         ...(prepared.certification ? { certification: prepared.certification } : {}),
         ...(timestamp
