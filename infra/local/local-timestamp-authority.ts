@@ -4,37 +4,27 @@ import {
   createPublicKey,
   generateKeyPairSync,
   type KeyObject,
+  sign,
 } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import * as asn1js from 'asn1js';
-import {
-  Accuracy,
-  AlgorithmIdentifier,
-  Attribute,
-  Certificate,
-  ContentInfo,
-  EncapsulatedContentInfo,
-  GeneralName,
-  IssuerAndSerialNumber,
-  PKIStatusInfo,
-  SignedData,
-  SignerInfo,
-  TimeStampReq,
-  TimeStampResp,
-  TSTInfo,
-} from 'pkijs';
+import { Accuracy, GeneralName, PKIStatusInfo, TimeStampReq, TimeStampResp, TSTInfo } from 'pkijs';
 import { closeServer, listenOnLoopback } from '#infra/local/listen-on-loopback.ts';
 import {
-  encodeSignedAttributes,
-  signingCertificateV2,
-} from '#shared/adapters/signing/build-cades-signature.ts';
-import {
   buildSelfSignedCertificate,
-  signatureAlgorithmIdentifier,
+  readCertificate,
 } from '#shared/adapters/signing/build-self-signed-certificate.ts';
 import { CMS_OID } from '#shared/adapters/signing/cms-oids.ts';
+import { derElement } from '#shared/adapters/signing/encode-der.ts';
+import {
+  contentTypeAttribute,
+  encodeSignedData,
+  messageDigestAttribute,
+  orderSignedAttributes,
+  signingCertificateV2Attribute,
+} from '#shared/adapters/signing/encode-signed-data.ts';
 import {
   derToPem,
   pemToDer,
@@ -103,6 +93,9 @@ const integerFrom = (value: bigint): asn1js.Integer => {
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest();
 
+/** PKIStatusInfo { status granted }, which starts every reply with a token. */
+const GRANTED = Buffer.from(new PKIStatusInfo({ status: 0 }).toSchema().toBER());
+
 const loadOrCreateKey = async (directory: string, commonName: string, now: Date) => {
   const keyPath = join(directory, 'tsa.key.pem');
   const certificatePath = join(directory, 'tsa.cert.pem');
@@ -148,7 +141,10 @@ export async function createLocalTimestampAuthority(
     options.commonName ?? 'Dịch vụ cấp dấu thời gian cục bộ motcua',
     now(),
   );
-  const certificate = Certificate.fromBER(certificateDer);
+  const read = readCertificate(certificateDer);
+  const { certificate } = read;
+  // The same for every token: worked out once.
+  const signingCertificateAttribute = signingCertificateV2Attribute(certificateDer, read);
   const serialPath = join(options.directory, 'serial');
   let lastSerial = BigInt((await readIfExists(serialPath))?.trim() || '0');
   let queue: Promise<unknown> = Promise.resolve();
@@ -164,7 +160,7 @@ export async function createLocalTimestampAuthority(
     return issued;
   };
 
-  const token = (request: TimeStampReq, serial: bigint): ContentInfo => {
+  const token = (request: TimeStampReq, serial: bigint): Uint8Array => {
     const genTime = now();
     genTime.setUTCMilliseconds(0);
     const tstInfo = new TSTInfo({
@@ -178,44 +174,22 @@ export async function createLocalTimestampAuthority(
       tsa: new GeneralName({ type: 4, value: certificate.subject }),
     });
     const content = new Uint8Array(tstInfo.toSchema().toBER());
-    const { signedAttrs, signedAttrsDer } = encodeSignedAttributes([
-      new Attribute({
-        type: CMS_OID.contentType,
-        values: [new asn1js.ObjectIdentifier({ value: CMS_OID.tstInfo })],
-      }),
-      new Attribute({
-        type: CMS_OID.messageDigest,
-        values: [new asn1js.OctetString({ valueHex: sha256(content) })],
-      }),
-      new Attribute({
-        type: CMS_OID.signingCertificateV2,
-        values: [signingCertificateV2(certificateDer, certificate)],
-      }),
+    const { ordered, signedBytes } = orderSignedAttributes([
+      contentTypeAttribute(CMS_OID.tstInfo),
+      messageDigestAttribute(sha256(content)),
+      signingCertificateAttribute,
     ]);
-    const sha256Identifier = () => new AlgorithmIdentifier({ algorithmId: CMS_OID.sha256 });
-    const signedData = new SignedData({
+    return encodeSignedData({
       version: 3,
-      digestAlgorithms: [sha256Identifier()],
-      encapContentInfo: new EncapsulatedContentInfo({
-        eContentType: CMS_OID.tstInfo,
-        eContent: new asn1js.OctetString({ valueHex: content }),
-      }),
-      ...(request.certReq ? { certificates: [certificate] } : {}),
-      signerInfos: [
-        new SignerInfo({
-          version: 1,
-          sid: new IssuerAndSerialNumber({
-            issuer: certificate.issuer,
-            serialNumber: certificate.serialNumber,
-          }),
-          digestAlgorithm: sha256Identifier(),
-          signedAttrs,
-          signatureAlgorithm: signatureAlgorithmIdentifier('ECDSA_SHA_256'),
-          signature: new asn1js.OctetString({ valueHex: signWith(key, sha256(signedAttrsDer)) }),
-        }),
-      ],
+      eContentType: CMS_OID.tstInfo,
+      eContent: content,
+      certificates: request.certReq ? [certificateDer] : [],
+      signer: read,
+      signedAttributes: ordered,
+      signatureAlgorithm: 'ECDSA_SHA_256',
+      // node:crypto hashes the signed attributes itself: one native ECDSA signature.
+      signature: sign('sha256', signedBytes, { key, dsaEncoding: 'der' }),
     });
-    return new ContentInfo({ contentType: CMS_OID.signedData, content: signedData.toSchema(true) });
   };
 
   return {
@@ -235,9 +209,9 @@ export async function createLocalTimestampAuthority(
       if (request.reqPolicy && request.reqPolicy !== LOCAL_TSA_POLICY)
         return rejection('unacceptedPolicy', `this authority follows policy ${LOCAL_TSA_POLICY} only`);
       if (request.extensions?.length) return rejection('badRequest', 'no request extension is supported');
-      const status = new PKIStatusInfo({ status: 0 });
-      const timeStampToken = token(request, await nextSerial());
-      return new Uint8Array(new TimeStampResp({ status, timeStampToken }).toSchema().toBER());
+      const tokenDer = token(request, await nextSerial());
+      const reply = derElement(0x30, GRANTED, tokenDer);
+      return new Uint8Array(reply.buffer, reply.byteOffset, reply.byteLength);
     },
   };
 }

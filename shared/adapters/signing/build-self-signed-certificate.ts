@@ -11,6 +11,7 @@ import {
   Time,
   TimeType,
 } from 'pkijs';
+import { derChildren } from '#shared/adapters/signing/encode-der.ts';
 import type { CertificateDetails } from '#shared/domain/document.ts';
 import type { DigestSigner } from '#shared/ports.ts';
 
@@ -190,6 +191,9 @@ export interface ReadCertificate {
   details: Readonly<CertificateDetails>;
   /** Its subject public key; undefined when node cannot use it (an unknown algorithm or curve). */
   publicKey: KeyObject | undefined;
+  /** Its issuer Name and serialNumber INTEGER, as encoded in it (what a CMS names its signer by). */
+  issuerDer: Uint8Array;
+  serialNumberDer: Uint8Array;
 }
 
 const publicKeyOf = (certificate: Certificate): KeyObject | undefined => {
@@ -223,7 +227,15 @@ export function readCertificate(der: Uint8Array): ReadCertificate {
     return known;
   }
   // A copy: the parsed certificate keeps views of its input, which the caller may reuse.
-  const certificate = Certificate.fromBER(Uint8Array.from(der));
+  const copy = Uint8Array.from(der);
+  const certificate = Certificate.fromBER(copy);
+  const [tbs] = derChildren(copy);
+  const tbsFields = derChildren(tbs ?? new Uint8Array());
+  // TBSCertificate: [0] version (absent for v1), serialNumber, signature, issuer, …
+  const serialAt = tbsFields[0]?.[0] === 0xa0 ? 1 : 0;
+  const serialNumberDer = tbsFields[serialAt];
+  const issuerDer = tbsFields[serialAt + 2];
+  if (!serialNumberDer || !issuerDer) throw new RangeError('a certificate without serial number or issuer');
   const read: ReadCertificate = {
     fingerprint,
     certificate,
@@ -235,6 +247,8 @@ export function readCertificate(der: Uint8Array): ReadCertificate {
       notAfter: certificate.notAfter.value.toISOString(),
     }),
     publicKey: publicKeyOf(certificate),
+    issuerDer,
+    serialNumberDer,
   };
   readCertificates.set(fingerprint, read);
   if (readCertificates.size > READ_CERTIFICATES_KEPT) {
