@@ -1,5 +1,13 @@
 import * as asn1js from 'asn1js';
-import { type Certificate, ContentInfo, ExtKeyUsage, SignedData, TSTInfo } from 'pkijs';
+import {
+  type Certificate,
+  ContentInfo,
+  EncapsulatedContentInfo,
+  ExtKeyUsage,
+  SignedData,
+  SignerInfo,
+  TSTInfo,
+} from 'pkijs';
 import { readCertificate } from '#shared/adapters/signing/build-self-signed-certificate.ts';
 import { checkCmsSigner, HASH_BY_OID } from '#shared/adapters/signing/check-cms-signer.ts';
 import { CMS_OID } from '#shared/adapters/signing/cms-oids.ts';
@@ -52,19 +60,49 @@ const isTimeStampingCertificate = (certificate: Certificate): boolean => {
   }
 };
 
+const isContextTag = (block: asn1js.AsnType | undefined, tagNumber: number): boolean =>
+  block instanceof asn1js.BaseBlock && block.idBlock.tagClass === 3 && block.idBlock.tagNumber === tagNumber;
+
+/** A block's DER: the bytes it was parsed from, else its encoding. */
+const encodedBlock = (block: asn1js.AsnType): Uint8Array =>
+  block.valueBeforeDecodeView.byteLength ? block.valueBeforeDecodeView : new Uint8Array(block.toBER());
+
 /**
- * The DER bytes of the certificates a parsed SignedData carries, as they came (same order as
- * SignedData.certificates); undefined for a SignedData built in memory rather than parsed.
+ * A SignedData read field by field (RFC 5652 §5.1: version, digestAlgorithms, encapContentInfo,
+ * [0] certificates, [1] crls, signerInfos), with the DER of each X.509 certificate it carries
+ * (same order). pkijs's SignedData would build the schema of every certificate choice, attribute
+ * certificates included, on each token, and parse the authority's certificate again each time;
+ * here it is read once per distinct certificate (readCertificate).
  */
-const encodedCertificatesOf = (signedData: asn1js.AsnType): (Uint8Array | undefined)[] | undefined => {
-  if (!(signedData instanceof asn1js.Sequence)) return undefined;
-  const set = signedData.valueBlock.value.find(
-    (block) => block.idBlock.tagClass === 3 && block.idBlock.tagNumber === 0,
-  );
-  if (!(set instanceof asn1js.Constructed)) return undefined;
-  return set.valueBlock.value.map((block) =>
-    block.valueBeforeDecodeView.byteLength ? block.valueBeforeDecodeView : undefined,
-  );
+const readSignedData = (
+  block: asn1js.AsnType,
+): { signedData: SignedData; encodedCertificates: Uint8Array[] } => {
+  if (!(block instanceof asn1js.Sequence)) throw new Error('not a SignedData');
+  const fields = [...block.valueBlock.value];
+  const [version, digestAlgorithms, encapsulated] = fields.splice(0, 3);
+  const certificateField = isContextTag(fields[0], 0) ? fields.shift() : undefined;
+  if (isContextTag(fields[0], 1)) fields.shift();
+  const signerInfos = fields.shift();
+  if (
+    !(version instanceof asn1js.Integer) ||
+    !(digestAlgorithms instanceof asn1js.Set) ||
+    !(encapsulated instanceof asn1js.Sequence) ||
+    !(signerInfos instanceof asn1js.Set) ||
+    fields.length > 0
+  )
+    throw new Error('not a SignedData');
+  const choices = certificateField instanceof asn1js.Constructed ? certificateField.valueBlock.value : [];
+  // X.509 certificates only (a SEQUENCE); the other CertificateChoices are tagged.
+  const encodedCertificates = choices
+    .filter((choice) => choice.idBlock.tagClass === 1 && choice.idBlock.tagNumber === 16)
+    .map(encodedBlock);
+  const signedData = new SignedData({
+    version: version.valueBlock.valueDec,
+    encapContentInfo: new EncapsulatedContentInfo({ schema: encapsulated }),
+    certificates: encodedCertificates.map((der) => readCertificate(der).certificate),
+    signerInfos: signerInfos.valueBlock.value.map((signerInfo) => new SignerInfo({ schema: signerInfo })),
+  });
+  return { signedData, encodedCertificates };
 };
 
 /**
@@ -74,15 +112,14 @@ const encodedCertificatesOf = (signedData: asn1js.AsnType): (Uint8Array | undefi
  */
 export function readTimestampToken(token: Uint8Array | asn1js.AsnType): TimestampToken {
   let signedData: SignedData;
-  let encodedCertificates: (Uint8Array | undefined)[] | undefined;
+  let encodedCertificates: Uint8Array[];
   let tstInfo: TSTInfo;
   let content: Uint8Array;
   try {
     const contentInfo =
       token instanceof Uint8Array ? ContentInfo.fromBER(token) : new ContentInfo({ schema: token });
     if (contentInfo.contentType !== CMS_OID.signedData) throw new Error('not a SignedData');
-    signedData = new SignedData({ schema: contentInfo.content });
-    encodedCertificates = encodedCertificatesOf(contentInfo.content);
+    ({ signedData, encodedCertificates } = readSignedData(contentInfo.content));
     const { eContentType, eContent } = signedData.encapContentInfo;
     if (eContentType !== CMS_OID.tstInfo || !eContent) throw new Error('its content is not a TSTInfo');
     content = new Uint8Array(eContent.getValue());

@@ -90,11 +90,15 @@ const client = (options: { attempts?: number; timeoutMs?: number; policy?: strin
 describe('createHttpTimestampAuthority', () => {
   it('sends a SHA-256 imprint, a nonce and certReq, and returns the checked token', async () => {
     let sent: TimeStampReq | undefined;
+    let answered: Uint8Array = new Uint8Array();
     behaviour = async (body, response) => {
       sent = TimeStampReq.fromBER(body);
-      reply(response, await authority.respond(body));
+      answered = await authority.respond(body);
+      reply(response, answered);
     };
     const issued = await client().timestamp(DIGEST);
+    // The token as the authority encoded it: the last field of its reply.
+    expect(Buffer.from(answered.subarray(-issued.token.length))).toEqual(Buffer.from(issued.token));
     expect(sent?.certReq).toBe(true);
     expect(sent?.nonce).toBeDefined();
     expect(sent?.messageImprint.hashAlgorithm.algorithmId).toBe(CMS_OID.sha256);
@@ -168,6 +172,35 @@ describe('createHttpTimestampAuthority', () => {
     const error = await failure(client().timestamp(DIGEST));
     expect(error.code).toBe('TSA_BAD_SIGNATURE');
     expect(error.message).toContain('does not verify');
+  });
+
+  it('refuses a token whose timestamped content was changed after it was signed', async () => {
+    behaviour = async (body, response) => {
+      const answer = Buffer.from(await authority.respond(body));
+      const token = TimeStampResp.fromBER(answer).timeStampToken;
+      const content = new SignedData({ schema: token?.content }).encapContentInfo.eContent;
+      const tstInfo = Buffer.from(content?.valueBlock.valueHexView ?? []);
+      // One digit of genTime, the first GeneralizedTime (tag 0x18, 15 characters) of the TSTInfo.
+      const genTime = answer.indexOf(tstInfo) + tstInfo.indexOf(Buffer.from('180f', 'hex')) + 2;
+      answer[genTime] = (answer[genTime] ?? 0) ^ 0x01;
+      reply(response, answer);
+    };
+    const error = await failure(client().timestamp(DIGEST));
+    expect(error.code).toBe('TSA_BAD_SIGNATURE');
+  });
+
+  it('reports a granted reply whose token is no SignedData over a TSTInfo as a bad response', async () => {
+    behaviour = (_body, response) => {
+      const timeStampToken = new ContentInfo({
+        contentType: CMS_OID.signedData,
+        content: new asn1js.Sequence({ value: [new asn1js.Integer({ value: 3 })] }),
+      });
+      const status = new PKIStatusInfo({ status: 0 });
+      reply(response, new Uint8Array(new TimeStampResp({ status, timeStampToken }).toSchema().toBER()));
+    };
+    const error = await failure(client().timestamp(DIGEST));
+    expect(error.code).toBe('TSA_BAD_RESPONSE');
+    expect(error.message).toContain('not a timestamp token');
   });
 
   it('refuses a token that follows another policy than the one asked for', async () => {
