@@ -57,3 +57,21 @@ export function derChildren(der: Uint8Array): Uint8Array[] {
   }
   return children;
 }
+
+/**
+ * The elements inside the constructed element that starts `encoded`, each with its header: a
+ * DER walk, which builds no ASN.1 objects; a BER encoding (indefinite lengths…) is parsed by
+ * asn1js instead.
+ * @throws RangeError when it is no constructed element.
+ */
+export function berChildren(encoded: Uint8Array): Uint8Array[] {
+  try {
+    return derChildren(encoded);
+  } catch {
+    const parsed = asn1js.fromBER(encoded);
+    const block = parsed.result;
+    if (parsed.offset === -1 || !block.idBlock.isConstructed || !('value' in block.valueBlock))
+      throw new RangeError('not a constructed ASN.1 element');
+    return (block.valueBlock.value as asn1js.AsnType[]).map((child) => child.valueBeforeDecodeView);
+  }
+}

@@ -1,7 +1,6 @@
 import * as asn1js from 'asn1js';
 import {
   type Certificate,
-  ContentInfo,
   EncapsulatedContentInfo,
   ExtKeyUsage,
   SignedData,
@@ -11,6 +10,7 @@ import {
 import { readCertificate } from '#shared/adapters/signing/build-self-signed-certificate.ts';
 import { checkCmsSigner, HASH_BY_OID } from '#shared/adapters/signing/check-cms-signer.ts';
 import { CMS_OID } from '#shared/adapters/signing/cms-oids.ts';
+import { berChildren, derObjectIdentifier } from '#shared/adapters/signing/encode-der.ts';
 import type { CertificateDetails } from '#shared/domain/document.ts';
 
 /** The bytes are not an RFC 3161 timestamp token (a SignedData over a TSTInfo). */
@@ -60,47 +60,63 @@ const isTimeStampingCertificate = (certificate: Certificate): boolean => {
   }
 };
 
-const isContextTag = (block: asn1js.AsnType | undefined, tagNumber: number): boolean =>
-  block instanceof asn1js.BaseBlock && block.idBlock.tagClass === 3 && block.idBlock.tagNumber === tagNumber;
-
-/** A block's DER: the bytes it was parsed from, else its encoding. */
+/** A block's encoding: the bytes it was parsed from, else its DER. */
 const encodedBlock = (block: asn1js.AsnType): Uint8Array =>
   block.valueBeforeDecodeView.byteLength ? block.valueBeforeDecodeView : new Uint8Array(block.toBER());
 
+const SIGNED_DATA_OID = derObjectIdentifier(CMS_OID.signedData);
+
+/** The ASN.1 of one encoded element (which must be all of `encoded`). */
+const parse = (encoded: Uint8Array): asn1js.AsnType => {
+  const parsed = asn1js.fromBER(encoded);
+  if (parsed.offset !== encoded.byteLength) throw new Error(parsed.result.error || 'trailing bytes');
+  return parsed.result;
+};
+
 /**
- * A SignedData read field by field (RFC 5652 §5.1: version, digestAlgorithms, encapContentInfo,
- * [0] certificates, [1] crls, signerInfos), with the DER of each X.509 certificate it carries
- * (same order). pkijs's SignedData would build the schema of every certificate choice, attribute
- * certificates included, on each token, and parse the authority's certificate again each time;
- * here it is read once per distinct certificate (readCertificate).
+ * The SignedData of a ContentInfo, read field by field (RFC 5652 §5.1: version,
+ * digestAlgorithms, encapContentInfo, [0] certificates, [1] crls, signerInfos) from its
+ * encoding, with the bytes of each X.509 certificate it carries (same order). pkijs's
+ * SignedData would build the schema of every certificate choice, attribute certificates
+ * included, and parse every certificate, on each token; here only the encapsulated content and
+ * the SignerInfos are parsed, and a certificate once per distinct bytes (readCertificate).
  */
 const readSignedData = (
-  block: asn1js.AsnType,
+  contentInfo: Uint8Array,
 ): { signedData: SignedData; encodedCertificates: Uint8Array[] } => {
-  if (!(block instanceof asn1js.Sequence)) throw new Error('not a SignedData');
-  const fields = [...block.valueBlock.value];
+  if (contentInfo[0] !== 0x30) throw new Error('not a ContentInfo');
+  const [contentType, explicitContent, ...extra] = berChildren(contentInfo);
+  if (
+    !contentType ||
+    !Buffer.from(contentType).equals(SIGNED_DATA_OID) ||
+    explicitContent?.[0] !== 0xa0 ||
+    extra.length
+  )
+    throw new Error('not a SignedData');
+  const [signedDataDer] = berChildren(explicitContent);
+  if (signedDataDer?.[0] !== 0x30) throw new Error('not a SignedData');
+  const fields = berChildren(signedDataDer);
   const [version, digestAlgorithms, encapsulated] = fields.splice(0, 3);
-  const certificateField = isContextTag(fields[0], 0) ? fields.shift() : undefined;
-  if (isContextTag(fields[0], 1)) fields.shift();
+  const certificateField = fields[0]?.[0] === 0xa0 ? fields.shift() : undefined;
+  if (fields[0]?.[0] === 0xa1) fields.shift();
   const signerInfos = fields.shift();
   if (
-    !(version instanceof asn1js.Integer) ||
-    !(digestAlgorithms instanceof asn1js.Set) ||
-    !(encapsulated instanceof asn1js.Sequence) ||
-    !(signerInfos instanceof asn1js.Set) ||
+    version?.[0] !== 0x02 ||
+    digestAlgorithms?.[0] !== 0x31 ||
+    encapsulated?.[0] !== 0x30 ||
+    signerInfos?.[0] !== 0x31 ||
     fields.length > 0
   )
     throw new Error('not a SignedData');
-  const choices = certificateField instanceof asn1js.Constructed ? certificateField.valueBlock.value : [];
   // X.509 certificates only (a SEQUENCE); the other CertificateChoices are tagged.
-  const encodedCertificates = choices
-    .filter((choice) => choice.idBlock.tagClass === 1 && choice.idBlock.tagNumber === 16)
-    .map(encodedBlock);
+  const encodedCertificates = (certificateField ? berChildren(certificateField) : []).filter(
+    (choice) => choice[0] === 0x30,
+  );
   const signedData = new SignedData({
-    version: version.valueBlock.valueDec,
-    encapContentInfo: new EncapsulatedContentInfo({ schema: encapsulated }),
+    version: (parse(version) as asn1js.Integer).valueBlock.valueDec,
+    encapContentInfo: new EncapsulatedContentInfo({ schema: parse(encapsulated) }),
     certificates: encodedCertificates.map((der) => readCertificate(der).certificate),
-    signerInfos: signerInfos.valueBlock.value.map((signerInfo) => new SignerInfo({ schema: signerInfo })),
+    signerInfos: berChildren(signerInfos).map((signerInfo) => new SignerInfo({ schema: parse(signerInfo) })),
   });
   return { signedData, encodedCertificates };
 };
@@ -116,10 +132,9 @@ export function readTimestampToken(token: Uint8Array | asn1js.AsnType): Timestam
   let tstInfo: TSTInfo;
   let content: Uint8Array;
   try {
-    const contentInfo =
-      token instanceof Uint8Array ? ContentInfo.fromBER(token) : new ContentInfo({ schema: token });
-    if (contentInfo.contentType !== CMS_OID.signedData) throw new Error('not a SignedData');
-    ({ signedData, encodedCertificates } = readSignedData(contentInfo.content));
+    ({ signedData, encodedCertificates } = readSignedData(
+      token instanceof Uint8Array ? token : encodedBlock(token),
+    ));
     const { eContentType, eContent } = signedData.encapContentInfo;
     if (eContentType !== CMS_OID.tstInfo || !eContent) throw new Error('its content is not a TSTInfo');
     content = new Uint8Array(eContent.getValue());

@@ -1,6 +1,6 @@
 import * as asn1js from 'asn1js';
 import { describe, expect, it } from 'vitest';
-import { derChildren, derElement } from '#shared/adapters/signing/encode-der.ts';
+import { berChildren, derChildren, derElement } from '#shared/adapters/signing/encode-der.ts';
 
 describe('derElement', () => {
   it('encodes as asn1js does, in the short and the long length forms', () => {
@@ -34,5 +34,20 @@ describe('derChildren', () => {
       derChildren(Uint8Array.of(0x30, 0x03, 0x04, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00)),
     ).toThrow(RangeError);
     expect(() => derChildren(Uint8Array.of(0x30, 0x05, 0x02, 0x01))).toThrow(RangeError);
+  });
+});
+
+describe('berChildren', () => {
+  it('gives the same elements for a DER and for an indefinite-length encoding, and refuses a primitive', () => {
+    const children = [new asn1js.Integer({ value: 7 }), new asn1js.Utf8String({ value: 'một cửa' })];
+    const der = new Uint8Array(new asn1js.Sequence({ value: children }).toBER());
+    const indefinite = new asn1js.Sequence({ value: children });
+    indefinite.lenBlock.isIndefiniteForm = true;
+    const ber = new Uint8Array(indefinite.toBER());
+    expect(ber[1]).toBe(0x80);
+    const expected = children.map((child) => Buffer.from(child.toBER()).toString('hex'));
+    expect(berChildren(der).map((child) => Buffer.from(child).toString('hex'))).toEqual(expected);
+    expect(berChildren(ber).map((child) => Buffer.from(child).toString('hex'))).toEqual(expected);
+    expect(() => berChildren(Uint8Array.of(0x02, 0x01, 0x07))).toThrow(RangeError);
   });
 });

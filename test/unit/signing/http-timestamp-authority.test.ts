@@ -203,6 +203,27 @@ describe('createHttpTimestampAuthority', () => {
     expect(error.message).toContain('not a timestamp token');
   });
 
+  it('accepts a reply and a token in BER, with indefinite lengths, and keeps the token as sent', async () => {
+    let answered: Uint8Array = new Uint8Array();
+    behaviour = async (body, response) => {
+      const answer = asn1js.fromBER(await authority.respond(body)).result as asn1js.Sequence;
+      const token = answer.valueBlock.value[1] as asn1js.Sequence;
+      const explicit = token.valueBlock.value[1] as asn1js.Constructed;
+      for (const block of [answer, token, explicit, explicit.valueBlock.value[0] as asn1js.Sequence])
+        block.lenBlock.isIndefiniteForm = true;
+      answered = new Uint8Array(answer.toBER());
+      reply(response, answered);
+    };
+    const issued = await client().timestamp(DIGEST);
+    expect(answered[1]).toBe(0x80);
+    expect(Buffer.from(answered).includes(Buffer.from(issued.token))).toBe(true);
+    expect(issued.token[1]).toBe(0x80);
+    expect(readTimestampToken(issued.token)).toMatchObject({
+      signatureValid: true,
+      timeStampingCertificate: true,
+    });
+  });
+
   it('refuses a token that follows another policy than the one asked for', async () => {
     behaviour = answerChanged((request) => {
       request.reqPolicy = undefined;
