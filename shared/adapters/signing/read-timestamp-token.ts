@@ -3,9 +3,9 @@ import {
   type Certificate,
   EncapsulatedContentInfo,
   ExtKeyUsage,
+  MessageImprint,
   SignedData,
   SignerInfo,
-  TSTInfo,
 } from 'pkijs';
 import { readCertificate } from '#shared/adapters/signing/build-self-signed-certificate.ts';
 import { checkCmsSigner, HASH_BY_OID } from '#shared/adapters/signing/check-cms-signer.ts';
@@ -121,6 +121,53 @@ const readSignedData = (
   return { signedData, encodedCertificates };
 };
 
+/** The TSTInfo fields a token is checked on. */
+interface TstInfoFields {
+  policy: string;
+  messageImprint: MessageImprint;
+  serialNumber: asn1js.Integer;
+  genTime: Date;
+  nonce?: asn1js.Integer;
+}
+
+/** Tags of the optional TSTInfo fields, in their order: accuracy, ordering, nonce, tsa, extensions. */
+const TST_INFO_OPTIONAL_TAGS = [0x30, 0x01, 0x02, 0xa0, 0xa1];
+
+/**
+ * A TSTInfo (RFC 3161 §2.4.2) read field by field: pkijs's TSTInfo would build the schema of
+ * every GeneralName choice for its tsa field on each token.
+ */
+const readTstInfo = (content: Uint8Array): TstInfoFields => {
+  if (content[0] !== 0x30) throw new Error('its content is not a TSTInfo');
+  const fields = berChildren(content);
+  const [version, policy, messageImprint, serialNumber, genTime] = fields.splice(0, 5);
+  if (
+    version?.[0] !== 0x02 ||
+    policy?.[0] !== 0x06 ||
+    messageImprint?.[0] !== 0x30 ||
+    serialNumber?.[0] !== 0x02 ||
+    genTime?.[0] !== 0x18
+  )
+    throw new Error('its content is not a TSTInfo');
+  let nonce: asn1js.Integer | undefined;
+  let next = 0;
+  for (const field of fields) {
+    const at = TST_INFO_OPTIONAL_TAGS.indexOf(field[0] ?? -1, next);
+    if (at === -1) throw new Error('its content is not a TSTInfo');
+    if (at === 2) nonce = parse(field) as asn1js.Integer;
+    next = at + 1;
+  }
+  const time = parse(genTime);
+  if (!(time instanceof asn1js.GeneralizedTime)) throw new Error('its genTime is no GeneralizedTime');
+  return {
+    policy: (parse(policy) as asn1js.ObjectIdentifier).valueBlock.toString(),
+    messageImprint: new MessageImprint({ schema: parse(messageImprint) }),
+    serialNumber: parse(serialNumber) as asn1js.Integer,
+    genTime: time.toDate(),
+    ...(nonce ? { nonce } : {}),
+  };
+};
+
 /**
  * Reads an RFC 3161 timestamp token (DER ContentInfo, or its parsed ASN.1) and checks its
  * signature against the certificate it carries. Trust in that certificate is not judged here.
@@ -129,7 +176,7 @@ const readSignedData = (
 export function readTimestampToken(token: Uint8Array | asn1js.AsnType): TimestampToken {
   let signedData: SignedData;
   let encodedCertificates: Uint8Array[];
-  let tstInfo: TSTInfo;
+  let tstInfo: TstInfoFields;
   let content: Uint8Array;
   try {
     ({ signedData, encodedCertificates } = readSignedData(
@@ -138,7 +185,7 @@ export function readTimestampToken(token: Uint8Array | asn1js.AsnType): Timestam
     const { eContentType, eContent } = signedData.encapContentInfo;
     if (eContentType !== CMS_OID.tstInfo || !eContent) throw new Error('its content is not a TSTInfo');
     content = new Uint8Array(eContent.getValue());
-    tstInfo = TSTInfo.fromBER(content);
+    tstInfo = readTstInfo(content);
   } catch (error) {
     throw new InvalidTimestampTokenError(`not a timestamp token: ${(error as Error).message}`);
   }

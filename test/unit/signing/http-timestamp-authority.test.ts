@@ -1,8 +1,10 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import * as asn1js from 'asn1js';
 import {
   AlgorithmIdentifier,
@@ -27,6 +29,8 @@ import {
   TimestampAuthorityError,
 } from '#shared/adapters/signing/http-timestamp-authority.ts';
 import { readTimestampToken } from '#shared/adapters/signing/read-timestamp-token.ts';
+
+const execFileAsync = promisify(execFile);
 
 type Behaviour = (request: Uint8Array, response: ServerResponse) => Promise<void> | void;
 
@@ -312,5 +316,58 @@ describe('createLocalTimestampAuthority', () => {
     expect(answer.status.status).toBe(2);
     expect(answer.timeStampToken).toBeUndefined();
     expect(answer.status.failInfo?.valueBlock.valueHexView[0]).toBe(0x80);
+  });
+});
+
+describe('readTimestampToken', () => {
+  it("reads a token openssl issued (accuracy in milliseconds, ordering, the authority's name) as its issuer wrote it", async () => {
+    const tsa = join(folder, 'tsa');
+    const config = join(folder, 'openssl-tsa.cnf');
+    await writeFile(join(folder, 'openssl-serial'), '2a\n'); // the last serial issued
+    await writeFile(
+      config,
+      [
+        '[ tsa ]',
+        'default_tsa = local',
+        '[ local ]',
+        `serial = ${join(folder, 'openssl-serial')}`,
+        `signer_cert = ${join(tsa, 'tsa.cert.pem')}`,
+        `signer_key = ${join(tsa, 'tsa.key.pem')}`,
+        'signer_digest = sha256',
+        'default_policy = 1.2.3.4.1',
+        'digests = sha256',
+        'accuracy = secs:1, millisecs:500',
+        'ordering = yes',
+        'tsa_name = yes',
+        'ess_cert_id_alg = sha256',
+        '',
+      ].join('\n'),
+    );
+    const query = join(folder, 'openssl.tsq');
+    const reply = join(folder, 'openssl.tsr');
+    const request = new TimeStampReq({
+      version: 1,
+      messageImprint: new MessageImprint({
+        hashAlgorithm: new AlgorithmIdentifier({ algorithmId: CMS_OID.sha256 }),
+        hashedMessage: new asn1js.OctetString({ valueHex: DIGEST }),
+      }),
+      nonce: new asn1js.Integer({ value: 4242 }),
+      certReq: true,
+    });
+    await writeFile(query, new Uint8Array(request.toSchema().toBER()));
+    await execFileAsync('openssl', ['ts', '-reply', '-config', config, '-queryfile', query, '-out', reply]);
+    const answer = (asn1js.fromBER(await readFile(reply)).result as asn1js.Sequence).valueBlock.value[1];
+    const token = readTimestampToken(new Uint8Array(answer?.valueBeforeDecodeView ?? []));
+    expect(token).toMatchObject({
+      serialNumber: '2b',
+      policy: '1.2.3.4.1',
+      imprintAlgorithm: 'sha256',
+      nonce: '1092',
+      authority: 'Dịch vụ cấp dấu thời gian cục bộ motcua',
+      signatureValid: true,
+      timeStampingCertificate: true,
+    });
+    expect(token.imprint).toEqual(DIGEST);
+    expect(Math.abs(token.genTime.getTime() - Date.now())).toBeLessThan(60_000);
   });
 });
