@@ -10,14 +10,19 @@ import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import * as asn1js from 'asn1js';
-import { Accuracy, GeneralName, PKIStatusInfo, TimeStampReq, TimeStampResp, TSTInfo } from 'pkijs';
+import { Accuracy, MessageImprint, PKIStatusInfo, TimeStampResp } from 'pkijs';
 import { closeServer, listenOnLoopback } from '#infra/local/listen-on-loopback.ts';
 import {
   buildSelfSignedCertificate,
   readCertificate,
 } from '#shared/adapters/signing/build-self-signed-certificate.ts';
 import { CMS_OID } from '#shared/adapters/signing/cms-oids.ts';
-import { derElement } from '#shared/adapters/signing/encode-der.ts';
+import {
+  berChildren,
+  derElement,
+  derObjectIdentifier,
+  derSmallInteger,
+} from '#shared/adapters/signing/encode-der.ts';
 import {
   contentTypeAttribute,
   encodeSignedData,
@@ -96,6 +101,57 @@ const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest();
 /** PKIStatusInfo { status granted }, which starts every reply with a token. */
 const GRANTED = Buffer.from(new PKIStatusInfo({ status: 0 }).toSchema().toBER());
 
+/** What the authority reads of a TimeStampReq (RFC 3161 §2.4.1). */
+interface ReadRequest {
+  version: number;
+  messageImprint: MessageImprint;
+  reqPolicy?: string;
+  nonce?: asn1js.Integer;
+  certReq: boolean;
+  hasExtensions: boolean;
+}
+
+/** The ASN.1 of one encoded element, which must be all of `encoded`. */
+const parse = (encoded: Uint8Array): asn1js.AsnType => {
+  const parsed = asn1js.fromBER(encoded);
+  if (parsed.offset !== encoded.byteLength) throw new Error('not one ASN.1 element');
+  return parsed.result;
+};
+
+/** Optional TimeStampReq fields by tag, in their order: reqPolicy, nonce, certReq, [0] extensions. */
+const REQUEST_OPTIONAL_TAGS = [0x06, 0x02, 0x01, 0xa0];
+
+/**
+ * A TimeStampReq read field by field; pkijs's TimeStampReq would build the schema of its
+ * extensions on every request.
+ * @throws when it is no TimeStampReq.
+ */
+const readRequest = (encoded: Uint8Array): ReadRequest => {
+  if (encoded[0] !== 0x30) throw new Error('not a SEQUENCE');
+  const [version, messageImprint, ...optional] = berChildren(encoded);
+  const versionBlock = version && parse(version);
+  if (!(versionBlock instanceof asn1js.Integer) || messageImprint?.[0] !== 0x30)
+    throw new Error('not a TimeStampReq');
+  const request: ReadRequest = {
+    version: versionBlock.valueBlock.valueDec,
+    messageImprint: new MessageImprint({ schema: parse(messageImprint) }),
+    certReq: false,
+    hasExtensions: false,
+  };
+  let next = 0;
+  for (const field of optional) {
+    const at = REQUEST_OPTIONAL_TAGS.indexOf(field[0] ?? -1, next);
+    if (at === -1) throw new Error('not a TimeStampReq');
+    next = at + 1;
+    const block = parse(field);
+    if (at === 0) request.reqPolicy = (block as asn1js.ObjectIdentifier).valueBlock.toString();
+    if (at === 1) request.nonce = block as asn1js.Integer;
+    if (at === 2) request.certReq = (block as asn1js.Boolean).valueBlock.value;
+    if (at === 3) request.hasExtensions = berChildren(field).length > 0;
+  }
+  return request;
+};
+
 const loadOrCreateKey = async (directory: string, commonName: string, now: Date) => {
   const keyPath = join(directory, 'tsa.key.pem');
   const certificatePath = join(directory, 'tsa.cert.pem');
@@ -160,20 +216,26 @@ export async function createLocalTimestampAuthority(
     return issued;
   };
 
-  const token = (request: TimeStampReq, serial: bigint): Uint8Array => {
+  // TSTInfo fields the same in every token.
+  const policy = derObjectIdentifier(LOCAL_TSA_POLICY);
+  const accuracy = Buffer.from(new Accuracy({ seconds: 1 }).toSchema().toBER());
+  const tsa = derElement(0xa0, derElement(0xa4, Buffer.from(certificate.subject.toSchema().toBER())));
+
+  const token = (request: ReadRequest, serial: bigint): Uint8Array => {
     const genTime = now();
     genTime.setUTCMilliseconds(0);
-    const tstInfo = new TSTInfo({
-      version: 1,
-      policy: LOCAL_TSA_POLICY,
-      messageImprint: request.messageImprint,
-      serialNumber: integerFrom(serial),
-      genTime,
-      accuracy: new Accuracy({ seconds: 1 }),
-      ...(request.nonce ? { nonce: request.nonce } : {}),
-      tsa: new GeneralName({ type: 4, value: certificate.subject }),
-    });
-    const content = new Uint8Array(tstInfo.toSchema().toBER());
+    // TSTInfo (RFC 3161 §2.4.2): version, policy, messageImprint, serialNumber, genTime, accuracy, nonce, tsa.
+    const content = derElement(
+      0x30,
+      derSmallInteger(1),
+      policy,
+      Buffer.from(request.messageImprint.toSchema().toBER()),
+      Buffer.from(integerFrom(serial).toBER()),
+      Buffer.from(new asn1js.GeneralizedTime({ valueDate: genTime }).toBER()),
+      accuracy,
+      ...(request.nonce ? [Buffer.from(request.nonce.toBER())] : []),
+      tsa,
+    );
     const { ordered, signedBytes } = orderSignedAttributes([
       contentTypeAttribute(CMS_OID.tstInfo),
       messageDigestAttribute(sha256(content)),
@@ -195,9 +257,9 @@ export async function createLocalTimestampAuthority(
   return {
     certificate: certificateDer,
     async respond(requestDer) {
-      let request: TimeStampReq;
+      let request: ReadRequest;
       try {
-        request = TimeStampReq.fromBER(requestDer);
+        request = readRequest(requestDer);
       } catch {
         return rejection('badDataFormat', 'not a TimeStampReq');
       }
@@ -208,7 +270,7 @@ export async function createLocalTimestampAuthority(
         return rejection('badDataFormat', 'the imprint has the wrong length for its algorithm');
       if (request.reqPolicy && request.reqPolicy !== LOCAL_TSA_POLICY)
         return rejection('unacceptedPolicy', `this authority follows policy ${LOCAL_TSA_POLICY} only`);
-      if (request.extensions?.length) return rejection('badRequest', 'no request extension is supported');
+      if (request.hasExtensions) return rejection('badRequest', 'no request extension is supported');
       const tokenDer = token(request, await nextSerial());
       const reply = derElement(0x30, GRANTED, tokenDer);
       return new Uint8Array(reply.buffer, reply.byteOffset, reply.byteLength);

@@ -10,6 +10,7 @@ import {
   AlgorithmIdentifier,
   Certificate,
   ContentInfo,
+  Extension,
   MessageImprint,
   PKIStatusInfo,
   SignedData,
@@ -289,6 +290,13 @@ describe('createLocalTimestampAuthority', () => {
         .toBER(),
     );
 
+  /** The request for DIGEST as `change` rewrites it. */
+  const changed = (change: (request: TimeStampReq) => void) => {
+    const changing = TimeStampReq.fromBER(request(DIGEST));
+    change(changing);
+    return new Uint8Array(changing.toSchema().toBER());
+  };
+
   it('keeps its key and raises serial numbers across restarts', async () => {
     const directory = join(folder, 'restart');
     const first = await createLocalTimestampAuthority({ directory });
@@ -309,6 +317,34 @@ describe('createLocalTimestampAuthority', () => {
     expect(Buffer.from(usage?.extnValue.valueBlock.valueHexView ?? []).toString('hex')).toBe(
       '300a06082b06010505070308',
     );
+  });
+
+  it('refuses a request with extensions, of another version, with a short imprint, or that is none', async () => {
+    const refusal = async (body: Uint8Array) => {
+      const answer = TimeStampResp.fromBER(await authority.respond(body));
+      expect(answer.timeStampToken).toBeUndefined();
+      return answer.status.statusStrings?.[0]?.valueBlock.value;
+    };
+    const extension = new Extension({ extnID: '1.2.3.4', extnValue: new asn1js.Null().toBER() });
+    expect(await refusal(changed((r) => (r.extensions = [extension])))).toBe(
+      'no request extension is supported',
+    );
+    expect(await refusal(changed((r) => (r.version = 2)))).toBe('unsupported version 2');
+    expect(await refusal(request(DIGEST.subarray(0, 31)))).toBe(
+      'the imprint has the wrong length for its algorithm',
+    );
+    expect(await refusal(Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x01))).toBe('not a TimeStampReq');
+    expect(await refusal(new TextEncoder().encode('<html>'))).toBe('not a TimeStampReq');
+  });
+
+  it('keeps the nonce and the imprint of the request in its token', async () => {
+    const body = changed((r) => {
+      r.nonce = new asn1js.Integer({ value: 0x0102030405 });
+    });
+    const answer = TimeStampResp.fromBER(await authority.respond(body));
+    const token = readTimestampToken(new Uint8Array(answer.timeStampToken?.toSchema().toBER() ?? []));
+    expect(token).toMatchObject({ nonce: '0102030405', imprintAlgorithm: 'sha256', signatureValid: true });
+    expect(token.imprint).toEqual(DIGEST);
   });
 
   it('refuses a SHA-1 imprint (badAlg)', async () => {
