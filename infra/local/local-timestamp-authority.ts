@@ -4,37 +4,32 @@ import {
   createPublicKey,
   generateKeyPairSync,
   type KeyObject,
+  sign,
 } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import * as asn1js from 'asn1js';
-import {
-  Accuracy,
-  AlgorithmIdentifier,
-  Attribute,
-  Certificate,
-  ContentInfo,
-  EncapsulatedContentInfo,
-  GeneralName,
-  IssuerAndSerialNumber,
-  PKIStatusInfo,
-  SignedData,
-  SignerInfo,
-  TimeStampReq,
-  TimeStampResp,
-  TSTInfo,
-} from 'pkijs';
+import { Accuracy, MessageImprint, PKIStatusInfo, TimeStampResp } from 'pkijs';
 import { closeServer, listenOnLoopback } from '#infra/local/listen-on-loopback.ts';
 import {
-  encodeSignedAttributes,
-  signingCertificateV2,
-} from '#shared/adapters/signing/build-cades-signature.ts';
-import {
   buildSelfSignedCertificate,
-  signatureAlgorithmIdentifier,
+  readCertificate,
 } from '#shared/adapters/signing/build-self-signed-certificate.ts';
 import { CMS_OID } from '#shared/adapters/signing/cms-oids.ts';
+import {
+  berChildren,
+  derElement,
+  derObjectIdentifier,
+  derSmallInteger,
+} from '#shared/adapters/signing/encode-der.ts';
+import {
+  contentTypeAttribute,
+  encodeSignedData,
+  messageDigestAttribute,
+  orderSignedAttributes,
+  signingCertificateV2Attribute,
+} from '#shared/adapters/signing/encode-signed-data.ts';
 import {
   derToPem,
   pemToDer,
@@ -103,6 +98,60 @@ const integerFrom = (value: bigint): asn1js.Integer => {
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest();
 
+/** PKIStatusInfo { status granted }, which starts every reply with a token. */
+const GRANTED = Buffer.from(new PKIStatusInfo({ status: 0 }).toSchema().toBER());
+
+/** What the authority reads of a TimeStampReq (RFC 3161 §2.4.1). */
+interface ReadRequest {
+  version: number;
+  messageImprint: MessageImprint;
+  reqPolicy?: string;
+  nonce?: asn1js.Integer;
+  certReq: boolean;
+  hasExtensions: boolean;
+}
+
+/** The ASN.1 of one encoded element, which must be all of `encoded`. */
+const parse = (encoded: Uint8Array): asn1js.AsnType => {
+  const parsed = asn1js.fromBER(encoded);
+  if (parsed.offset !== encoded.byteLength) throw new Error('not one ASN.1 element');
+  return parsed.result;
+};
+
+/** Optional TimeStampReq fields by tag, in their order: reqPolicy, nonce, certReq, [0] extensions. */
+const REQUEST_OPTIONAL_TAGS = [0x06, 0x02, 0x01, 0xa0];
+
+/**
+ * A TimeStampReq read field by field; pkijs's TimeStampReq would build the schema of its
+ * extensions on every request.
+ * @throws when it is no TimeStampReq.
+ */
+const readRequest = (encoded: Uint8Array): ReadRequest => {
+  if (encoded[0] !== 0x30) throw new Error('not a SEQUENCE');
+  const [version, messageImprint, ...optional] = berChildren(encoded);
+  const versionBlock = version && parse(version);
+  if (!(versionBlock instanceof asn1js.Integer) || messageImprint?.[0] !== 0x30)
+    throw new Error('not a TimeStampReq');
+  const request: ReadRequest = {
+    version: versionBlock.valueBlock.valueDec,
+    messageImprint: new MessageImprint({ schema: parse(messageImprint) }),
+    certReq: false,
+    hasExtensions: false,
+  };
+  let next = 0;
+  for (const field of optional) {
+    const at = REQUEST_OPTIONAL_TAGS.indexOf(field[0] ?? -1, next);
+    if (at === -1) throw new Error('not a TimeStampReq');
+    next = at + 1;
+    const block = parse(field);
+    if (at === 0) request.reqPolicy = (block as asn1js.ObjectIdentifier).valueBlock.toString();
+    if (at === 1) request.nonce = block as asn1js.Integer;
+    if (at === 2) request.certReq = (block as asn1js.Boolean).valueBlock.value;
+    if (at === 3) request.hasExtensions = berChildren(field).length > 0;
+  }
+  return request;
+};
+
 const loadOrCreateKey = async (directory: string, commonName: string, now: Date) => {
   const keyPath = join(directory, 'tsa.key.pem');
   const certificatePath = join(directory, 'tsa.cert.pem');
@@ -148,7 +197,10 @@ export async function createLocalTimestampAuthority(
     options.commonName ?? 'Dịch vụ cấp dấu thời gian cục bộ motcua',
     now(),
   );
-  const certificate = Certificate.fromBER(certificateDer);
+  const read = readCertificate(certificateDer);
+  const { certificate } = read;
+  // The same for every token: worked out once.
+  const signingCertificateAttribute = signingCertificateV2Attribute(certificateDer, read);
   const serialPath = join(options.directory, 'serial');
   let lastSerial = BigInt((await readIfExists(serialPath))?.trim() || '0');
   let queue: Promise<unknown> = Promise.resolve();
@@ -164,66 +216,50 @@ export async function createLocalTimestampAuthority(
     return issued;
   };
 
-  const token = (request: TimeStampReq, serial: bigint): ContentInfo => {
+  // TSTInfo fields the same in every token.
+  const policy = derObjectIdentifier(LOCAL_TSA_POLICY);
+  const accuracy = Buffer.from(new Accuracy({ seconds: 1 }).toSchema().toBER());
+  const tsa = derElement(0xa0, derElement(0xa4, Buffer.from(certificate.subject.toSchema().toBER())));
+
+  const token = (request: ReadRequest, serial: bigint): Uint8Array => {
     const genTime = now();
     genTime.setUTCMilliseconds(0);
-    const tstInfo = new TSTInfo({
-      version: 1,
-      policy: LOCAL_TSA_POLICY,
-      messageImprint: request.messageImprint,
-      serialNumber: integerFrom(serial),
-      genTime,
-      accuracy: new Accuracy({ seconds: 1 }),
-      ...(request.nonce ? { nonce: request.nonce } : {}),
-      tsa: new GeneralName({ type: 4, value: certificate.subject }),
-    });
-    const content = new Uint8Array(tstInfo.toSchema().toBER());
-    const { signedAttrs, signedAttrsDer } = encodeSignedAttributes([
-      new Attribute({
-        type: CMS_OID.contentType,
-        values: [new asn1js.ObjectIdentifier({ value: CMS_OID.tstInfo })],
-      }),
-      new Attribute({
-        type: CMS_OID.messageDigest,
-        values: [new asn1js.OctetString({ valueHex: sha256(content) })],
-      }),
-      new Attribute({
-        type: CMS_OID.signingCertificateV2,
-        values: [signingCertificateV2(certificateDer, certificate)],
-      }),
+    // TSTInfo (RFC 3161 §2.4.2): version, policy, messageImprint, serialNumber, genTime, accuracy, nonce, tsa.
+    const content = derElement(
+      0x30,
+      derSmallInteger(1),
+      policy,
+      Buffer.from(request.messageImprint.toSchema().toBER()),
+      Buffer.from(integerFrom(serial).toBER()),
+      Buffer.from(new asn1js.GeneralizedTime({ valueDate: genTime }).toBER()),
+      accuracy,
+      ...(request.nonce ? [Buffer.from(request.nonce.toBER())] : []),
+      tsa,
+    );
+    const { ordered, signedBytes } = orderSignedAttributes([
+      contentTypeAttribute(CMS_OID.tstInfo),
+      messageDigestAttribute(sha256(content)),
+      signingCertificateAttribute,
     ]);
-    const sha256Identifier = () => new AlgorithmIdentifier({ algorithmId: CMS_OID.sha256 });
-    const signedData = new SignedData({
+    return encodeSignedData({
       version: 3,
-      digestAlgorithms: [sha256Identifier()],
-      encapContentInfo: new EncapsulatedContentInfo({
-        eContentType: CMS_OID.tstInfo,
-        eContent: new asn1js.OctetString({ valueHex: content }),
-      }),
-      ...(request.certReq ? { certificates: [certificate] } : {}),
-      signerInfos: [
-        new SignerInfo({
-          version: 1,
-          sid: new IssuerAndSerialNumber({
-            issuer: certificate.issuer,
-            serialNumber: certificate.serialNumber,
-          }),
-          digestAlgorithm: sha256Identifier(),
-          signedAttrs,
-          signatureAlgorithm: signatureAlgorithmIdentifier('ECDSA_SHA_256'),
-          signature: new asn1js.OctetString({ valueHex: signWith(key, sha256(signedAttrsDer)) }),
-        }),
-      ],
+      eContentType: CMS_OID.tstInfo,
+      eContent: content,
+      certificates: request.certReq ? [certificateDer] : [],
+      signer: read,
+      signedAttributes: ordered,
+      signatureAlgorithm: 'ECDSA_SHA_256',
+      // node:crypto hashes the signed attributes itself: one native ECDSA signature.
+      signature: sign('sha256', signedBytes, { key, dsaEncoding: 'der' }),
     });
-    return new ContentInfo({ contentType: CMS_OID.signedData, content: signedData.toSchema(true) });
   };
 
   return {
     certificate: certificateDer,
     async respond(requestDer) {
-      let request: TimeStampReq;
+      let request: ReadRequest;
       try {
-        request = TimeStampReq.fromBER(requestDer);
+        request = readRequest(requestDer);
       } catch {
         return rejection('badDataFormat', 'not a TimeStampReq');
       }
@@ -234,10 +270,10 @@ export async function createLocalTimestampAuthority(
         return rejection('badDataFormat', 'the imprint has the wrong length for its algorithm');
       if (request.reqPolicy && request.reqPolicy !== LOCAL_TSA_POLICY)
         return rejection('unacceptedPolicy', `this authority follows policy ${LOCAL_TSA_POLICY} only`);
-      if (request.extensions?.length) return rejection('badRequest', 'no request extension is supported');
-      const status = new PKIStatusInfo({ status: 0 });
-      const timeStampToken = token(request, await nextSerial());
-      return new Uint8Array(new TimeStampResp({ status, timeStampToken }).toSchema().toBER());
+      if (request.hasExtensions) return rejection('badRequest', 'no request extension is supported');
+      const tokenDer = token(request, await nextSerial());
+      const reply = derElement(0x30, GRANTED, tokenDer);
+      return new Uint8Array(reply.buffer, reply.byteOffset, reply.byteLength);
     },
   };
 }

@@ -1,18 +1,14 @@
 import { createHash } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import {
-  AlgorithmIdentifier,
-  Attribute,
-  Certificate,
-  ContentInfo,
-  EncapsulatedContentInfo,
-  IssuerAndSerialNumber,
-  SignedAndUnsignedAttributes,
-  SignedData,
-  SignerInfo,
-} from 'pkijs';
-import { signatureAlgorithmIdentifier } from '#shared/adapters/signing/build-self-signed-certificate.ts';
+import { readCertificate } from '#shared/adapters/signing/build-self-signed-certificate.ts';
 import { CMS_OID } from '#shared/adapters/signing/cms-oids.ts';
+import {
+  contentTypeAttribute,
+  derAttribute,
+  encodeSignedData,
+  messageDigestAttribute,
+  orderSignedAttributes,
+  signingCertificateV2Attribute,
+} from '#shared/adapters/signing/encode-signed-data.ts';
 import type { IssuedTimestamp, TimestampAuthority } from '#shared/ports/timestamp-authority.ts';
 import type { DigestSigner } from '#shared/ports.ts';
 
@@ -21,62 +17,6 @@ const sha256 = (...parts: Uint8Array[]): Buffer => {
   for (const part of parts) hash.update(part);
   return hash.digest();
 };
-
-const compareBytes = (a: Uint8Array, b: Uint8Array): number => {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const diff = (a[i] ?? 0) - (b[i] ?? 0);
-    if (diff !== 0) return diff;
-  }
-  return a.length - b.length;
-};
-
-/** ESS SigningCertificateV2 with one ESSCertIDv2 (SHA-256 default, so no hashAlgorithm) and issuerSerial. */
-export const signingCertificateV2 = (certificateDer: Uint8Array, certificate: Certificate): asn1js.Sequence =>
-  new asn1js.Sequence({
-    value: [
-      new asn1js.Sequence({
-        value: [
-          new asn1js.Sequence({
-            value: [
-              new asn1js.OctetString({ valueHex: sha256(certificateDer) }),
-              new asn1js.Sequence({
-                value: [
-                  new asn1js.Sequence({
-                    value: [
-                      new asn1js.Constructed({
-                        idBlock: { tagClass: 3, tagNumber: 4 },
-                        value: [certificate.issuer.toSchema()],
-                      }),
-                    ],
-                  }),
-                  certificate.serialNumber,
-                ],
-              }),
-            ],
-          }),
-        ],
-      }),
-    ],
-  });
-
-/**
- * The signed attributes of a SignerInfo in DER order, and the bytes its signature covers (the
- * DER SET OF, not the [0] IMPLICIT field).
- */
-export function encodeSignedAttributes(attributes: Attribute[]): {
-  signedAttrs: SignedAndUnsignedAttributes;
-  signedAttrsDer: Uint8Array;
-} {
-  // DER orders a SET OF by encoding; some verifiers re-encode the attributes before hashing.
-  const encoded = new Map(attributes.map((a) => [a, new Uint8Array(a.toSchema().toBER())]));
-  const sorted = [...attributes].sort((a, b) =>
-    compareBytes(encoded.get(a) ?? new Uint8Array(), encoded.get(b) ?? new Uint8Array()),
-  );
-  const signedAttrs = new SignedAndUnsignedAttributes({ type: 0, attributes: sorted });
-  const signedAttrsDer = new Uint8Array(signedAttrs.toSchema().toBER());
-  signedAttrsDer[0] = 0x31;
-  return { signedAttrs, signedAttrsDer };
-}
 
 /**
  * CMS SignedData (detached) over `content`, signed attributes contentType, messageDigest and
@@ -110,63 +50,32 @@ export async function buildTimestampedCadesSignature(
   timestamps?: TimestampAuthority,
 ): Promise<{ cms: Uint8Array; timestamp?: IssuedTimestamp }> {
   const certificateDer = await signer.certificate();
-  const certificate = Certificate.fromBER(certificateDer);
-  const chain = ((await signer.chain?.()) ?? []).map((der) => Certificate.fromBER(der));
-  const attributes = [
-    new Attribute({
-      type: CMS_OID.contentType,
-      values: [new asn1js.ObjectIdentifier({ value: CMS_OID.data })],
-    }),
-    new Attribute({
-      type: CMS_OID.messageDigest,
-      values: [new asn1js.OctetString({ valueHex: contentDigest })],
-    }),
-    new Attribute({
-      type: CMS_OID.signingCertificateV2,
-      values: [signingCertificateV2(certificateDer, certificate)],
-    }),
-  ];
-  const { signedAttrs, signedAttrsDer } = encodeSignedAttributes(attributes);
-  const signature = await signer.signDigest(sha256(signedAttrsDer));
+  const read = readCertificate(certificateDer);
+  const chain = (await signer.chain?.()) ?? [];
+  // Every chain certificate must be one; a bad one fails here as it did when pkijs parsed it.
+  for (const der of chain) readCertificate(der);
+  const { ordered, signedBytes } = orderSignedAttributes([
+    contentTypeAttribute(CMS_OID.data),
+    messageDigestAttribute(contentDigest),
+    signingCertificateV2Attribute(certificateDer, read),
+  ]);
+  const signature = await signer.signDigest(sha256(signedBytes));
   const timestamp = await timestamps?.timestamp(sha256(signature));
-
-  const sha256Identifier = () => new AlgorithmIdentifier({ algorithmId: CMS_OID.sha256 });
-  const signedData = new SignedData({
+  const cms = encodeSignedData({
     version: 1,
-    digestAlgorithms: [sha256Identifier()],
-    encapContentInfo: new EncapsulatedContentInfo({ eContentType: CMS_OID.data }),
+    eContentType: CMS_OID.data,
     // The issuing CAs travel with the signature, so a verifier can build the path to the root.
-    certificates: [certificate, ...chain],
-    signerInfos: [
-      new SignerInfo({
-        version: 1,
-        sid: new IssuerAndSerialNumber({
-          issuer: certificate.issuer,
-          serialNumber: certificate.serialNumber,
-        }),
-        digestAlgorithm: sha256Identifier(),
-        signedAttrs,
-        signatureAlgorithm: signatureAlgorithmIdentifier(signer.algorithm()),
-        signature: new asn1js.OctetString({ valueHex: signature }),
-        ...(timestamp
-          ? {
-              unsignedAttrs: new SignedAndUnsignedAttributes({
-                type: 1,
-                attributes: [
-                  new Attribute({
-                    type: CMS_OID.signatureTimeStampToken,
-                    values: [asn1js.fromBER(timestamp.token).result],
-                  }),
-                ],
-              }),
-            }
-          : {}),
-      }),
-    ],
+    certificates: [certificateDer, ...chain],
+    signer: read,
+    signedAttributes: ordered,
+    signatureAlgorithm: signer.algorithm(),
+    signature,
+    ...(timestamp
+      ? { unsignedAttributes: [derAttribute(CMS_OID.signatureTimeStampToken, timestamp.token)] }
+      : {}),
   });
-  const contentInfo = new ContentInfo({
-    contentType: CMS_OID.signedData,
-    content: signedData.toSchema(true),
-  });
-  return { cms: new Uint8Array(contentInfo.toSchema().toBER()), ...(timestamp ? { timestamp } : {}) };
+  return {
+    cms: new Uint8Array(cms.buffer, cms.byteOffset, cms.byteLength),
+    ...(timestamp ? { timestamp } : {}),
+  };
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject, randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import {
   AlgorithmIdentifier,
@@ -11,6 +11,7 @@ import {
   Time,
   TimeType,
 } from 'pkijs';
+import { derChildren } from '#shared/adapters/signing/encode-der.ts';
 import type { CertificateDetails } from '#shared/domain/document.ts';
 import type { DigestSigner } from '#shared/ports.ts';
 
@@ -179,15 +180,87 @@ function distinguishedName(name: Certificate['subject']): string {
     .join(', ');
 }
 
+/** What the signing code reads from a DER certificate. */
+export interface ReadCertificate {
+  /** SHA-256 of the DER, lowercase hex. */
+  fingerprint: string;
+  /** The parsed certificate, shared by every reader of the same bytes: read it, never change it. */
+  certificate: Certificate;
+  /** Decoded subject common name, "" when it has none. */
+  commonName: string;
+  details: Readonly<CertificateDetails>;
+  /** Its subject public key; undefined when node cannot use it (an unknown algorithm or curve). */
+  publicKey: KeyObject | undefined;
+  /** Its issuer Name and serialNumber INTEGER, as encoded in it (what a CMS names its signer by). */
+  issuerDer: Uint8Array;
+  serialNumberDer: Uint8Array;
+}
+
+const publicKeyOf = (certificate: Certificate): KeyObject | undefined => {
+  try {
+    return createPublicKey({
+      key: Buffer.from(certificate.subjectPublicKeyInfo.toSchema().toBER()),
+      format: 'der',
+      type: 'spki',
+    });
+  } catch {
+    return undefined;
+  }
+};
+
+/** Distinct certificates kept parsed: a province has tens of agencies, plus CAs and its TSA. */
+const READ_CERTIFICATES_KEPT = 256;
+const readCertificates = new Map<string, ReadCertificate>();
+
+/**
+ * Parses a DER certificate once per distinct bytes (keyed by their SHA-256; the least recently
+ * read is dropped beyond a few hundred): signing reads the agency's and the authority's
+ * certificate for every document, and ASN.1 parsing is most of a signature's CPU.
+ * @throws when the bytes are no certificate.
+ */
+export function readCertificate(der: Uint8Array): ReadCertificate {
+  const fingerprint = certificateFingerprint(der);
+  const known = readCertificates.get(fingerprint);
+  if (known) {
+    readCertificates.delete(fingerprint);
+    readCertificates.set(fingerprint, known);
+    return known;
+  }
+  // A copy: the parsed certificate keeps views of its input, which the caller may reuse.
+  const copy = Uint8Array.from(der);
+  const certificate = Certificate.fromBER(copy);
+  const [tbs] = derChildren(copy);
+  const tbsFields = derChildren(tbs ?? new Uint8Array());
+  // TBSCertificate: [0] version (absent for v1), serialNumber, signature, issuer, …
+  const serialAt = tbsFields[0]?.[0] === 0xa0 ? 1 : 0;
+  const serialNumberDer = tbsFields[serialAt];
+  const issuerDer = tbsFields[serialAt + 2];
+  if (!serialNumberDer || !issuerDer) throw new RangeError('a certificate without serial number or issuer');
+  const read: ReadCertificate = {
+    fingerprint,
+    certificate,
+    commonName: readCommonName(certificate),
+    details: Object.freeze({
+      subject: distinguishedName(certificate.subject),
+      issuer: distinguishedName(certificate.issuer),
+      notBefore: certificate.notBefore.value.toISOString(),
+      notAfter: certificate.notAfter.value.toISOString(),
+    }),
+    publicKey: publicKeyOf(certificate),
+    issuerDer,
+    serialNumberDer,
+  };
+  readCertificates.set(fingerprint, read);
+  if (readCertificates.size > READ_CERTIFICATES_KEPT) {
+    const oldest = readCertificates.keys().next().value;
+    if (oldest !== undefined) readCertificates.delete(oldest);
+  }
+  return read;
+}
+
 /** Subject, issuer and validity of a DER certificate, as an archive record shows them. */
 export function describeCertificate(der: Uint8Array): CertificateDetails {
-  const certificate = Certificate.fromBER(der);
-  return {
-    subject: distinguishedName(certificate.subject),
-    issuer: distinguishedName(certificate.issuer),
-    notBefore: certificate.notBefore.value.toISOString(),
-    notAfter: certificate.notAfter.value.toISOString(),
-  };
+  return { ...readCertificate(der).details };
 }
 
 /** SHA-256 of a DER certificate, lowercase hex. */

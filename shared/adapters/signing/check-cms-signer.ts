@@ -1,6 +1,7 @@
-import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
+import { createHash, verify as verifySignature } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { Certificate, IssuerAndSerialNumber, type SignedData, type SignerInfo } from 'pkijs';
+import { readCertificate } from '#shared/adapters/signing/build-self-signed-certificate.ts';
 import { CMS_OID } from '#shared/adapters/signing/cms-oids.ts';
 
 /** Node's digest names by the OID of a CMS digest algorithm. */
@@ -26,18 +27,18 @@ export interface CmsSignerCheck {
 export const signedAttributeValue = (signerInfo: SignerInfo, oid: string): asn1js.AsnType | undefined =>
   signerInfo.signedAttrs?.attributes.find((a) => a.type === oid)?.values[0];
 
-const findSignerCertificate = (signedData: SignedData, signerInfo: SignerInfo): Certificate | undefined => {
-  const certificates = (signedData.certificates ?? []).filter(
-    (c): c is Certificate => c instanceof Certificate,
-  );
+/** Index in signedData.certificates of the signer's certificate, -1 when it carries none. */
+const findSignerCertificate = (signedData: SignedData, signerInfo: SignerInfo): number => {
+  const certificates = signedData.certificates ?? [];
   const sid = signerInfo.sid;
   if (sid instanceof IssuerAndSerialNumber) {
-    const found = certificates.find(
-      (c) => c.issuer.isEqual(sid.issuer) && c.serialNumber.isEqual(sid.serialNumber),
+    const found = certificates.findIndex(
+      (c) =>
+        c instanceof Certificate && c.issuer.isEqual(sid.issuer) && c.serialNumber.isEqual(sid.serialNumber),
     );
-    if (found) return found;
+    if (found >= 0) return found;
   }
-  return certificates[0];
+  return certificates.findIndex((c) => c instanceof Certificate);
 };
 
 /**
@@ -68,29 +69,29 @@ const matchesSigningCertificate = (signerInfo: SignerInfo, certificateDer: Uint8
 /**
  * Checks a SignerInfo over `content` (the parts of the signed content, in order): the content
  * digest against the signed messageDigest, the signature with the embedded certificate's key.
+ * `encodedCertificates`, when the caller has them, are the DER bytes of signedData.certificates
+ * as the CMS carries them (same order), which spares encoding the signer's certificate again.
  * Undefined when the CMS carries no certificate for it or uses a digest this project does not know.
  */
 export function checkCmsSigner(
   signedData: SignedData,
   signerInfo: SignerInfo,
   content: readonly Uint8Array[],
+  encodedCertificates?: readonly (Uint8Array | undefined)[],
 ): CmsSignerCheck | undefined {
-  const certificate = findSignerCertificate(signedData, signerInfo);
+  const index = findSignerCertificate(signedData, signerInfo);
+  const certificate = signedData.certificates?.[index];
   const hash = HASH_BY_OID[signerInfo.digestAlgorithm.algorithmId];
-  if (!certificate || !hash) return undefined;
-  const certificateDer = new Uint8Array(certificate.toSchema().toBER());
+  if (!(certificate instanceof Certificate) || !hash) return undefined;
+  const certificateDer = encodedCertificates?.[index] ?? new Uint8Array(certificate.toSchema().toBER());
   const contentDigest = createHash(hash);
   for (const part of content) contentDigest.update(part);
   const digest = contentDigest.digest();
   const signature = signerInfo.signature.valueBlock.valueHexView;
   const verifies = (data: readonly Uint8Array[]): boolean => {
     try {
-      const publicKey = createPublicKey({
-        key: Buffer.from(certificate.subjectPublicKeyInfo.toSchema().toBER()),
-        format: 'der',
-        type: 'spki',
-      });
-      return verifySignature(hash, Buffer.concat(data), publicKey, signature);
+      const { publicKey } = readCertificate(certificateDer);
+      return publicKey !== undefined && verifySignature(hash, Buffer.concat(data), publicKey, signature);
     } catch {
       return false;
     }

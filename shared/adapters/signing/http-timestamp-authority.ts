@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { AlgorithmIdentifier, MessageImprint, TimeStampReq, TimeStampResp } from 'pkijs';
+import { AlgorithmIdentifier, MessageImprint, PKIStatusInfo, TimeStampReq } from 'pkijs';
 import { CMS_OID } from '#shared/adapters/signing/cms-oids.ts';
+import { berChildren } from '#shared/adapters/signing/encode-der.ts';
 import {
   InvalidTimestampTokenError,
   readTimestampToken,
@@ -157,30 +158,36 @@ export function createHttpTimestampAuthority(options: HttpTimestampAuthorityOpti
       });
       const reply = await post(new Uint8Array(request.toSchema().toBER()));
       const from = `time-stamping authority ${options.url}`;
-      let response: TimeStampResp;
+      let statusInfo: PKIStatusInfo;
+      let token: Uint8Array | undefined;
       try {
-        response = TimeStampResp.fromBER(reply);
+        // TimeStampResp ::= SEQUENCE { status PKIStatusInfo, timeStampToken OPTIONAL }
+        if (reply[0] !== 0x30) throw new Error('not a SEQUENCE');
+        const [status, tokenDer, ...extra] = berChildren(reply);
+        if (!status || extra.length) throw new Error('not a TimeStampResp');
+        statusInfo = PKIStatusInfo.fromBER(status);
+        // The token as the authority encoded it; parsed only by readTimestampToken.
+        token = tokenDer && Uint8Array.from(tokenDer);
       } catch {
         throw new TimestampAuthorityError(
           'TSA_BAD_RESPONSE',
           `${from} answered something that is no timestamp reply`,
         );
       }
-      const status = response.status.status as number;
+      const status = statusInfo.status as number;
       if (status !== 0 && status !== 1) {
-        const text = (response.status.statusStrings ?? []).map((s) => s.valueBlock.value).join('; ');
-        const failures = failureNames(response.status.failInfo);
+        const text = (statusInfo.statusStrings ?? []).map((s) => s.valueBlock.value).join('; ');
+        const failures = failureNames(statusInfo.failInfo);
         throw new TimestampAuthorityError(
           'TSA_REJECTED',
           `${from} refused the request: ${STATUS_NAMES[status] ?? `status ${status}`}${failures.length ? ` (${failures.join(', ')})` : ''}${text ? `: ${text}` : ''}`,
         );
       }
-      if (!response.timeStampToken)
+      if (!token)
         throw new TimestampAuthorityError(
           'TSA_BAD_RESPONSE',
           `${from} granted the request but sent no token`,
         );
-      const token = new Uint8Array(response.timeStampToken.toSchema().toBER());
       let details: ReturnType<typeof readTimestampToken>;
       try {
         details = readTimestampToken(token);

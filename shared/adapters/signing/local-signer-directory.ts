@@ -59,17 +59,26 @@ const algorithmOf = (key: KeyObject): SignatureAlgorithm => {
   throw new Error(`unsupported signing key type: ${key.asymmetricKeyType}`);
 };
 
-/** Raw signature over a SHA-256 digest, as KMS Sign with MessageType DIGEST returns it. */
-const signDigestWith = (key: KeyObject, digest: Uint8Array): Uint8Array => {
-  if (digest.length !== 32)
-    throw new RangeError(`expected a 32-byte SHA-256 digest, got ${digest.length} bytes`);
+/**
+ * Makes raw signatures over SHA-256 digests, as KMS Sign with MessageType DIGEST returns them;
+ * an EC key's scalar is exported once, not for every signature.
+ */
+const digestSignerFor = (key: KeyObject): ((digest: Uint8Array) => Uint8Array) => {
+  const checked = (digest: Uint8Array) => {
+    if (digest.length !== 32)
+      throw new RangeError(`expected a 32-byte SHA-256 digest, got ${digest.length} bytes`);
+    return digest;
+  };
   if (algorithmOf(key) === 'ECDSA_SHA_256') {
     const d = key.export({ format: 'jwk' }).d;
     if (!d) throw new Error('EC private key without d');
-    return signP256Digest(Buffer.from(d, 'base64url'), digest);
+    const scalar = Buffer.from(d, 'base64url');
+    return (digest) => signP256Digest(scalar, checked(digest));
   }
-  const digestInfo = Buffer.concat([SHA256_DIGEST_INFO_PREFIX, digest]);
-  return new Uint8Array(privateEncrypt({ key, padding: cryptoConstants.RSA_PKCS1_PADDING }, digestInfo));
+  return (digest) => {
+    const digestInfo = Buffer.concat([SHA256_DIGEST_INFO_PREFIX, checked(digest)]);
+    return new Uint8Array(privateEncrypt({ key, padding: cryptoConstants.RSA_PKCS1_PADDING }, digestInfo));
+  };
 };
 
 /** DER bytes as PEM with the given label (`CERTIFICATE`). */
@@ -115,11 +124,12 @@ const createLocalSigner = (
   chain: Uint8Array[] = [],
 ): DigestSigner => {
   const algorithm = algorithmOf(key);
+  const signDigest = digestSignerFor(key);
   return {
     certificate: async () => certificate,
     chain: async () => chain,
     algorithm: () => algorithm,
-    signDigest: async (digest) => signDigestWith(key, digest),
+    signDigest: async (digest) => signDigest(digest),
   };
 };
 
@@ -160,7 +170,7 @@ export function createLocalSignerDirectory(options: LocalSignerDirectoryOptions)
       publicKey: publicKeyDer(key),
       identity: options.identityFor(agencyId),
       algorithm: algorithmOf(key),
-      signDigest: async (digest) => signDigestWith(key, digest),
+      signDigest: async (digest) => digestSignerFor(key)(digest),
     });
     await mkdir(options.directory, { recursive: true, mode: 0o700 });
     if (!keyPem) {

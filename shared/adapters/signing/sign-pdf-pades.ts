@@ -1,16 +1,11 @@
 import { createHash } from 'node:crypto';
 import { PDFDict, PDFDocument, PDFName } from 'pdf-lib';
-import { Certificate } from 'pkijs';
 import {
   appendSignaturePlaceholder,
   type SignatureFields,
 } from '#shared/adapters/signing/append-signature-placeholder.ts';
 import { buildTimestampedCadesSignature } from '#shared/adapters/signing/build-cades-signature.ts';
-import {
-  certificateFingerprint,
-  describeCertificate,
-  readCommonName,
-} from '#shared/adapters/signing/build-self-signed-certificate.ts';
+import { readCertificate } from '#shared/adapters/signing/build-self-signed-certificate.ts';
 import { UnsupportedPdfStructureError } from '#shared/adapters/signing/read-pdf-objects.ts';
 import type { SignatureInfo } from '#shared/domain/document.ts';
 import type { IssuedTimestamp, TimestampAuthority } from '#shared/ports/timestamp-authority.ts';
@@ -73,7 +68,11 @@ const addPlaceholder = async (pdf: Buffer, fields: SignatureFields) => {
   return appendSignaturePlaceholder(await rewriteWithClassicXref(pdf), fields);
 };
 
-/** Hashes the signed ranges, builds the CMS and writes it as hex into the reserved /Contents. */
+/**
+ * Hashes the signed ranges, builds the CMS and writes it as hex into the reserved /Contents;
+ * also gives the SHA-256 of the signed file, which shares the first range's hashing (the PDF
+ * is read once, not twice).
+ */
 const fillSignature = async (
   {
     pdf,
@@ -82,17 +81,20 @@ const fillSignature = async (
   }: ReturnType<typeof appendSignaturePlaceholder>,
   signer: DigestSigner,
   timestamps: TimestampAuthority | undefined,
-): Promise<{ pdf: Buffer; timestamp?: IssuedTimestamp }> => {
-  const digest = createHash('sha256')
-    .update(pdf.subarray(start1, start1 + length1))
-    .update(pdf.subarray(start2, start2 + length2))
-    .digest();
+): Promise<{ pdf: Buffer; sha256: string; timestamp?: IssuedTimestamp }> => {
+  const firstRange = createHash('sha256').update(pdf.subarray(start1, start1 + length1));
+  // The signed file is the first range, /Contents, then the second range.
+  const wholeFile = start1 === 0 && start2 + length2 === pdf.length ? firstRange.copy() : undefined;
+  const digest = firstRange.update(pdf.subarray(start2, start2 + length2)).digest();
   const built = await buildTimestampedCadesSignature(digest, signer, timestamps);
   const cms = Buffer.from(built.cms).toString('hex');
   if (cms.length > contents.length)
     throw new Error(`signature of ${cms.length / 2} bytes exceeds the ${contents.length / 2} reserved`);
   pdf.write(cms, contents.start, 'latin1');
-  return { pdf, ...(built.timestamp ? { timestamp: built.timestamp } : {}) };
+  const sha256 = (
+    wholeFile ? wholeFile.update(pdf.subarray(start1 + length1)) : createHash('sha256').update(pdf)
+  ).digest('hex');
+  return { pdf, sha256, ...(built.timestamp ? { timestamp: built.timestamp } : {}) };
 };
 
 /** A PDF text string as UTF-16BE with BOM, in hex form: `<FEFF…>`. */
@@ -115,7 +117,7 @@ export function createPadesPdfSigner(options: PadesPdfSignerOptions = {}): PdfSi
   return {
     async sign(pdf, signer, { reason, location, signedAt }) {
       const certificateDer = await signer.certificate();
-      const signerName = readCommonName(Certificate.fromBER(certificateDer));
+      const { commonName: signerName, fingerprint, details } = readCertificate(certificateDer);
       const prepared = await addPlaceholder(Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength), {
         signatureLength,
         signedAt,
@@ -125,14 +127,14 @@ export function createPadesPdfSigner(options: PadesPdfSignerOptions = {}): PdfSi
         appName: options.appName ?? 'motcua',
         certify: options.certify ?? true,
       });
-      const { pdf: signed, timestamp } = await fillSignature(prepared, signer, options.timestamps);
+      const { pdf: signed, sha256, timestamp } = await fillSignature(prepared, signer, options.timestamps);
       const info: SignatureInfo = {
         signer: signerName,
         algorithm: signer.algorithm(),
         signedAt: signedAt.toISOString(),
-        certificateFingerprint: certificateFingerprint(certificateDer),
-        certificate: describeCertificate(certificateDer),
-        signedPdfSha256: createHash('sha256').update(signed).digest('hex'),
+        certificateFingerprint: fingerprint,
+        certificate: { ...details },
+        signedPdfSha256: sha256,
         ...(prepared.certification ? { certification: prepared.certification } : {}),
         ...(timestamp
           ? {

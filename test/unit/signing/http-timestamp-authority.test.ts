@@ -1,13 +1,16 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import * as asn1js from 'asn1js';
 import {
   AlgorithmIdentifier,
   Certificate,
   ContentInfo,
+  Extension,
   MessageImprint,
   PKIStatusInfo,
   SignedData,
@@ -27,6 +30,8 @@ import {
   TimestampAuthorityError,
 } from '#shared/adapters/signing/http-timestamp-authority.ts';
 import { readTimestampToken } from '#shared/adapters/signing/read-timestamp-token.ts';
+
+const execFileAsync = promisify(execFile);
 
 type Behaviour = (request: Uint8Array, response: ServerResponse) => Promise<void> | void;
 
@@ -90,11 +95,15 @@ const client = (options: { attempts?: number; timeoutMs?: number; policy?: strin
 describe('createHttpTimestampAuthority', () => {
   it('sends a SHA-256 imprint, a nonce and certReq, and returns the checked token', async () => {
     let sent: TimeStampReq | undefined;
+    let answered: Uint8Array = new Uint8Array();
     behaviour = async (body, response) => {
       sent = TimeStampReq.fromBER(body);
-      reply(response, await authority.respond(body));
+      answered = await authority.respond(body);
+      reply(response, answered);
     };
     const issued = await client().timestamp(DIGEST);
+    // The token as the authority encoded it: the last field of its reply.
+    expect(Buffer.from(answered.subarray(-issued.token.length))).toEqual(Buffer.from(issued.token));
     expect(sent?.certReq).toBe(true);
     expect(sent?.nonce).toBeDefined();
     expect(sent?.messageImprint.hashAlgorithm.algorithmId).toBe(CMS_OID.sha256);
@@ -170,6 +179,56 @@ describe('createHttpTimestampAuthority', () => {
     expect(error.message).toContain('does not verify');
   });
 
+  it('refuses a token whose timestamped content was changed after it was signed', async () => {
+    behaviour = async (body, response) => {
+      const answer = Buffer.from(await authority.respond(body));
+      const token = TimeStampResp.fromBER(answer).timeStampToken;
+      const content = new SignedData({ schema: token?.content }).encapContentInfo.eContent;
+      const tstInfo = Buffer.from(content?.valueBlock.valueHexView ?? []);
+      // One digit of genTime, the first GeneralizedTime (tag 0x18, 15 characters) of the TSTInfo.
+      const genTime = answer.indexOf(tstInfo) + tstInfo.indexOf(Buffer.from('180f', 'hex')) + 2;
+      answer[genTime] = (answer[genTime] ?? 0) ^ 0x01;
+      reply(response, answer);
+    };
+    const error = await failure(client().timestamp(DIGEST));
+    expect(error.code).toBe('TSA_BAD_SIGNATURE');
+  });
+
+  it('reports a granted reply whose token is no SignedData over a TSTInfo as a bad response', async () => {
+    behaviour = (_body, response) => {
+      const timeStampToken = new ContentInfo({
+        contentType: CMS_OID.signedData,
+        content: new asn1js.Sequence({ value: [new asn1js.Integer({ value: 3 })] }),
+      });
+      const status = new PKIStatusInfo({ status: 0 });
+      reply(response, new Uint8Array(new TimeStampResp({ status, timeStampToken }).toSchema().toBER()));
+    };
+    const error = await failure(client().timestamp(DIGEST));
+    expect(error.code).toBe('TSA_BAD_RESPONSE');
+    expect(error.message).toContain('not a timestamp token');
+  });
+
+  it('accepts a reply and a token in BER, with indefinite lengths, and keeps the token as sent', async () => {
+    let answered: Uint8Array = new Uint8Array();
+    behaviour = async (body, response) => {
+      const answer = asn1js.fromBER(await authority.respond(body)).result as asn1js.Sequence;
+      const token = answer.valueBlock.value[1] as asn1js.Sequence;
+      const explicit = token.valueBlock.value[1] as asn1js.Constructed;
+      for (const block of [answer, token, explicit, explicit.valueBlock.value[0] as asn1js.Sequence])
+        block.lenBlock.isIndefiniteForm = true;
+      answered = new Uint8Array(answer.toBER());
+      reply(response, answered);
+    };
+    const issued = await client().timestamp(DIGEST);
+    expect(answered[1]).toBe(0x80);
+    expect(Buffer.from(answered).includes(Buffer.from(issued.token))).toBe(true);
+    expect(issued.token[1]).toBe(0x80);
+    expect(readTimestampToken(issued.token)).toMatchObject({
+      signatureValid: true,
+      timeStampingCertificate: true,
+    });
+  });
+
   it('refuses a token that follows another policy than the one asked for', async () => {
     behaviour = answerChanged((request) => {
       request.reqPolicy = undefined;
@@ -231,6 +290,13 @@ describe('createLocalTimestampAuthority', () => {
         .toBER(),
     );
 
+  /** The request for DIGEST as `change` rewrites it. */
+  const changed = (change: (request: TimeStampReq) => void) => {
+    const changing = TimeStampReq.fromBER(request(DIGEST));
+    change(changing);
+    return new Uint8Array(changing.toSchema().toBER());
+  };
+
   it('keeps its key and raises serial numbers across restarts', async () => {
     const directory = join(folder, 'restart');
     const first = await createLocalTimestampAuthority({ directory });
@@ -253,10 +319,91 @@ describe('createLocalTimestampAuthority', () => {
     );
   });
 
+  it('refuses a request with extensions, of another version, with a short imprint, or that is none', async () => {
+    const refusal = async (body: Uint8Array) => {
+      const answer = TimeStampResp.fromBER(await authority.respond(body));
+      expect(answer.timeStampToken).toBeUndefined();
+      return answer.status.statusStrings?.[0]?.valueBlock.value;
+    };
+    const extension = new Extension({ extnID: '1.2.3.4', extnValue: new asn1js.Null().toBER() });
+    expect(await refusal(changed((r) => (r.extensions = [extension])))).toBe(
+      'no request extension is supported',
+    );
+    expect(await refusal(changed((r) => (r.version = 2)))).toBe('unsupported version 2');
+    expect(await refusal(request(DIGEST.subarray(0, 31)))).toBe(
+      'the imprint has the wrong length for its algorithm',
+    );
+    expect(await refusal(Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x01))).toBe('not a TimeStampReq');
+    expect(await refusal(new TextEncoder().encode('<html>'))).toBe('not a TimeStampReq');
+  });
+
+  it('keeps the nonce and the imprint of the request in its token', async () => {
+    const body = changed((r) => {
+      r.nonce = new asn1js.Integer({ value: 0x0102030405 });
+    });
+    const answer = TimeStampResp.fromBER(await authority.respond(body));
+    const token = readTimestampToken(new Uint8Array(answer.timeStampToken?.toSchema().toBER() ?? []));
+    expect(token).toMatchObject({ nonce: '0102030405', imprintAlgorithm: 'sha256', signatureValid: true });
+    expect(token.imprint).toEqual(DIGEST);
+  });
+
   it('refuses a SHA-1 imprint (badAlg)', async () => {
     const answer = TimeStampResp.fromBER(await authority.respond(request(Buffer.alloc(20), '1.3.14.3.2.26')));
     expect(answer.status.status).toBe(2);
     expect(answer.timeStampToken).toBeUndefined();
     expect(answer.status.failInfo?.valueBlock.valueHexView[0]).toBe(0x80);
+  });
+});
+
+describe('readTimestampToken', () => {
+  it("reads a token openssl issued (accuracy in milliseconds, ordering, the authority's name) as its issuer wrote it", async () => {
+    const tsa = join(folder, 'tsa');
+    const config = join(folder, 'openssl-tsa.cnf');
+    await writeFile(join(folder, 'openssl-serial'), '2a\n'); // the last serial issued
+    await writeFile(
+      config,
+      [
+        '[ tsa ]',
+        'default_tsa = local',
+        '[ local ]',
+        `serial = ${join(folder, 'openssl-serial')}`,
+        `signer_cert = ${join(tsa, 'tsa.cert.pem')}`,
+        `signer_key = ${join(tsa, 'tsa.key.pem')}`,
+        'signer_digest = sha256',
+        'default_policy = 1.2.3.4.1',
+        'digests = sha256',
+        'accuracy = secs:1, millisecs:500',
+        'ordering = yes',
+        'tsa_name = yes',
+        'ess_cert_id_alg = sha256',
+        '',
+      ].join('\n'),
+    );
+    const query = join(folder, 'openssl.tsq');
+    const reply = join(folder, 'openssl.tsr');
+    const request = new TimeStampReq({
+      version: 1,
+      messageImprint: new MessageImprint({
+        hashAlgorithm: new AlgorithmIdentifier({ algorithmId: CMS_OID.sha256 }),
+        hashedMessage: new asn1js.OctetString({ valueHex: DIGEST }),
+      }),
+      nonce: new asn1js.Integer({ value: 4242 }),
+      certReq: true,
+    });
+    await writeFile(query, new Uint8Array(request.toSchema().toBER()));
+    await execFileAsync('openssl', ['ts', '-reply', '-config', config, '-queryfile', query, '-out', reply]);
+    const answer = (asn1js.fromBER(await readFile(reply)).result as asn1js.Sequence).valueBlock.value[1];
+    const token = readTimestampToken(new Uint8Array(answer?.valueBeforeDecodeView ?? []));
+    expect(token).toMatchObject({
+      serialNumber: '2b',
+      policy: '1.2.3.4.1',
+      imprintAlgorithm: 'sha256',
+      nonce: '1092',
+      authority: 'Dịch vụ cấp dấu thời gian cục bộ motcua',
+      signatureValid: true,
+      timeStampingCertificate: true,
+    });
+    expect(token.imprint).toEqual(DIGEST);
+    expect(Math.abs(token.genTime.getTime() - Date.now())).toBeLessThan(60_000);
   });
 });
