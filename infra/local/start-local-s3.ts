@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { S3ObjectCreatedNotificationEvent } from 'aws-lambda';
-import S3rver, { type S3rverEventRecord } from 's3rver';
+import S3rver, { type S3rverEventRecord, type S3rverStore } from 's3rver';
 
 /**
  * The EventBridge "Object Created" event S3 sends, as the ingest queue delivers it.
@@ -62,6 +62,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     directory,
     configureBuckets: options.buckets.map((name) => ({ name })),
   });
+  keepBucketsInMemory(server.store);
   const address = await server.run();
   const listeners = new Set<(event: ObjectCreatedEvent) => void>();
   server.on('event', (notification) => {
@@ -81,6 +82,53 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
       listeners.clear();
       await server.close();
     },
+  };
+}
+
+/**
+ * s3rver looks a bucket up on disk for every request, and reads its CORS and website
+ * configuration too (two failed file reads when, as here, it has none): a tenth of the embedded
+ * runtime's S3 cost. Buckets and their configuration change only through s3rver itself, so the
+ * answers are kept in memory and forgotten whenever it changes them.
+ */
+function keepBucketsInMemory(store: S3rverStore): void {
+  const buckets = new Map<string, Promise<unknown>>();
+  const configs = new Map<string, Promise<unknown>>();
+  const configKey = (bucket: string, type: string) => `${bucket}\u0000${type}`;
+  const remembered = (cache: Map<string, Promise<unknown>>, key: string, read: () => Promise<unknown>) => {
+    let answer = cache.get(key);
+    if (!answer) {
+      answer = read();
+      cache.set(key, answer);
+      answer.catch(() => {
+        if (cache.get(key) === answer) cache.delete(key);
+      });
+    }
+    return answer;
+  };
+  const forgetBucket = (bucket: string) => {
+    buckets.delete(bucket);
+    for (const key of configs.keys()) if (key.startsWith(configKey(bucket, ''))) configs.delete(key);
+  };
+  const { getBucket, putBucket, deleteBucket, getSubresource, putSubresource, deleteSubresource, reset } =
+    store;
+  store.getBucket = (bucket) => remembered(buckets, bucket, () => getBucket.call(store, bucket));
+  store.putBucket = (bucket) => putBucket.call(store, bucket).finally(() => forgetBucket(bucket));
+  store.deleteBucket = (bucket) => deleteBucket.call(store, bucket).finally(() => forgetBucket(bucket));
+  store.getSubresource = (bucket, key, type) =>
+    key === undefined
+      ? remembered(configs, configKey(bucket, type), () => getSubresource.call(store, bucket, key, type))
+      : getSubresource.call(store, bucket, key, type);
+  store.putSubresource = (bucket, key, resource) =>
+    putSubresource
+      .call(store, bucket, key, resource)
+      .finally(() => configs.delete(configKey(bucket, resource.type)));
+  store.deleteSubresource = (bucket, key, type) =>
+    deleteSubresource.call(store, bucket, key, type).finally(() => configs.delete(configKey(bucket, type)));
+  store.reset = () => {
+    buckets.clear();
+    configs.clear();
+    return reset.call(store);
   };
 }
 
