@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { S3ObjectCreatedNotificationEvent } from 'aws-lambda';
 import S3rver, { type S3rverEventRecord, type S3rverStore } from 's3rver';
 
@@ -63,6 +63,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     configureBuckets: options.buckets.map((name) => ({ name })),
   });
   keepBucketsInMemory(server.store);
+  copyChecksumWithNewMetadata(server.store);
   const address = await server.run();
   const listeners = new Set<(event: ObjectCreatedEvent) => void>();
   server.on('event', (notification) => {
@@ -129,6 +130,31 @@ function keepBucketsInMemory(store: S3rverStore): void {
     buckets.clear();
     configs.clear();
     return reset.call(store);
+  };
+}
+
+/**
+ * s3rver copies an object's MD5 (its ETag) only when the copy keeps the source's metadata: a copy
+ * with new metadata (every archive copy) was read whole to compute it again. The bytes are the
+ * source's, so is their MD5; should the copy fail, the copied MD5 goes and s3rver computes it.
+ */
+function copyChecksumWithNewMetadata(store: S3rverStore): void {
+  const { copyObject } = store;
+  store.copyObject = async (srcBucket, srcKey, destBucket, destKey, replacementMetadata) => {
+    const md5 = (bucket: string, key: string) => store.getResourcePath(bucket, key, 'object.md5');
+    const copied = replacementMetadata !== undefined && md5(srcBucket, srcKey) !== md5(destBucket, destKey);
+    if (copied) {
+      await mkdir(dirname(md5(destBucket, destKey)), { recursive: true });
+      await copyFile(md5(srcBucket, srcKey), md5(destBucket, destKey)).catch(() =>
+        rm(md5(destBucket, destKey), { force: true }),
+      );
+    }
+    try {
+      return await copyObject.call(store, srcBucket, srcKey, destBucket, destKey, replacementMetadata);
+    } catch (error) {
+      if (copied) await rm(md5(destBucket, destKey), { force: true });
+      throw error;
+    }
   };
 }
 

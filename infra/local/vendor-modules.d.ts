@@ -29,7 +29,7 @@ declare module 's3rver' {
     };
   }
 
-  /** s3rver's object store (FilesystemStore): the bucket and bucket-configuration members. */
+  /** s3rver's object store (FilesystemStore): the members the embedded runtime wraps. */
   export interface S3rverStore {
     getBucket(bucket: string): Promise<unknown>;
     putBucket(bucket: string): Promise<unknown>;
@@ -38,6 +38,14 @@ declare module 's3rver' {
     putSubresource(bucket: string, key: string | undefined, resource: { type: string }): Promise<unknown>;
     deleteSubresource(bucket: string, key: string | undefined, resourceType: string): Promise<unknown>;
     reset(): unknown;
+    getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+    copyObject(
+      srcBucket: string,
+      srcKey: string,
+      destBucket: string,
+      destKey: string,
+      replacementMetadata?: Record<string, string>,
+    ): Promise<unknown>;
   }
 
   export default class S3rver extends EventEmitter {

@@ -3,11 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteBucketCorsCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutBucketCorsCommand,
   PutObjectCommand,
@@ -127,5 +129,29 @@ describe('startLocalS3', () => {
     expect(allowed.headers.get('access-control-allow-origin')).not.toBeNull();
     await s3.send(new DeleteBucketCorsCommand({ Bucket: 'ingest' }));
     expect((await preflight()).status).toBe(403);
+  });
+
+  it('gives a copy made with new metadata the ETag of its bytes, over an older object too', async () => {
+    const body = new Uint8Array(randomBytes(50_000));
+    const md5 = `"${createHash('md5').update(body).digest('hex')}"`;
+    await s3.send(new PutObjectCommand({ Bucket: 'ingest', Key: 'work/copy/source', Body: body }));
+    await s3.send(new PutObjectCommand({ Bucket: 'archive', Key: 'copy/target', Body: 'older' }));
+    await s3.send(
+      new CopyObjectCommand({
+        Bucket: 'archive',
+        Key: 'copy/target',
+        CopySource: 'ingest/work/copy/source',
+        MetadataDirective: 'REPLACE',
+        Metadata: { code: '038319001234.KS.01' },
+        ContentType: 'application/pdf',
+      }),
+    );
+    const copy = await s3.send(new HeadObjectCommand({ Bucket: 'archive', Key: 'copy/target' }));
+    expect(copy.ETag).toBe(md5);
+    expect(copy.Metadata).toEqual({ code: '038319001234.KS.01' });
+    const bytes = await (
+      await s3.send(new GetObjectCommand({ Bucket: 'archive', Key: 'copy/target' }))
+    ).Body?.transformToByteArray();
+    expect(Buffer.from(bytes ?? []).equals(Buffer.from(body))).toBe(true);
   });
 });
