@@ -19,6 +19,7 @@ import type { DossierRepository } from '#shared/ports/dossier-repository.ts';
 import type { KpiRollupStore } from '#shared/ports/kpi-rollup-store.ts';
 import type { PortalOutbox } from '#shared/ports/portal-outbox.ts';
 import type { Clock, DocumentRepository, ObjectStore } from '#shared/ports.ts';
+import { lambdaTracer } from './lambda-environment.ts';
 
 /** The adapters every function uses: storage, the documents table, the clock and observability. */
 export interface Adapters {
@@ -54,9 +55,11 @@ export interface Adapters {
  * shares one set between the two.
  */
 export function createAdapters(config: RuntimeConfig): Adapters {
-  const observability = createObservability(config.observability, {
-    province: config.provinceConfig.province.slug,
-  });
+  const observability = createObservability(
+    config.observability,
+    { province: config.provinceConfig.province.slug },
+    lambdaTracer,
+  );
   let calendar: WorkingCalendar | undefined;
   const s3 = observability.traced(new S3Client(awsClientSettings(config.aws, 's3')));
   const dynamodb = observability.traced(new DynamoDBClient(awsClientSettings(config.aws, 'dynamodb')));

@@ -12,7 +12,7 @@ export interface ObserveInvocationOptions<Event> {
 }
 
 /**
- * The cross-cutting middlewares of a handler, first in its chain: the trace segment, the Lambda
+ * The cross-cutting middlewares of a handler, first in its chain: the trace segment (when tracing), the Lambda
  * context and cold start on the log lines (`injectLambdaContext`), the correlation id, and the
  * metrics flushed when the invocation ends. `logger` is the handler's own (a child of the
  * container's): its keys and Lambda context belong to one invocation at a time, as a Lambda
@@ -35,7 +35,7 @@ export function observeInvocation<Event>(
     if (metrics?.hasStoredMetrics()) metrics.publishStoredMetrics();
   };
   return [
-    captureLambdaHandler(tracer, { captureResponse: false }) as MiddlewareObj<Event>,
+    ...(tracer ? [captureLambdaHandler(tracer, { captureResponse: false }) as MiddlewareObj<Event>] : []),
     injectLambdaContext(logger, { resetKeys: true }) as MiddlewareObj<Event>,
     correlate,
     { after: flush, onError: flush },

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -32,9 +33,80 @@ export interface LocalDynamoDb {
 export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise<LocalDynamoDb> {
   const path = join(options.dataDir, 'dynamodb');
   await mkdir(path, { recursive: true });
-  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const server = withTablesInMemory(() =>
+    dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }),
+  );
   const endpoint = await listenOnLoopback(server, options.port);
   return { endpoint, stop: () => closeServer(server) };
+}
+
+/** The members of dynalite's internal store (`dynalite/db`) that {@link withTablesInMemory} wraps. */
+interface DynaliteStore {
+  getTable(name: string, checkStatus: boolean | TableCallback, callback?: TableCallback): void;
+  tableDb: { put(key: string, ...rest: unknown[]): unknown; del(key: string, ...rest: unknown[]): unknown };
+}
+type TableCallback = (error: Error | null, table?: { TableStatus?: string }) => void;
+
+/**
+ * Runs `start` (which calls `dynalite()`) with dynalite's store keeping ACTIVE table descriptions
+ * in memory: it read the table's description from LevelDB on every item request, a quarter of its
+ * cost. Descriptions change only through dynalite's table writes, which drop them; a read that
+ * raced with such a write is not kept.
+ */
+function withTablesInMemory<T>(start: () => T): T {
+  const require = createRequire(import.meta.url);
+  const db = require(join(dirname(require.resolve('dynalite')), 'db')) as {
+    create(options: unknown): DynaliteStore;
+  };
+  const create = db.create;
+  db.create = (options) => {
+    const store = create(options);
+    const tables = new Map<string, { TableStatus?: string }>();
+    let writes = 0;
+    const { getTable, tableDb } = store;
+    store.getTable = (name, checkStatus, callback) => {
+      const done = (typeof checkStatus === 'function' ? checkStatus : callback) as TableCallback;
+      const kept = tables.get(name);
+      if (kept) {
+        process.nextTick(done, null, structuredClone(kept));
+        return;
+      }
+      const writesBefore = writes;
+      getTable.call(store, name, checkStatus === true, (error, table) => {
+        if (!error && table?.TableStatus === 'ACTIVE' && writes === writesBefore) {
+          tables.set(name, structuredClone(table));
+        }
+        done(error, table);
+      });
+    };
+    for (const method of ['put', 'del'] as const) {
+      const write = tableDb[method];
+      tableDb[method] = (key, ...rest) => {
+        // Dropped when the write starts and again when it ends: a read in between may see either.
+        const drop = () => {
+          writes += 1;
+          tables.delete(key);
+        };
+        drop();
+        const callback = rest.at(-1);
+        if (typeof callback === 'function') {
+          return write.call(tableDb, key, ...rest.slice(0, -1), (...results: unknown[]) => {
+            drop();
+            callback(...results);
+          });
+        }
+        const result = write.call(tableDb, key, ...rest);
+        if (result instanceof Promise) result.then(drop, drop);
+        return result;
+      };
+    }
+    return store;
+  };
+  try {
+    return start();
+  } finally {
+    db.create = create;
+  }
 }
 
 /**

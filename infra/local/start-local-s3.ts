@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { S3ObjectCreatedNotificationEvent } from 'aws-lambda';
-import S3rver, { type S3rverEventRecord } from 's3rver';
+import S3rver, { type S3rverEventRecord, type S3rverStore } from 's3rver';
 
 /**
  * The EventBridge "Object Created" event S3 sends, as the ingest queue delivers it.
@@ -62,6 +62,8 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     directory,
     configureBuckets: options.buckets.map((name) => ({ name })),
   });
+  keepBucketsInMemory(server.store);
+  copyChecksumWithNewMetadata(server.store);
   const address = await server.run();
   const listeners = new Set<(event: ObjectCreatedEvent) => void>();
   server.on('event', (notification) => {
@@ -81,6 +83,78 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
       listeners.clear();
       await server.close();
     },
+  };
+}
+
+/**
+ * s3rver looks a bucket up on disk for every request, and reads its CORS and website
+ * configuration too (two failed file reads when, as here, it has none): a tenth of the embedded
+ * runtime's S3 cost. Buckets and their configuration change only through s3rver itself, so the
+ * answers are kept in memory and forgotten whenever it changes them.
+ */
+function keepBucketsInMemory(store: S3rverStore): void {
+  const buckets = new Map<string, Promise<unknown>>();
+  const configs = new Map<string, Promise<unknown>>();
+  const configKey = (bucket: string, type: string) => `${bucket}\u0000${type}`;
+  const remembered = (cache: Map<string, Promise<unknown>>, key: string, read: () => Promise<unknown>) => {
+    let answer = cache.get(key);
+    if (!answer) {
+      answer = read();
+      cache.set(key, answer);
+      answer.catch(() => {
+        if (cache.get(key) === answer) cache.delete(key);
+      });
+    }
+    return answer;
+  };
+  const forgetBucket = (bucket: string) => {
+    buckets.delete(bucket);
+    for (const key of configs.keys()) if (key.startsWith(configKey(bucket, ''))) configs.delete(key);
+  };
+  const { getBucket, putBucket, deleteBucket, getSubresource, putSubresource, deleteSubresource, reset } =
+    store;
+  store.getBucket = (bucket) => remembered(buckets, bucket, () => getBucket.call(store, bucket));
+  store.putBucket = (bucket) => putBucket.call(store, bucket).finally(() => forgetBucket(bucket));
+  store.deleteBucket = (bucket) => deleteBucket.call(store, bucket).finally(() => forgetBucket(bucket));
+  store.getSubresource = (bucket, key, type) =>
+    key === undefined
+      ? remembered(configs, configKey(bucket, type), () => getSubresource.call(store, bucket, key, type))
+      : getSubresource.call(store, bucket, key, type);
+  store.putSubresource = (bucket, key, resource) =>
+    putSubresource
+      .call(store, bucket, key, resource)
+      .finally(() => configs.delete(configKey(bucket, resource.type)));
+  store.deleteSubresource = (bucket, key, type) =>
+    deleteSubresource.call(store, bucket, key, type).finally(() => configs.delete(configKey(bucket, type)));
+  store.reset = () => {
+    buckets.clear();
+    configs.clear();
+    return reset.call(store);
+  };
+}
+
+/**
+ * s3rver copies an object's MD5 (its ETag) only when the copy keeps the source's metadata: a copy
+ * with new metadata (every archive copy) was read whole to compute it again. The bytes are the
+ * source's, so is their MD5; should the copy fail, the copied MD5 goes and s3rver computes it.
+ */
+function copyChecksumWithNewMetadata(store: S3rverStore): void {
+  const { copyObject } = store;
+  store.copyObject = async (srcBucket, srcKey, destBucket, destKey, replacementMetadata) => {
+    const md5 = (bucket: string, key: string) => store.getResourcePath(bucket, key, 'object.md5');
+    const copied = replacementMetadata !== undefined && md5(srcBucket, srcKey) !== md5(destBucket, destKey);
+    if (copied) {
+      await mkdir(dirname(md5(destBucket, destKey)), { recursive: true });
+      await copyFile(md5(srcBucket, srcKey), md5(destBucket, destKey)).catch(() =>
+        rm(md5(destBucket, destKey), { force: true }),
+      );
+    }
+    try {
+      return await copyObject.call(store, srcBucket, srcKey, destBucket, destKey, replacementMetadata);
+    } catch (error) {
+      if (copied) await rm(md5(destBucket, destKey), { force: true });
+      throw error;
+    }
   };
 }
 

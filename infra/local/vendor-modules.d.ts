@@ -29,8 +29,28 @@ declare module 's3rver' {
     };
   }
 
+  /** s3rver's object store (FilesystemStore): the members the embedded runtime wraps. */
+  export interface S3rverStore {
+    getBucket(bucket: string): Promise<unknown>;
+    putBucket(bucket: string): Promise<unknown>;
+    deleteBucket(bucket: string): Promise<unknown>;
+    getSubresource(bucket: string, key: string | undefined, resourceType: string): Promise<unknown>;
+    putSubresource(bucket: string, key: string | undefined, resource: { type: string }): Promise<unknown>;
+    deleteSubresource(bucket: string, key: string | undefined, resourceType: string): Promise<unknown>;
+    reset(): unknown;
+    getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+    copyObject(
+      srcBucket: string,
+      srcKey: string,
+      destBucket: string,
+      destKey: string,
+      replacementMetadata?: Record<string, string>,
+    ): Promise<unknown>;
+  }
+
   export default class S3rver extends EventEmitter {
     constructor(options?: S3rverOptions);
+    readonly store: S3rverStore;
     run(): Promise<AddressInfo>;
     close(): Promise<void>;
     on(event: 'event', listener: (event: { Records: S3rverEventRecord[] }) => void): this;

@@ -1,11 +1,11 @@
 import type { TaskHandler } from '#infra/local/local-step-functions.ts';
 import { type EmbeddedHandlers, loadProjectHandlers } from '#infra/local/start-embedded-back-office.ts';
 import type { RuntimeConfig } from '#shared/config/runtime-config.ts';
-import { cpuMs } from './cpu-time.ts';
+import { processCpuMs } from './cpu-time.ts';
 
 /** Wall-clock durations of the pipeline's Task states, per state name. */
 export interface StepTimings {
-  /** `cpuMs`: process CPU time (every thread) while the step ran; meaningful when steps run one at a time. */
+  /** `cpuMs`: process CPU time (every thread, and the program helper's children) while the step ran; meaningful when steps run one at a time. */
   record(step: string, ms: number, cpuMs?: number): void;
   /** Durations recorded since the last reset, per step, in call order. */
   snapshot(): Map<string, number[]>;
@@ -52,11 +52,11 @@ export function timeTaskHandlers(
       step,
       async (event: unknown) => {
         const started = performance.now();
-        const cpu = cpuMs();
+        const cpu = processCpuMs();
         try {
           return await handler(event);
         } finally {
-          timings.record(step, performance.now() - started, cpuMs() - cpu);
+          timings.record(step, performance.now() - started, processCpuMs() - cpu);
         }
       },
     ]),

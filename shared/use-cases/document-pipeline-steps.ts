@@ -237,7 +237,7 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
         config.uploads,
         { keepPdf: false },
       );
-      await updateOwned(input, { pageCount: inspected.pageCount, updatedAt: deps.clock.now().toISOString() });
+      // Nothing written here: PreparePages, next, records the page count it prepares.
       return { mediaType: inspected.mediaType, pageCount: inspected.pageCount };
     },
 
@@ -255,7 +255,11 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
         ))
       ) {
         // Most scans: the upload itself goes to OCR, neither downloaded here nor copied.
-        await updateOwned(input, { textSource: 'ocr', pageCount: 1 });
+        await updateOwned(input, {
+          textSource: 'ocr',
+          pageCount: 1,
+          updatedAt: deps.clock.now().toISOString(),
+        });
         return {
           pages: [
             { documentId: record.documentId, bucket: record.bucket, pageKey: record.key, pageNumber: 1 },
@@ -279,7 +283,11 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
           pageNumber: page.pageNumber,
         });
       }
-      await updateOwned(input, { textSource: 'ocr', pageCount: pages.length });
+      await updateOwned(input, {
+        textSource: 'ocr',
+        pageCount: pages.length,
+        updatedAt: deps.clock.now().toISOString(),
+      });
       return { pages };
     },
 

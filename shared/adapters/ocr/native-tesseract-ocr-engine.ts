@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import {
   type ShownScan,
 } from './detect-orientation.ts';
 import { type SkewOptions, straightenPage } from './estimate-skew.ts';
+import { type ProgramRun, runProgramViaHelper } from './run-program-via-helper.ts';
 import { toEmbeddableJpeg } from './tesseract-ocr-engine.ts';
 
 /** Options of the native Tesseract engine. */
@@ -250,34 +250,20 @@ export function meanWordConfidence(tsv: string): number {
   return count === 0 ? 0 : Math.min(1, Math.max(0, sum / count / 100));
 }
 
-function runTesseract(binary: string, args: string[], timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, {
+async function runTesseract(binary: string, args: string[], timeoutMs: number): Promise<void> {
+  let run: ProgramRun;
+  try {
+    run = await runProgramViaHelper(binary, args, {
       env: { ...process.env, OMP_THREAD_LIMIT: '1' },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      timeoutMs,
     });
-    let stderr = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      if (stderr.length < 64 * 1024) stderr += chunk;
-    });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new NativeTesseractError(`could not run ${binary}: ${error.message}`, stderr));
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (timedOut)
-        reject(new NativeTesseractError(`${binary} took more than ${timeoutMs} ms on a page`, stderr));
-      else if (code === 0) resolve();
-      else reject(new NativeTesseractError(`${binary} failed (${signal ?? `exit ${code}`})`, stderr));
-    });
-  });
+  } catch (error) {
+    throw new NativeTesseractError(`could not run ${binary}: ${(error as Error).message}`, '');
+  }
+  if (run.timedOut)
+    throw new NativeTesseractError(`${binary} took more than ${timeoutMs} ms on a page`, run.stderr);
+  if (run.code !== 0)
+    throw new NativeTesseractError(`${binary} failed (${run.signal ?? `exit ${run.code}`})`, run.stderr);
 }
 
 /** At most `size` tasks at once; the others wait in order. */

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createObservability } from '#shared/adapters/observability/create-observability.ts';
@@ -49,10 +51,41 @@ describe('createObservability', () => {
     expect(observability.metrics).toBeUndefined();
     expect(observability.pipelineMetrics).toBe(NO_PIPELINE_METRICS);
     expect(observability.traced(client)).toBe(client);
-    expect(observability.tracer.isTracingEnabled()).toBe(false);
+    expect(observability.tracer).toBeUndefined();
     observability.logger.error('not printed at SILENT');
     expect(output.lines).toEqual([]);
     client.destroy();
+  });
+
+  it('traces only with tracing on and a Tracer to trace with (Lambda), else leaves SDK clients as they are', () => {
+    const client = new S3Client({ region: 'ap-southeast-1' });
+    const config = { logLevel: 'SILENT', tracing: true, metrics: false } as const;
+    const withoutTracer = createObservability(config, { province: 'sample' });
+    expect(withoutTracer.tracer).toBeUndefined();
+    expect(withoutTracer.traced(client)).toBe(client);
+
+    expect(createObservability(config, { province: 'sample' }, Tracer).tracer).toBeInstanceOf(Tracer);
+    expect(
+      createObservability({ ...config, tracing: false }, { province: 'sample' }, Tracer).tracer,
+    ).toBeUndefined();
+    client.destroy();
+  });
+
+  it('leaves the X-Ray SDK (and its async hook on every promise) unloaded outside Lambda', () => {
+    const namespacesAfterImport = (env: NodeJS.ProcessEnv) =>
+      execFileSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '--input-type=module',
+          '-e',
+          "await import('#infra/local/start-embedded-back-office.ts'); await import('#functions/create-adapters.ts'); console.log(JSON.stringify(Object.keys(process.namespaces ?? {})));",
+        ],
+        { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } },
+      ).trim();
+    expect(namespacesAfterImport({})).toBe('[]');
+    expect(namespacesAfterImport({ AWS_LAMBDA_FUNCTION_NAME: 'motcua-OcrPage' })).toBe('["AWSXRay"]');
   });
 
   it('logs at the configured level, as JSON lines of the motcua service', () => {

@@ -1,7 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDocumentsTable, startLocalDynamoDb } from '#infra/local/start-local-dynamodb.ts';
@@ -69,5 +74,39 @@ describe('startLocalDynamoDb', () => {
     expect(byStatus.Items?.map((found) => found.pk)).toEqual(['DOC#1']);
     expect(table.Table?.TableStatus).toBe('ACTIVE');
     expect(table.Table?.GlobalSecondaryIndexes?.[0]?.Projection?.ProjectionType).toBe('ALL');
+  });
+
+  it('answers with the table as it is now after a table is deleted and made again with other keys', async () => {
+    const server = await startLocalDynamoDb({ dataDir, port: 0 });
+    const client = clientFor(server.endpoint);
+    const documents = DynamoDBDocumentClient.from(client);
+    const make = (key: string) =>
+      client.send(
+        new CreateTableCommand({
+          TableName: 'remade',
+          KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+    try {
+      await make('id');
+      await documents.send(new PutCommand({ TableName: 'remade', Item: { id: 'a' } }));
+      await documents.send(new GetCommand({ TableName: 'remade', Key: { id: 'a' } }));
+      await client.send(new DeleteTableCommand({ TableName: 'remade' }));
+      await expect(
+        documents.send(new GetCommand({ TableName: 'remade', Key: { id: 'a' } })),
+      ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+      await make('code');
+      await documents.send(new PutCommand({ TableName: 'remade', Item: { code: 'b' } }));
+      const item = await documents.send(new GetCommand({ TableName: 'remade', Key: { code: 'b' } }));
+      expect(item.Item).toEqual({ code: 'b' });
+      await expect(
+        documents.send(new PutCommand({ TableName: 'remade', Item: { id: 'c' } })),
+      ).rejects.toMatchObject({ name: 'ValidationException' });
+    } finally {
+      client.destroy();
+      await server.stop();
+    }
   });
 });

@@ -2,7 +2,19 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteBucketCorsCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutBucketCorsCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -85,5 +97,61 @@ describe('startLocalS3', () => {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: 'archive', Prefix: 'signed/' }));
 
     expect(page.Contents?.map((item) => item.Key)).toEqual(['signed/a.pdf']);
+  });
+
+  it('sees a bucket created and deleted after a request found it missing, though it keeps buckets in memory', async () => {
+    const put = () => s3.send(new PutObjectCommand({ Bucket: 'later', Key: 'a.txt', Body: 'a' }));
+    await expect(put()).rejects.toMatchObject({ name: 'NoSuchBucket' });
+    await s3.send(new CreateBucketCommand({ Bucket: 'later' }));
+    await expect(put()).resolves.toBeDefined();
+    await s3.send(new DeleteObjectCommand({ Bucket: 'later', Key: 'a.txt' }));
+    await s3.send(new DeleteBucketCommand({ Bucket: 'later' }));
+    await expect(put()).rejects.toMatchObject({ name: 'NoSuchBucket' });
+  });
+
+  it("applies a bucket's CORS configuration as soon as it is set, and its removal too", async () => {
+    const preflight = () =>
+      fetch(`${s3server.endpoint}/ingest/incoming/a.pdf`, {
+        method: 'OPTIONS',
+        headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'PUT' },
+      });
+    expect((await preflight()).status).toBe(403);
+    await s3.send(
+      new PutBucketCorsCommand({
+        Bucket: 'ingest',
+        CORSConfiguration: {
+          CORSRules: [{ AllowedOrigins: ['http://localhost:5173'], AllowedMethods: ['PUT'] }],
+        },
+      }),
+    );
+    const allowed = await preflight();
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get('access-control-allow-origin')).not.toBeNull();
+    await s3.send(new DeleteBucketCorsCommand({ Bucket: 'ingest' }));
+    expect((await preflight()).status).toBe(403);
+  });
+
+  it('gives a copy made with new metadata the ETag of its bytes, over an older object too', async () => {
+    const body = new Uint8Array(randomBytes(50_000));
+    const md5 = `"${createHash('md5').update(body).digest('hex')}"`;
+    await s3.send(new PutObjectCommand({ Bucket: 'ingest', Key: 'work/copy/source', Body: body }));
+    await s3.send(new PutObjectCommand({ Bucket: 'archive', Key: 'copy/target', Body: 'older' }));
+    await s3.send(
+      new CopyObjectCommand({
+        Bucket: 'archive',
+        Key: 'copy/target',
+        CopySource: 'ingest/work/copy/source',
+        MetadataDirective: 'REPLACE',
+        Metadata: { code: '038319001234.KS.01' },
+        ContentType: 'application/pdf',
+      }),
+    );
+    const copy = await s3.send(new HeadObjectCommand({ Bucket: 'archive', Key: 'copy/target' }));
+    expect(copy.ETag).toBe(md5);
+    expect(copy.Metadata).toEqual({ code: '038319001234.KS.01' });
+    const bytes = await (
+      await s3.send(new GetObjectCommand({ Bucket: 'archive', Key: 'copy/target' }))
+    ).Body?.transformToByteArray();
+    expect(Buffer.from(bytes ?? []).equals(Buffer.from(body))).toBe(true);
   });
 });

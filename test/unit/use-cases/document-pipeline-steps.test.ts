@@ -13,7 +13,7 @@ const config = loadProvinceConfig('config/provinces/sample-province.yaml');
 const unused = <T>(name: string) =>
   new Proxy({}, { get: () => () => Promise.reject(new Error(`${name} is not used here`)) }) as T;
 
-function setUp() {
+function setUp(documents: Partial<DocumentToolkit> = {}) {
   const repository = createInMemoryRepository();
   const objects = createInMemoryObjectStore();
   const archivedPapers: { documentId: string; code: string; status: string | undefined }[] = [];
@@ -21,7 +21,7 @@ function setUp() {
     config,
     repository,
     objects,
-    documents: unused<DocumentToolkit>('documents'),
+    documents: { ...unused<DocumentToolkit>('documents'), ...documents },
     ocr: unused<OcrEngine>('ocr'),
     signers: unused<SignerDirectory>('signers'),
     pdfSigner: unused<PdfSigner>('pdfSigner'),
@@ -51,6 +51,32 @@ const input = (documentId: string, runId = RUN) => ({
   key: `incoming/000.00.01.H99/_/_/${documentId}`,
   documentId,
   runId,
+});
+
+describe('validateUpload and preparePages', () => {
+  it('check and prepare a scan with one write to the record, the page count prepared', async () => {
+    const { repository, objects, steps } = setUp({
+      inspectStream: async () => ({ mediaType: 'image/jpeg', pageCount: 1, sha256Base64: '', size: 3 }),
+      isOcrReadyJpegHeader: async () => true,
+    });
+    await repository.create(
+      record('d0', { pageCount: undefined, textSource: undefined, updatedAt: '2026-11-22T02:00:00.000Z' }),
+    );
+    await objects.put('ingest', input('d0').key, new Uint8Array([0xff, 0xd8, 0xff]));
+    const updates: unknown[] = [];
+    const update = repository.update.bind(repository);
+    repository.update = async (...args) => {
+      updates.push(args[1]);
+      return update(...args);
+    };
+
+    expect(await steps.validateUpload(input('d0'))).toEqual({ mediaType: 'image/jpeg', pageCount: 1 });
+    expect(updates).toEqual([]);
+    const { pages } = await steps.preparePages(input('d0'));
+    expect(pages).toEqual([{ documentId: 'd0', bucket: 'ingest', pageKey: input('d0').key, pageNumber: 1 }]);
+    expect(updates).toEqual([{ textSource: 'ocr', pageCount: 1, updatedAt: NOW.toISOString() }]);
+    expect(await repository.get('d0')).toMatchObject({ pageCount: 1, updatedAt: NOW.toISOString() });
+  });
 });
 
 describe('assignCode', () => {
