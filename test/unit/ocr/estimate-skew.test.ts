@@ -122,11 +122,7 @@ describe('recognizeUpright with a straightener', () => {
 
   it('reads a slightly skewed page as it is and asks for the scan to be shown turned', async () => {
     const scan = await renderPaperJpeg(samplePaper('KS'), { rotationDeg: 0.7 });
-    const seen: [Uint8Array, ShownScan | undefined][] = [];
-    const pass = async (image: Uint8Array, show?: ShownScan): Promise<OcrPass> => {
-      seen.push([image, show]);
-      return { text: 'GIẤY KHAI SINH', confidence: 0.95, words: 40, sidewaysWords: 0 };
-    };
+    const { seen, pass } = recordingPass();
     const result = await recognizeUpright(scan, pass, undefined, {}, (image) => straightenPage(image));
     expect(result.skew).toBeCloseTo(0.7, 0);
     expect(seen).toEqual([[scan, { scan, degrees: result.skew }]]);
@@ -134,11 +130,7 @@ describe('recognizeUpright with a straightener', () => {
 
   it('reads a raw straightened copy of a page skewed more, and asks for the scan to be shown turned', async () => {
     const scan = await renderPaperJpeg(samplePaper('KS'), { rotationDeg: 3 });
-    const seen: [Uint8Array, ShownScan | undefined][] = [];
-    const pass = async (image: Uint8Array, show?: ShownScan): Promise<OcrPass> => {
-      seen.push([image, show]);
-      return { text: 'GIẤY KHAI SINH', confidence: 0.95, words: 40, sidewaysWords: 0 };
-    };
+    const { seen, pass } = recordingPass();
     const result = await recognizeUpright(scan, pass, undefined, {}, (image) =>
       straightenPage(image, { readingCopy: 'pgm' }),
     );
@@ -153,3 +145,13 @@ describe('recognizeUpright with a straightener', () => {
     expect(show).toEqual({ scan, degrees: result.skew });
   });
 });
+
+/** An OCR pass that reads every page well and records what it was given. */
+function recordingPass() {
+  const seen: [Uint8Array, ShownScan | undefined][] = [];
+  const pass = async (image: Uint8Array, show?: ShownScan): Promise<OcrPass> => {
+    seen.push([image, show]);
+    return { text: 'GIẤY KHAI SINH', confidence: 0.95, words: 40, sidewaysWords: 0 };
+  };
+  return { seen, pass };
+}
