@@ -117,8 +117,14 @@ export async function measurePipeline(context: {
   files: readonly Uint8Array[];
 }): Promise<RunMeasurement & { notArchived: string[] }> {
   context.timings.reset();
+  context.timings.measuresCpu = false;
   const finish = startResourceMeter();
-  const batch = await uploadAndSettle({ ...context, mediaType: 'image/jpeg' });
+  let batch: SettledBatch;
+  try {
+    batch = await uploadAndSettle({ ...context, mediaType: 'image/jpeg' });
+  } finally {
+    context.timings.measuresCpu = true;
+  }
   const measurement = finish(archivedAt(batch, context.timings) - batch.startedAt, context.files.length);
   const notArchived = batch.views
     .filter((view) => view.document.status !== 'ARCHIVED')

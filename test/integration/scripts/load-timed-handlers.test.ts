@@ -28,6 +28,17 @@ describe('timeTaskHandlers', () => {
     expect(timings.snapshot().size).toBe(0);
     expect(timings.lastEnd('Ok')).toBeUndefined();
   });
+
+  it('takes no CPU time while measuring CPU is off, and the durations still', async () => {
+    const timings = createStepTimings();
+    const handlers = timeTaskHandlers({ Ok: async () => 'done' }, timings);
+    timings.measuresCpu = false;
+    await handlers.Ok?.(null);
+    timings.measuresCpu = true;
+    await handlers.Ok?.(null);
+    expect(timings.snapshot().get('Ok')).toHaveLength(2);
+    expect(timings.cpuSnapshot().get('Ok')).toHaveLength(1);
+  });
 });
 
 describe('median', () => {
