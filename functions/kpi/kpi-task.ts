@@ -1,8 +1,6 @@
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { KpiRollupTask } from '#state-machines/kpi-rollup-tasks.ts';
-import { logErrors } from '../log-errors.ts';
-import { observeInvocation } from '../observe-invocation.ts';
+import { stateMachineTask } from '../state-machine-task.ts';
 import type { KpiContainer } from './kpi-container.ts';
 
 const STEPS = {
@@ -18,17 +16,14 @@ export function kpiTask(
   task: KpiRollupTask,
 ): (event: unknown, context: Context) => Promise<unknown> {
   const step = container.steps[STEPS[task]] as (input: unknown) => Promise<unknown>;
-  const logger = container.observability.logger.createChild({ persistentKeys: { task } });
-  return middy<unknown, unknown>({ timeoutEarlyInMillis: 0 })
-    .use(
-      observeInvocation<unknown>(container.observability, logger, {
-        correlationId: (event) => (event as { day?: string } | undefined)?.day,
-      }),
-    )
-    .use(logErrors(logger))
-    .handler(async (event) => {
+  return stateMachineTask(
+    container.observability,
+    task,
+    (event) => (event as { day?: string } | undefined)?.day,
+    async (event, logger) => {
       const result = await step(event);
       logger.info({ message: 'kpi rollup step done', result });
       return result;
-    });
+    },
+  );
 }

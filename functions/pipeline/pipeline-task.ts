@@ -1,9 +1,7 @@
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { DocumentPipelineSteps } from '#shared/use-cases/document-pipeline-steps.ts';
 import type { DocumentPipelineTask } from '#state-machines/document-pipeline-tasks.ts';
-import { logErrors } from '../log-errors.ts';
-import { observeInvocation } from '../observe-invocation.ts';
+import { stateMachineTask } from '../state-machine-task.ts';
 import type { PipelineContainer } from './pipeline-container.ts';
 
 /** The pipeline step that runs a Task state: the state name with a lower-case initial. */
@@ -26,19 +24,14 @@ export function pipelineTask(
   task: DocumentPipelineTask,
 ): (event: unknown, context: Context) => Promise<unknown> {
   const step = container.steps[stepOf(task)] as (input: unknown) => Promise<unknown>;
-  const logger = container.observability.logger.createChild({ persistentKeys: { task } });
-  return middy<unknown, unknown>({ timeoutEarlyInMillis: 0 })
-    .use(
-      observeInvocation<unknown>(container.observability, logger, {
-        correlationId: (event) => (event as TaskInput).runId ?? (event as TaskInput).documentId,
-      }),
-    )
-    .use({
-      before: ({ event }) => {
-        const documentId = (event as TaskInput).documentId;
-        if (documentId) logger.appendKeys({ documentId });
-      },
-    })
-    .use(logErrors(logger))
-    .handler((event) => step(event));
+  return stateMachineTask(
+    container.observability,
+    task,
+    (event) => (event as TaskInput).runId ?? (event as TaskInput).documentId,
+    (event, logger) => {
+      const documentId = (event as TaskInput).documentId;
+      if (documentId) logger.appendKeys({ documentId });
+      return step(event);
+    },
+  );
 }

@@ -1,8 +1,6 @@
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { DossierRoutingTask } from '#state-machines/dossier-routing-tasks.ts';
-import { logErrors } from '../log-errors.ts';
-import { observeInvocation } from '../observe-invocation.ts';
+import { stateMachineTask } from '../state-machine-task.ts';
 import type { RoutingContainer } from './routing-container.ts';
 
 const STEPS = { StartRouting: 'startRouting', AwaitStep: 'openStep' } as const satisfies Record<
@@ -16,13 +14,10 @@ export function routingTask(
   task: DossierRoutingTask,
 ): (event: unknown, context: Context) => Promise<unknown> {
   const step = container.steps[STEPS[task]] as (input: unknown) => Promise<unknown>;
-  const logger = container.observability.logger.createChild({ persistentKeys: { task } });
-  return middy<unknown, unknown>({ timeoutEarlyInMillis: 0 })
-    .use(
-      observeInvocation<unknown>(container.observability, logger, {
-        correlationId: (event) => (event as { dossierCode?: string }).dossierCode,
-      }),
-    )
-    .use(logErrors(logger))
-    .handler((event) => step(event));
+  return stateMachineTask(
+    container.observability,
+    task,
+    (event) => (event as { dossierCode?: string }).dossierCode,
+    (event) => step(event),
+  );
 }
