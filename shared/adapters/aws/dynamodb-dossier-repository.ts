@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  type BatchGetCommandInput,
   BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -186,6 +187,33 @@ export interface DynamoDbDossierRepositoryOptions {
 }
 
 /**
+ * The items of the dossiers of the codes, 100 keys a BatchGetItem, unprocessed keys asked again
+ * with a growing pause; in no particular order, a code whose dossier is gone is skipped.
+ */
+async function batchGetDossierItems(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  codes: readonly string[],
+  request: Omit<NonNullable<BatchGetCommandInput['RequestItems']>[string], 'Keys'>,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for (let index = 0; index < codes.length; index += BATCH_GET_SIZE) {
+    let keys: Record<string, unknown>[] | undefined = codes
+      .slice(index, index + BATCH_GET_SIZE)
+      .map((code) => dossierKey(code));
+    for (let attempt = 0; keys && keys.length > 0; attempt += 1) {
+      if (attempt > 0) await new Promise((done) => setTimeout(done, Math.min(1000, 50 * 2 ** attempt)));
+      const response = await db.send(
+        new BatchGetCommand({ RequestItems: { [tableName]: { ...request, Keys: keys } } }),
+      );
+      items.push(...(response.Responses?.[tableName] ?? []));
+      keys = response.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined;
+    }
+  }
+  return items;
+}
+
+/**
  * Dossiers, their daily code counters and intake idempotency records in the documents table (see
  * DOCUMENTS_TABLE_SCHEMA). No transactions: the key is claimed first with a condition, the
  * counter grows with ADD, and the dossier is put only where no item has its code.
@@ -255,21 +283,9 @@ export function createDynamoDbDossierRepository(
   /** The dossiers of the codes, in the codes' order (a code whose dossier is gone is skipped). */
   async function getDossiers(codes: readonly string[]): Promise<Dossier[]> {
     const found = new Map<string, Dossier>();
-    for (let index = 0; index < codes.length; index += BATCH_GET_SIZE) {
-      let keys: Record<string, unknown>[] | undefined = codes
-        .slice(index, index + BATCH_GET_SIZE)
-        .map((code) => dossierKey(code));
-      for (let attempt = 0; keys && keys.length > 0; attempt += 1) {
-        if (attempt > 0) await new Promise((done) => setTimeout(done, Math.min(1000, 50 * 2 ** attempt)));
-        const response = await db.send(
-          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
-        );
-        for (const item of response.Responses?.[tableName] ?? []) {
-          const dossier = withoutKeys<Dossier>(item);
-          found.set(dossier.code, dossier);
-        }
-        keys = response.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined;
-      }
+    for (const item of await batchGetDossierItems(db, tableName, codes, { ConsistentRead: true })) {
+      const dossier = withoutKeys<Dossier>(item);
+      found.set(dossier.code, dossier);
     }
     return codes.flatMap((code) => {
       const dossier = found.get(code);
@@ -689,39 +705,15 @@ export function createDynamoDbDossierBulkWriter(
     },
 
     async findDossiers(codes) {
-      const found: Pick<Dossier, 'code' | 'receivingUnitId' | 'receivedBy'>[] = [];
-      for (let index = 0; index < codes.length; index += BATCH_GET_SIZE) {
-        let keys: Record<string, unknown>[] | undefined = codes
-          .slice(index, index + BATCH_GET_SIZE)
-          .map((code) => dossierKey(code));
-        for (let attempt = 0; keys && keys.length > 0; attempt += 1) {
-          if (attempt > 0) await new Promise((done) => setTimeout(done, Math.min(1000, 50 * 2 ** attempt)));
-          const response = await db.send(
-            new BatchGetCommand({
-              RequestItems: {
-                [tableName]: {
-                  Keys: keys,
-                  ProjectionExpression: '#code, #unit, #by',
-                  ExpressionAttributeNames: {
-                    '#code': 'code',
-                    '#unit': 'receivingUnitId',
-                    '#by': 'receivedBy',
-                  },
-                },
-              },
-            }),
-          );
-          for (const item of response.Responses?.[tableName] ?? []) {
-            found.push({
-              code: String(item.code),
-              receivingUnitId: String(item.receivingUnitId),
-              receivedBy: String(item.receivedBy),
-            });
-          }
-          keys = response.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined;
-        }
-      }
-      return found;
+      const items = await batchGetDossierItems(db, tableName, codes, {
+        ProjectionExpression: '#code, #unit, #by',
+        ExpressionAttributeNames: { '#code': 'code', '#unit': 'receivingUnitId', '#by': 'receivedBy' },
+      });
+      return items.map((item) => ({
+        code: String(item.code),
+        receivingUnitId: String(item.receivingUnitId),
+        receivedBy: String(item.receivedBy),
+      }));
     },
 
     async holdsDossiers() {
