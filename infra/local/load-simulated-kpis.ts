@@ -1,23 +1,4 @@
-/**
- * `npm run kpi:simulate`: writes a simulated province-year of dossiers into an embedded runtime's
- * documents table, so that a newcomer's KPI rollups, lists and reports show populated figures.
- *
- *   npm run kpi:simulate -- --dossiers 20000 --year 2026
- *   npm run kpi:simulate -- --dossiers 20000 --year 2026 --seed demo --data-dir ./data
- *   npm run kpi:simulate -- --dossiers 20000 --year 2026 --endpoint http://127.0.0.1:PORT
- *   npm run kpi:rollup -- --date 2026-01-01 --to 2026-12-31      (then)
- *
- * The dossiers are written with exactly the items a save writes (the dossier, its queue items, its
- * KPIDAY day-bucket entries: `dossierSaveItems`), with BatchWriteItem, and each receiving unit's
- * dossier counter of a day is raised past the codes loaded so that intake goes on after them.
- * Idempotent: the codes come from the simulator, so the same seed, count, year and as-of write
- * the same items again. It refuses to mix a simulation with real dossiers (or with another
- * simulation of the year) unless `--force`, and even then never overwrites a real dossier.
- */
-import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { parse, stringify } from 'yaml';
 import {
@@ -34,7 +15,7 @@ import { dateOfDay, dayOfDate, instantAt, localDayOf } from '#shared/domain/cale
 import type { WorkingCalendar } from '#shared/domain/calendar/working-calendar.ts';
 import type { Dossier } from '#shared/domain/dossiers/dossier.ts';
 import { isSimulatedDossier, simulateProvinceYear } from '#shared/domain/kpi/simulate-province-year.ts';
-import { ensureDocumentsTable, type LocalDynamoDb, startLocalDynamoDb } from './start-local-dynamodb.ts';
+import { ensureDocumentsTable, withLocalDynamoDb } from './start-local-dynamodb.ts';
 
 const USAGE = `Usage: npm run kpi:simulate -- --dossiers N --year YYYY [--seed S] [--as-of ISO] [--data-dir <folder> | --endpoint <url>] [--config <province.yaml>] [--force]
 
@@ -182,106 +163,90 @@ export async function loadSimulatedKpis(request: LoadSimulatedKpisRequest): Prom
       asOf,
     });
 
-  let server: LocalDynamoDb | undefined;
-  let endpoint = request.endpoint;
-  if (!endpoint) {
-    const dataDir = resolve(request.dataDir);
-    await stat(join(dataDir, 'dynamodb')).catch(() => {
-      throw new SimulationLoadError(
-        `${dataDir} holds no embedded DynamoDB store (start the back office on it once)`,
-      );
-    });
-    server = await startLocalDynamoDb({ dataDir });
-    endpoint = server.endpoint;
-  }
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'ap-southeast-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  const db = DynamoDBDocumentClient.from(client);
-  try {
-    const table = `motcua-${config.province.slug}-documents`;
-    await ensureDocumentsTable(client, table);
-    const writer = createDynamoDbDossierBulkWriter(client, table);
-    await checkMix(db, writer, table, request);
-    // Real dossiers whose codes the simulation gives: refused, or left out with --force.
-    const kept = new Set<string>();
-    if (await writer.holdsDossiers()) {
-      let codes: string[] = [];
-      const check = async () => {
-        for (const found of await writer.findDossiers(codes)) {
-          if (!isSimulatedDossier(found)) kept.add(found.code);
+  return withLocalDynamoDb(
+    request,
+    async (client) => {
+      const db = DynamoDBDocumentClient.from(client);
+      const table = `motcua-${config.province.slug}-documents`;
+      await ensureDocumentsTable(client, table);
+      const writer = createDynamoDbDossierBulkWriter(client, table);
+      await checkMix(db, writer, table, request);
+      // Real dossiers whose codes the simulation gives: refused, or left out with --force.
+      const kept = new Set<string>();
+      if (await writer.holdsDossiers()) {
+        let codes: string[] = [];
+        const check = async () => {
+          for (const found of await writer.findDossiers(codes)) {
+            if (!isSimulatedDossier(found)) kept.add(found.code);
+          }
+          codes = [];
+        };
+        for (const dossier of simulate()) {
+          codes.push(dossier.code);
+          if (codes.length === BATCH) await check();
         }
-        codes = [];
-      };
-      for (const dossier of simulate()) {
-        codes.push(dossier.code);
-        if (codes.length === BATCH) await check();
+        await check();
+        if (kept.size > 0 && !request.force) {
+          throw new SimulationLoadError(
+            `${table} holds ${kept.size} real dossiers with codes the simulation gives (${[...kept][0]}, …): use a new data folder, or --force to leave them out`,
+          );
+        }
       }
-      await check();
-      if (kept.size > 0 && !request.force) {
-        throw new SimulationLoadError(
-          `${table} holds ${kept.size} real dossiers with codes the simulation gives (${[...kept][0]}, …): use a new data folder, or --force to leave them out`,
-        );
-      }
-    }
-    await db.send(
-      new PutCommand({
-        TableName: table,
-        Item: {
-          ...markKey(request.year),
-          year: request.year,
-          seed: request.seed,
-          dossiers: request.dossiers,
-          asOf: asOf.toISOString(),
-          loadedAt: now.toISOString(),
-        },
-      }),
-    );
+      await db.send(
+        new PutCommand({
+          TableName: table,
+          Item: {
+            ...markKey(request.year),
+            year: request.year,
+            seed: request.seed,
+            dossiers: request.dossiers,
+            asOf: asOf.toISOString(),
+            loadedAt: now.toISOString(),
+          },
+        }),
+      );
 
-    const counters = new Map<string, number>();
-    let simulated = 0;
-    let written = 0;
-    let dueAfterCalendar = 0;
-    const write = async (batch: Dossier[]) => {
-      const toWrite = batch.filter((dossier) => !kept.has(dossier.code));
-      await writer.putDossiers(toWrite);
-      written += toWrite.length;
-      request.onProgress?.(written);
-    };
-    let batch: Dossier[] = [];
-    for (const dossier of simulate()) {
-      simulated += 1;
-      if (dossier.dueAt >= calendarEnd) dueAfterCalendar += 1;
-      const [, day, number] = /^(?:.*)-(\d{6})-(\d+)$/.exec(dossier.code) ?? [];
-      const key = `${dossier.receivingUnitId}\u0000${day}`;
-      counters.set(key, Math.max(counters.get(key) ?? 0, Number(number)));
-      batch.push(dossier);
-      if (batch.length === BATCH) {
-        await write(batch);
-        batch = [];
+      const counters = new Map<string, number>();
+      let simulated = 0;
+      let written = 0;
+      let dueAfterCalendar = 0;
+      const write = async (batch: Dossier[]) => {
+        const toWrite = batch.filter((dossier) => !kept.has(dossier.code));
+        await writer.putDossiers(toWrite);
+        written += toWrite.length;
+        request.onProgress?.(written);
+      };
+      let batch: Dossier[] = [];
+      for (const dossier of simulate()) {
+        simulated += 1;
+        if (dossier.dueAt >= calendarEnd) dueAfterCalendar += 1;
+        const [, day, number] = /^(?:.*)-(\d{6})-(\d+)$/.exec(dossier.code) ?? [];
+        const key = `${dossier.receivingUnitId}\u0000${day}`;
+        counters.set(key, Math.max(counters.get(key) ?? 0, Number(number)));
+        batch.push(dossier);
+        if (batch.length === BATCH) {
+          await write(batch);
+          batch = [];
+        }
       }
-    }
-    await write(batch);
-    for (const [key, number] of counters) {
-      const [unitId = '', day = ''] = key.split('\u0000');
-      await writer.raiseDossierNumber(unitId, day, number);
-    }
-    return {
-      table,
-      asOf: asOf.toISOString(),
-      simulated,
-      written,
-      keptReal: [...kept],
-      dueAfterCalendar,
-      lastCalendarYear: lastYear,
-      seconds: (performance.now() - started) / 1000,
-    };
-  } finally {
-    client.destroy();
-    await server?.stop();
-  }
+      await write(batch);
+      for (const [key, number] of counters) {
+        const [unitId = '', day = ''] = key.split('\u0000');
+        await writer.raiseDossierNumber(unitId, day, number);
+      }
+      return {
+        table,
+        asOf: asOf.toISOString(),
+        simulated,
+        written,
+        keptReal: [...kept],
+        dueAfterCalendar,
+        lastCalendarYear: lastYear,
+        seconds: (performance.now() - started) / 1000,
+      };
+    },
+    (message) => new SimulationLoadError(message),
+  );
 }
 
 async function main(): Promise<void> {

@@ -14,9 +14,7 @@
  * (KPIDAY#… items) are found: older ones are filed again at their next change.
  */
 import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbDossierRepository } from '#shared/adapters/aws/dynamodb-dossier-repository.ts';
 import { createDynamoDbKpiRollupStore } from '#shared/adapters/aws/dynamodb-kpi-rollup-store.ts';
 import type { KpiTargets } from '#shared/config/kpi-targets.ts';
@@ -39,7 +37,7 @@ import {
   type RollUpKpiPeriodsDeps,
   rollUpKpiPeriods,
 } from '#shared/use-cases/kpi/roll-up-kpi-periods.ts';
-import { ensureDocumentsTable, type LocalDynamoDb, startLocalDynamoDb } from './start-local-dynamodb.ts';
+import { ensureDocumentsTable, withLocalDynamoDb } from './start-local-dynamodb.ts';
 
 const USAGE = `Usage: npm run kpi:rollup -- (--date YYYY-MM-DD [--to YYYY-MM-DD] [--period KEY] | --period KEY) [--data-dir <folder> | --endpoint <url>] [--config <province.yaml>] [--targets <targets.yaml>]
 
@@ -77,25 +75,10 @@ async function onLocalTable<T>(
         },
       )
     : provinceKpiTargets(config);
-  let server: LocalDynamoDb | undefined;
-  let endpoint = request.endpoint;
-  if (!endpoint) {
-    const dataDir = resolve(request.dataDir);
-    await stat(join(dataDir, 'dynamodb')).catch(() => {
-      throw new Error(`${dataDir} holds no embedded DynamoDB store (start the back office on it once)`);
-    });
-    server = await startLocalDynamoDb({ dataDir });
-    endpoint = server.endpoint;
-  }
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'ap-southeast-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  try {
+  return withLocalDynamoDb(request, async (client) => {
     const table = `motcua-${config.province.slug}-documents`;
     await ensureDocumentsTable(client, table);
-    return await task({
+    return task({
       dossiers: createDynamoDbDossierRepository(client, table),
       store: createDynamoDbKpiRollupStore(client, table),
       context: {
@@ -108,10 +91,7 @@ async function onLocalTable<T>(
       ...(targets ? { targets } : {}),
       now: request.now ?? (() => new Date()),
     });
-  } finally {
-    client.destroy();
-    await server?.stop();
-  }
+  });
 }
 
 /** Rolls up the days on the data folder's (or a running back office's) documents table. */

@@ -1,10 +1,10 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   CreateTableCommand,
   DescribeTableCommand,
-  type DynamoDBClient,
+  DynamoDBClient,
   ResourceInUseException,
   ResourceNotFoundException,
   type TableDescription,
@@ -209,5 +209,38 @@ async function describeTable(
   } catch (error) {
     if (error instanceof ResourceNotFoundException) return undefined;
     throw error;
+  }
+}
+
+/**
+ * Runs `task` with a DynamoDB client on a running back office's `endpoint`, or else on the store
+ * of a stopped one's data folder, served for the while; the client and that server are closed
+ * after. A folder without a store fails with `missing`'s error (a plain Error by default).
+ */
+export async function withLocalDynamoDb<T>(
+  where: { dataDir: string; endpoint?: string },
+  task: (client: DynamoDBClient) => Promise<T>,
+  missing: (message: string) => Error = (message) => new Error(message),
+): Promise<T> {
+  let server: LocalDynamoDb | undefined;
+  let endpoint = where.endpoint;
+  if (!endpoint) {
+    const dataDir = resolve(where.dataDir);
+    await stat(join(dataDir, 'dynamodb')).catch(() => {
+      throw missing(`${dataDir} holds no embedded DynamoDB store (start the back office on it once)`);
+    });
+    server = await startLocalDynamoDb({ dataDir });
+    endpoint = server.endpoint;
+  }
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'ap-southeast-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    return await task(client);
+  } finally {
+    client.destroy();
+    await server?.stop();
   }
 }

@@ -8,14 +8,11 @@
  * stopped (its store has one owner); while it runs, ask `GET /audit/verify` instead. Prints
  * each day's entry count and head hash, or the first changed or missing entry; exits 1 then.
  */
-import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbAuditTrail } from '#shared/adapters/aws/dynamodb-audit-trail.ts';
 import { loadProvinceConfig } from '#shared/config/load-province-config.ts';
 import { type AuditChainReport, verifyAuditChain } from '#shared/use-cases/audit/verify-audit-chain.ts';
-import { ensureAuditTable, startLocalDynamoDb } from './start-local-dynamodb.ts';
+import { ensureAuditTable, withLocalDynamoDb } from './start-local-dynamodb.ts';
 
 const USAGE = `Usage: npm run audit:verify -- [--data-dir <folder>] [--day YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD] [--config <province.yaml>]
 
@@ -34,25 +31,12 @@ export interface VerifyAuditRequest {
 
 /** Verifies the chains of a data folder's audit table (the table named after the province). */
 export async function verifyLocalAuditChain(request: VerifyAuditRequest): Promise<AuditChainReport> {
-  const dataDir = resolve(request.dataDir);
-  await stat(join(dataDir, 'dynamodb')).catch(() => {
-    throw new Error(`${dataDir} holds no embedded DynamoDB store (start the back office on it once)`);
-  });
-  const config = loadProvinceConfig(request.configPath);
-  const server = await startLocalDynamoDb({ dataDir });
-  const client = new DynamoDBClient({
-    endpoint: server.endpoint,
-    region: 'ap-southeast-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  try {
+  return withLocalDynamoDb({ dataDir: request.dataDir }, async (client) => {
+    const config = loadProvinceConfig(request.configPath);
     const table = `motcua-${config.province.slug}-audit`;
     await ensureAuditTable(client, table);
-    return await verifyAuditChain(createDynamoDbAuditTrail(client, table), request);
-  } finally {
-    client.destroy();
-    await server.stop();
-  }
+    return verifyAuditChain(createDynamoDbAuditTrail(client, table), request);
+  });
 }
 
 /** The report as lines for a terminal. */
