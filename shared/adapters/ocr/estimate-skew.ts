@@ -1,4 +1,5 @@
 import sharp, { type Sharp } from 'sharp';
+import { lumaOf, turnGreyPixels } from './turn-grey-pixels.ts';
 
 /** A page's small skew, as a projection-profile search found it. */
 export interface EstimatedSkew {
@@ -115,15 +116,18 @@ export async function straightenPageImage(image: Uint8Array, skewDegrees: number
 
 /**
  * The same straightened page as a binary greyscale PNM (PGM): a copy for Tesseract to read and
- * nothing else, neither JPEG-encoded here nor decoded there.
+ * nothing else, neither JPEG-encoded here nor decoded there. Decoded as it is (a colour JPEG's
+ * luma taken here costs less than libvips' greyscale conversion) and turned in
+ * `turnGreyPixels`.
  */
 export async function straightenPageToPgm(image: Uint8Array, skewDegrees: number): Promise<Uint8Array> {
-  const { data, info } = await (await turnBack(image, skewDegrees))
+  const { data, info } = await sharp(image)
     .flatten({ background: '#ffffff' })
-    .greyscale()
-    .raw()
+    .raw({ depth: 'uchar' })
     .toBuffer({ resolveWithObject: true });
-  return Buffer.concat([Buffer.from(`P5\n${info.width} ${info.height}\n255\n`, 'latin1'), data]);
+  const grey = { data: lumaOf(data, info.channels), width: info.width, height: info.height };
+  const turned = turnGreyPixels(grey, skewDegrees);
+  return Buffer.concat([Buffer.from(`P5\n${turned.width} ${turned.height}\n255\n`, 'latin1'), turned.data]);
 }
 
 async function turnBack(image: Uint8Array, skewDegrees: number): Promise<Sharp> {

@@ -1,0 +1,77 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { estimateSkew, straightenPageToPgm } from '#shared/adapters/ocr/estimate-skew.ts';
+import { lumaOf, turnGreyPixels } from '#shared/adapters/ocr/turn-grey-pixels.ts';
+import { NOISY_SCAN, renderPaperJpeg, samplePaper } from '#test/support/make-test-scans.ts';
+
+/** A white 21×21 image with black pixels at the given (x, y) places. */
+function dots(...places: [number, number][]) {
+  const data = new Uint8Array(21 * 21).fill(255);
+  for (const [x, y] of places) data[y * 21 + x] = 0;
+  return { data, width: 21, height: 21 };
+}
+
+const darkPlaces = (image: { data: Uint8Array; width: number }) =>
+  [...image.data].flatMap((value, index) =>
+    value < 128 ? [[index % image.width, Math.floor(index / image.width)]] : [],
+  );
+
+describe('turnGreyPixels', () => {
+  it('turns anticlockwise about the centre: right of it goes up, above it goes left', () => {
+    const turned = turnGreyPixels(dots([15, 10], [10, 4]), 90);
+    expect(darkPlaces(turned)).toEqual([
+      [10, 5],
+      [4, 10],
+    ]);
+  });
+
+  it('keeps the size, leaves a 0° turn unchanged and fills the corners turned in with white', () => {
+    const image = dots([0, 0], [20, 20], [10, 10]);
+    expect(turnGreyPixels(image, 0).data).toEqual(image.data);
+    const turned = turnGreyPixels(image, 45);
+    expect(turned).toMatchObject({ width: 21, height: 21 });
+    expect(darkPlaces(turned)).toEqual([[10, 10]]);
+  });
+
+  it('takes the luma of RGB pixels and gives grey ones back as they are', () => {
+    expect([...lumaOf(new Uint8Array([255, 0, 0, 0, 255, 0, 0, 0, 255, 200, 200, 200]), 3)]).toEqual([
+      77, 149, 29, 200,
+    ]);
+    const grey = new Uint8Array([1, 2, 3]);
+    expect(lumaOf(grey, 1)).toBe(grey);
+    expect(() => lumaOf(new Uint8Array(4), 2)).toThrow(/2-channel/u);
+  });
+});
+
+describe('straightenPageToPgm', () => {
+  it('gives a raw copy of the page at its size, turned straight', async () => {
+    const scan = await renderPaperJpeg(samplePaper('GPXD'), { ...NOISY_SCAN, rotationDeg: 3 });
+    const pgm = Buffer.from(await straightenPageToPgm(scan, 3));
+    const header = 'P5\n2480 3508\n255\n';
+    expect(pgm.subarray(0, header.length).toString('latin1')).toBe(header);
+    const pixels = pgm.subarray(header.length);
+    const raw = { width: 2480, height: 3508, channels: 1 as const };
+    const straightened = await sharp(pixels, { raw }).jpeg().toBuffer();
+    expect(Math.abs((await estimateSkew(straightened)).degrees)).toBeLessThan(0.3);
+  });
+
+  it('turns as libvips does, to within interpolation', async () => {
+    const scan = await renderPaperJpeg(samplePaper('GPXD'), { rotationDeg: 3 });
+    const pixels = Buffer.from(await straightenPageToPgm(scan, 3)).subarray('P5\n2480 3508\n255\n'.length);
+    const turned = await sharp(scan).greyscale().rotate(-3, { background: '#ffffff' }).raw().toBuffer({
+      resolveWithObject: true,
+    });
+    const left = Math.floor((turned.info.width - 2480) / 2);
+    const top = Math.floor((turned.info.height - 3508) / 2);
+    const meanDifference = (reference: (x: number, y: number) => number) => {
+      let sum = 0;
+      for (let y = 0; y < 3508; y++)
+        for (let x = 0; x < 2480; x++) sum += Math.abs((pixels[y * 2480 + x] as number) - reference(x, y));
+      return sum / pixels.length;
+    };
+    const libvips = (x: number, y: number) => turned.data[(y + top) * turned.info.width + x + left] as number;
+    const unturned = await sharp(scan).greyscale().raw().toBuffer();
+    expect(meanDifference(libvips)).toBeLessThan(2);
+    expect(meanDifference((x, y) => unturned[y * 2480 + x] as number)).toBeGreaterThan(5);
+  });
+});
