@@ -20,6 +20,12 @@ export const RUNTIME_PACKAGES = [
 ] as const;
 
 /**
+ * What the OCR image adds to them: koffi, through which its native engine reads pages with
+ * Debian's libtesseract (the zip functions have no native Tesseract, so they never load it).
+ */
+export const NATIVE_OCR_PACKAGES = ['koffi'] as const;
+
+/**
  * Gives bundled ESM code a CommonJS `require` for the CJS packages esbuild inlines. It is set on
  * globalThis rather than declared, because bundled modules may declare their own top-level
  * `const require = createRequire(import.meta.url)` and a second declaration is a SyntaxError.

@@ -17,7 +17,7 @@ import { type CalendarFile, readNationalCalendarFiles } from '#shared/config/loa
 import type { ProvinceConfig } from '#shared/config/province-config.ts';
 import { acknowledgeFunctionTracing } from './acknowledge-function-tracing.ts';
 import { acknowledgeOnResource } from './acknowledge-on-resource.ts';
-import { BUNDLE_SETTINGS, bundleDefines, RUNTIME_PACKAGES } from './function-bundle.ts';
+import { BUNDLE_SETTINGS, bundleDefines, NATIVE_OCR_PACKAGES, RUNTIME_PACKAGES } from './function-bundle.ts';
 import { ocrImageCode } from './native-ocr-image.ts';
 import { resolveRuntimePackages } from './resolve-runtime-packages.ts';
 
@@ -129,7 +129,7 @@ export class MotcuaFunction extends Construct {
               entry: props.entry,
               config: props.config,
               calendars: NATIONAL_CALENDAR_FILES(),
-              runtimePackages,
+              runtimePackages: [...runtimePackages, ...NATIVE_OCR_PACKAGES],
             }),
           })
         : this.bundleZip(props, options, runtimePackages);

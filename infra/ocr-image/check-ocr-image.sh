@@ -1,7 +1,7 @@
 #!/bin/sh
 # Fails unless the OCR function bundled in DIR loads with its runtime packages and, at start,
-# chooses native Tesseract with MODEL (best_int or fast): the OCR image's last build step, and
-# test/infra's check of a bundle built by bundle-function.ts.
+# chooses native Tesseract with MODEL (best_int or fast), reading through libtesseract: the OCR
+# image's last build step, and test/infra's check of a bundle built by bundle-function.ts.
 # Usage: check-ocr-image.sh DIR MODEL
 set -eu
 dir=$(cd "$1" && pwd)
@@ -18,6 +18,11 @@ fi
 if ! grep -q "\"OCR engine: tesseract-native, model $model:" "$log"; then
   cat "$log" >&2
   echo "check-ocr-image: the bundle does not choose native Tesseract with the $model model" >&2
+  exit 1
+fi
+if ! grep -q "pages read through libtesseract" "$log"; then
+  cat "$log" >&2
+  echo "check-ocr-image: the bundle does not read pages through libtesseract (koffi or the library is missing)" >&2
   exit 1
 fi
 cat "$log"

@@ -7,7 +7,12 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMotcuaApp, type MotcuaApp } from '#infra/bin/create-motcua-app.ts';
-import { BUNDLE_SETTINGS, bundleDefines, RUNTIME_PACKAGES } from '#infra/constructs/function-bundle.ts';
+import {
+  BUNDLE_SETTINGS,
+  bundleDefines,
+  NATIVE_OCR_PACKAGES,
+  RUNTIME_PACKAGES,
+} from '#infra/constructs/function-bundle.ts';
 import { NATIONAL_CALENDAR_FILES, PROJECT_ROOT } from '#infra/constructs/motcua-function.ts';
 import {
   MAX_BUILD_ARG_BYTES,
@@ -197,7 +202,7 @@ describe('the OCR function as a native-Tesseract container image', () => {
     const args = image.dockerBuildArgs ?? {};
     expect(args.ENTRY).toBe(`functions/pipeline/${DOCUMENT_PIPELINE_TASKS.OcrPage.entry}.ts`);
     expect(existsSync(join(PROJECT_ROOT, args.ENTRY ?? '-'))).toBe(true);
-    expect(args.RUNTIME_PACKAGES?.split(' ')).toEqual([...RUNTIME_PACKAGES]);
+    expect(args.RUNTIME_PACKAGES?.split(' ')).toEqual([...RUNTIME_PACKAGES, ...NATIVE_OCR_PACKAGES]);
     // The best_int model the npm engine reads travels with the runtime packages.
     expect(args.RUNTIME_PACKAGES?.split(' ')).toContain(`@tesseract.js-data/${built.config.ocr.language}`);
     expect({ model: args.OCR_MODEL, language: args.OCR_LANGUAGE }).toEqual({
@@ -297,7 +302,15 @@ describe('the OCR function as a native-Tesseract container image', () => {
         packages: (args.RUNTIME_PACKAGES ?? '').split(' '),
         outdir,
       });
-      expect(placed).toEqual(expect.arrayContaining(['sharp', '@tesseract.js-data/vie', 'pdfjs-dist']));
+      expect(placed).toEqual(
+        expect.arrayContaining([
+          'sharp',
+          '@tesseract.js-data/vie',
+          'pdfjs-dist',
+          'koffi',
+          '@koromix/koffi-linux-x64',
+        ]),
+      );
       expect(await runBundleCommand(['bundle', outdir], args, PROJECT_ROOT)).toMatch(/^bundled functions\//);
       expect(existsSync(join(outdir, BUNDLE_SETTINGS.outputFile))).toBe(true);
 
@@ -315,6 +328,7 @@ describe('the OCR function as a native-Tesseract container image', () => {
         expect(check.stderr).toBe('');
         expect(check.status).toBe(0);
         expect(check.stdout).toContain('"OCR engine: tesseract-native, model best_int:');
+        expect(check.stdout).toContain('pages read through libtesseract');
       } else {
         // The same start, without the binary: the check sees the fallback and fails the build.
         expect(check.status).toBe(1);

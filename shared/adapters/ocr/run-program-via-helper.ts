@@ -20,13 +20,76 @@ export class ProgramStartError extends Error {
 
 // The helper, plain CommonJS for `node -e`: one JSON request per stdin line, one JSON answer per
 // stdout line. It kills what it started when its stdin closes (the back office went away).
+// A `tesseract` request is read in the helper itself through libtesseract's C API (loaded with
+// koffi, one TessBaseAPI per page read at once, each on a thread of libuv's pool): the model is
+// loaded once per API instead of once per page, and the files written are the program's.
 const HELPER_SOURCE = `
 const { spawn } = require('node:child_process');
 const running = new Set();
 const answer = (message) => process.stdout.write(JSON.stringify(message) + '\\n');
+const libraries = new Map();
+const openTesseract = (koffiPath) => {
+  let tesseract = libraries.get(koffiPath);
+  if (tesseract) return tesseract;
+  const koffi = require(koffiPath);
+  const lib = koffi.load('libtesseract.so.5');
+  koffi.opaque('TessBaseAPI');
+  koffi.opaque('TessResultRenderer');
+  tesseract = {
+    create: lib.func('TessBaseAPI* TessBaseAPICreate()'),
+    init: lib.func('int TessBaseAPIInit2(TessBaseAPI*, const char*, const char*, int)'),
+    remove: lib.func('void TessBaseAPIDelete(TessBaseAPI*)'),
+    clear: lib.func('void TessBaseAPIClear(TessBaseAPI*)'),
+    pageSegMode: lib.func('void TessBaseAPISetPageSegMode(TessBaseAPI*, int)'),
+    setVariable: lib.func('int TessBaseAPISetVariable(TessBaseAPI*, const char*, const char*)'),
+    processPages: lib.func('int TessBaseAPIProcessPages(TessBaseAPI*, const char*, const char*, int, TessResultRenderer*)'),
+    textRenderer: lib.func('TessResultRenderer* TessTextRendererCreate(const char*)'),
+    tsvRenderer: lib.func('TessResultRenderer* TessTsvRendererCreate(const char*)'),
+    pdfRenderer: lib.func('TessResultRenderer* TessPDFRendererCreate(const char*, const char*, int)'),
+    chain: lib.func('void TessResultRendererInsert(TessResultRenderer*, TessResultRenderer*)'),
+    removeRenderer: lib.func('void TessDeleteResultRenderer(TessResultRenderer*)'),
+    idle: new Map(),
+  };
+  libraries.set(koffiPath, tesseract);
+  return tesseract;
+};
+const recognise = (id, job) => {
+  let t;
+  try {
+    t = openTesseract(job.koffi);
+  } catch (error) {
+    answer({ id, error: 'cannot load libtesseract: ' + error.message });
+    return;
+  }
+  const key = job.tessdataDir + '\\0' + job.language;
+  let idle = t.idle.get(key);
+  if (!idle) t.idle.set(key, (idle = []));
+  let api = idle.pop();
+  if (!api) {
+    api = t.create();
+    if (t.init(api, job.tessdataDir, job.language, 1) !== 0) {
+      t.remove(api);
+      answer({ id, error: 'Tesseract cannot load ' + job.language + ' from ' + job.tessdataDir });
+      return;
+    }
+    t.setVariable(api, 'debug_file', '/dev/null');
+  }
+  t.pageSegMode(api, job.pageSegMode);
+  t.setVariable(api, 'user_defined_dpi', String(job.dpi));
+  const renderer = t.textRenderer(job.outputBase);
+  t.chain(renderer, t.tsvRenderer(job.outputBase));
+  if (job.pdf) t.chain(renderer, t.pdfRenderer(job.outputBase, job.tessdataDir, job.textonlyPdf ? 1 : 0));
+  t.processPages.async(api, job.image, null, 0, renderer, (error, read) => {
+    t.removeRenderer(renderer);
+    t.clear(api);
+    idle.push(api);
+    answer(error ? { id, error: error.message } : { id, read: read !== 0 });
+  });
+};
 require('node:readline').createInterface({ input: process.stdin })
   .on('line', (line) => {
-    const { id, file, args, env, timeoutMs } = JSON.parse(line);
+    const { id, file, args, env, timeoutMs, tesseract: job } = JSON.parse(line);
+    if (job) return recognise(id, job);
     let stderr = '';
     let timedOut = false;
     let child;
@@ -57,8 +120,15 @@ require('node:readline').createInterface({ input: process.stdin })
   });
 `;
 
+/** One answer line of the helper. */
+interface Answer extends Partial<ProgramRun> {
+  id: number;
+  error?: string;
+  read?: boolean;
+}
+
 interface Pending {
-  resolve(run: ProgramRun): void;
+  resolve(answer: Answer): void;
   reject(error: Error): void;
 }
 
@@ -77,20 +147,57 @@ let nextId = 1;
  * from the helper it costs ~1 ms. The helper starts on first use, is shared by every caller, never
  * keeps this process alive on its own, and is started again if it dies.
  */
-export function runProgramViaHelper(
+export async function runProgramViaHelper(
   file: string,
   args: readonly string[],
   options: { env: NodeJS.ProcessEnv; timeoutMs: number },
 ): Promise<ProgramRun> {
-  const current = helper ?? startHelper();
-  const id = nextId++;
-  return new Promise<ProgramRun>((resolve, reject) => {
-    current.pending.set(id, { resolve, reject });
-    if (current.pending.size === 1) refHelper(current, true);
-    current.process.stdin.write(
-      `${JSON.stringify({ id, file, args, env: options.env, timeoutMs: options.timeoutMs })}\n`,
-    );
-  });
+  const answer = await ask({ file, args, env: options.env, timeoutMs: options.timeoutMs });
+  if (answer.error !== undefined) throw new ProgramStartError(answer.error);
+  return {
+    code: answer.code ?? null,
+    signal: answer.signal ?? null,
+    stderr: answer.stderr ?? '',
+    timedOut: answer.timedOut ?? false,
+  };
+}
+
+/** A page for libtesseract to read in the helper, writing what `tesseract image outputBase` would. */
+export interface TesseractLibraryJob {
+  /** Path of koffi's entry module (resolved by the caller, so that a bundle finds its own). */
+  koffi: string;
+  /** The image file. */
+  image: string;
+  /** Written: `{outputBase}.txt`, `.tsv` and, with `pdf`, `.pdf`. */
+  outputBase: string;
+  /** Folder of `{language}.traineddata` and `pdf.ttf`. */
+  tessdataDir: string;
+  language: string;
+  pageSegMode: number;
+  dpi: number;
+  pdf: boolean;
+  /** The PDF holds the text layer only (`textonly_pdf`). */
+  textonlyPdf: boolean;
+}
+
+/** libtesseract could not be loaded or initialised, or the read itself failed to run. */
+export class TesseractLibraryError extends Error {
+  override readonly name = 'TesseractLibraryError';
+}
+
+/**
+ * Reads a page with libtesseract inside the helper (the model stays loaded between pages), as
+ * `tesseract` would with `--oem 1`: true when Tesseract read the image, false when it could not
+ * (an image it cannot decode). A read past `timeoutMs` cannot be stopped on its thread: the helper
+ * is killed, which fails whatever else it was running, and the next request starts a new one.
+ */
+export async function recognizeViaHelper(
+  job: TesseractLibraryJob,
+  options: { timeoutMs: number },
+): Promise<boolean> {
+  const answer = await ask({ tesseract: job }, options.timeoutMs);
+  if (answer.error !== undefined) throw new TesseractLibraryError(answer.error);
+  return answer.read === true;
 }
 
 /** Process id of the running helper, if one runs: its CPU time and its children's are not this process's. */
@@ -98,10 +205,42 @@ export function programHelperPid(): number | undefined {
   return helper?.process.pid;
 }
 
+/** Sends one request to the helper and waits for its answer; `killAfterMs` kills the helper if none comes. */
+function ask(request: object, killAfterMs?: number): Promise<Answer> {
+  const current = helper ?? startHelper();
+  const id = nextId++;
+  return new Promise<Answer>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const settle =
+      <T>(settleWith: (value: T) => void) =>
+      (value: T) => {
+        clearTimeout(timer);
+        settleWith(value);
+      };
+    current.pending.set(id, { resolve: settle(resolve), reject: settle(reject) });
+    if (killAfterMs !== undefined) {
+      timer = setTimeout(() => {
+        current.pending.get(id)?.reject(new TesseractLibraryError(`no answer within ${killAfterMs} ms`));
+        current.pending.delete(id);
+        // The next request goes to a new helper, not to this one before its exit is seen.
+        if (helper === current) helper = undefined;
+        current.process.kill('SIGKILL');
+      }, killAfterMs);
+      timer.unref();
+    }
+    if (current.pending.size === 1) refHelper(current, true);
+    current.process.stdin.write(`${JSON.stringify({ id, ...request })}\n`);
+  });
+}
+
 function startHelper(): Helper {
   // No NODE_OPTIONS: a loader the parent runs under (tsx, a test runner) would only slow the helper.
+  // One OpenMP thread for libtesseract, as for the program (read when the library loads).
   const { NODE_OPTIONS: _, ...env } = process.env;
-  const child = spawn(process.execPath, ['-e', HELPER_SOURCE], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', HELPER_SOURCE], {
+    env: { ...env, OMP_THREAD_LIMIT: '1' },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const started: Helper = { process: child, pending: new Map() };
   helper = started;
   refHelper(started, false);
@@ -113,17 +252,8 @@ function startHelper(): Helper {
     settleWith(entry);
   };
   createInterface({ input: child.stdout }).on('line', (line) => {
-    const answer = JSON.parse(line) as Partial<ProgramRun> & { id: number; error?: string };
-    settle(answer.id, (entry) =>
-      answer.error !== undefined
-        ? entry.reject(new ProgramStartError(answer.error))
-        : entry.resolve({
-            code: answer.code ?? null,
-            signal: answer.signal ?? null,
-            stderr: answer.stderr ?? '',
-            timedOut: answer.timedOut ?? false,
-          }),
-    );
+    const answer = JSON.parse(line) as Answer;
+    settle(answer.id, (entry) => entry.resolve(answer));
   });
   const fail = (error: Error) => {
     if (helper === started) helper = undefined;

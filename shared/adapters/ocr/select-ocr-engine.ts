@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -16,8 +17,19 @@ export type OcrModelSetting = 'best_int' | 'fast';
 
 /** What `tesseract --version` and `--list-langs` told, or why they could not be run. */
 export type TesseractProbe =
-  | { found: true; binary: string; version: string; major: number; tessdataDir?: string }
+  | {
+      found: true;
+      binary: string;
+      version: string;
+      major: number;
+      tessdataDir?: string;
+      /** Tesseract's library, loadable through koffi, or why not (then the program reads every page). */
+      library?: TesseractLibraryProbe;
+    }
   | { found: false; binary: string; error: string };
+
+/** libtesseract 5+ as koffi loads it (`koffi`: the module's path), or why it cannot be used. */
+export type TesseractLibraryProbe = { koffi: string; version: string } | { unavailable: string };
 
 /** The engine that runs, the model it loads, and why (said once at start). */
 export interface OcrEngineChoice {
@@ -32,8 +44,36 @@ export const MIN_NATIVE_TESSERACT_MAJOR = 5;
 /** Where Debian's `tesseract-ocr-vie` (and a Tesseract built from source) keeps its models. */
 const DEFAULT_SYSTEM_TESSDATA_DIRS = ['/usr/share/tesseract-ocr/5/tessdata', '/usr/local/share/tessdata'];
 
-/** Runs `{binary} --version` and `--list-langs` (a few ms each); never throws. */
-export function probeTesseract(binary = 'tesseract'): TesseractProbe {
+/**
+ * Loads koffi and `libtesseract.so.5` (what Debian's tesseract-ocr installs beside the program) and
+ * asks the library's version; never throws. Loading it here costs a few ms and no model.
+ */
+export function probeTesseractLibrary(): TesseractLibraryProbe {
+  try {
+    const koffiPath = createRequire(import.meta.url).resolve('koffi');
+    const koffi = createRequire(import.meta.url)(koffiPath) as KoffiModule;
+    const version = koffi.load('libtesseract.so.5').func('const char* TessVersion()')();
+    const major = Number(/^(\d+)\./u.exec(version)?.[1]);
+    if (!(major >= MIN_NATIVE_TESSERACT_MAJOR)) return { unavailable: `libtesseract ${version} is too old` };
+    return { koffi: koffiPath, version };
+  } catch (error) {
+    return { unavailable: (error as Error).message.split('\n')[0] ?? 'libtesseract cannot be loaded' };
+  }
+}
+
+/** The little of koffi the probe uses (koffi's own types are not imported: it loads at run time only). */
+interface KoffiModule {
+  load(path: string): { func(signature: string): () => string };
+}
+
+/**
+ * Runs `{binary} --version` and `--list-langs` (a few ms each) and, with `library`, probes
+ * libtesseract too (see {@link probeTesseractLibrary}); never throws.
+ */
+export function probeTesseract(
+  binary = 'tesseract',
+  library: () => TesseractLibraryProbe = probeTesseractLibrary,
+): TesseractProbe {
   try {
     const run = (arg: string) =>
       execFileSync(binary, [arg], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -51,6 +91,7 @@ export function probeTesseract(binary = 'tesseract'): TesseractProbe {
       version: version.slice(1).filter(Boolean).join('.'),
       major: Number(version[1]),
       ...(tessdataDir ? { tessdataDir } : {}),
+      library: library(),
     };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -90,14 +131,14 @@ export function chooseOcrEngine(
     return {
       engine: 'tesseract-native',
       model,
-      reason: `ocr.engine is tesseract-native (${found.binary} ${found.version})`,
+      reason: `ocr.engine is tesseract-native (${found.binary} ${found.version}${readsThrough(found)})`,
     };
   }
   if (usable) {
     return {
       engine: 'tesseract-native',
       model,
-      reason: `ocr.engine is auto and ${found.binary} ${found.version} is on the PATH`,
+      reason: `ocr.engine is auto and ${found.binary} ${found.version} is on the PATH${readsThrough(found)}`,
     };
   }
   return { engine: 'tesseract-wasm', model, reason: `ocr.engine is auto and ${seen}: tesseract.js instead` };
@@ -178,6 +219,14 @@ export function nativeTessdataDir(
   });
 }
 
+/** How native pages are read: through the library when it loads, by the program otherwise. */
+function readsThrough(found: TesseractProbe & { found: true }): string {
+  if (!found.library) return '';
+  return 'unavailable' in found.library
+    ? `; pages read by the program (libtesseract: ${found.library.unavailable})`
+    : `; pages read through libtesseract ${found.library.version}, the model loaded once`;
+}
+
 /**
  * Builds the Tesseract engine of a choice (native or tesseract.js) with its model, reading turned
  * pages upright with the OSD model of the `@tesseract.js-data/osd` npm package.
@@ -202,5 +251,8 @@ export function createChosenTesseractEngine(
     // Prepared on the first turned page: a bundle without the OSD package still reads upright pages.
     osdTessdataDir: () => prepareOsdTessdataDir(options.cacheRoot),
     ...(options.probe?.binary ? { binary: options.probe.binary } : {}),
+    ...(options.probe?.found && options.probe.library && 'koffi' in options.probe.library
+      ? { library: options.probe.library.koffi }
+      : {}),
   });
 }

@@ -98,13 +98,30 @@ describe('probeTesseract', () => {
       'tesseract5',
       'case "$1" in --version) echo "tesseract 5.3.0"; echo " leptonica-1.82.0";; --list-langs) echo \'List of available languages in "/opt/tess/tessdata/" (1):\'; echo vie;; esac',
     );
-    expect(probeTesseract(binary)).toEqual({
+    const library = { koffi: '/opt/koffi/index.cjs', version: '5.3.0' };
+    expect(probeTesseract(binary, () => library)).toEqual({
       found: true,
       binary,
       version: '5.3.0',
       major: 5,
       tessdataDir: '/opt/tess/tessdata',
+      library,
     });
+  });
+
+  it('says whether pages are read through the library or by the program, and why', async () => {
+    const binary = await fakeBinary('tesseract5b', 'echo "tesseract 5.3.0"');
+    const auto = { engine: 'auto', model: 'best_int' } as const;
+    const through = probeTesseract(binary, () => ({ koffi: '/opt/koffi/index.cjs', version: '5.3.0' }));
+    expect(chooseOcrEngine(auto, () => through).reason).toBe(
+      `ocr.engine is auto and ${binary} 5.3.0 is on the PATH; pages read through libtesseract 5.3.0, the model loaded once`,
+    );
+    const without = probeTesseract(binary, () => ({
+      unavailable: 'libtesseract.so.5: cannot open shared object file',
+    }));
+    expect(chooseOcrEngine({ ...auto, engine: 'tesseract-native' }, () => without).reason).toBe(
+      `ocr.engine is tesseract-native (${binary} 5.3.0; pages read by the program (libtesseract: libtesseract.so.5: cannot open shared object file))`,
+    );
   });
 
   it('reads an older version, which chooseOcrEngine then refuses', async () => {

@@ -1,0 +1,128 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extractPdfText } from '#shared/adapters/documents/extract-pdf-text.ts';
+import { createNativeTesseractOcrEngine } from '#shared/adapters/ocr/native-tesseract-ocr-engine.ts';
+import {
+  programHelperPid,
+  recognizeViaHelper,
+  TesseractLibraryError,
+} from '#shared/adapters/ocr/run-program-via-helper.ts';
+import { nativeTessdataDir, probeTesseractLibrary } from '#shared/adapters/ocr/select-ocr-engine.ts';
+import { renderPaperJpeg, samplePaper } from '#test/support/make-test-scans.ts';
+import { hasNativeTesseract, tesseractProbe } from '#test/support/native-tesseract.ts';
+
+const describeNative = hasNativeTesseract ? describe : () => {};
+
+describeNative('pages read through libtesseract in the program helper', () => {
+  const library = probeTesseractLibrary();
+  let folder: string;
+  let tessdataDir: string;
+  let page: string;
+  const job = (name: string, changes: Partial<Parameters<typeof recognizeViaHelper>[0]> = {}) => ({
+    koffi: 'koffi' in library ? library.koffi : '',
+    image: page,
+    outputBase: join(folder, name),
+    tessdataDir,
+    language: 'vie',
+    pageSegMode: 3,
+    dpi: 300,
+    pdf: true,
+    textonlyPdf: false,
+    ...changes,
+  });
+
+  beforeAll(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'motcua-libtesseract-'));
+    tessdataDir = nativeTessdataDir('best_int', { language: 'vie', probe: tesseractProbe });
+    page = join(folder, 'page.jpg');
+    await writeFile(page, await renderPaperJpeg(samplePaper('KS')));
+  }, 60_000);
+  afterAll(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it('loads the library of the tesseract program on the PATH', () => {
+    expect(library).toMatchObject({ version: tesseractProbe.found ? tesseractProbe.version : '' });
+  });
+
+  it('writes the text and the TSV the program writes, and a PDF with the same text layer', async () => {
+    expect(await recognizeViaHelper(job('library'), { timeoutMs: 60_000 })).toBe(true);
+    execFileSync(
+      'tesseract',
+      [page, join(folder, 'program'), '--tessdata-dir', tessdataDir, '-l', 'vie', '--oem', '1', '--psm', '3']
+        .concat(['--dpi', '300', '-c', 'tessedit_create_txt=1', '-c', 'tessedit_create_tsv=1'])
+        .concat(['-c', 'tessedit_create_pdf=1']),
+      { env: { ...process.env, OMP_THREAD_LIMIT: '1' }, stdio: 'ignore' },
+    );
+    const read = (name: string) => readFile(join(folder, name), 'utf8');
+    expect(await read('library.txt')).toBe(await read('program.txt'));
+    expect(await read('library.tsv')).toBe(await read('program.tsv'));
+    expect(await read('library.txt')).toContain('GIẤY KHAI SINH');
+    const texts = await Promise.all(
+      ['library.pdf', 'program.pdf'].map(
+        async (name) => (await extractPdfText(await readFile(join(folder, name)))).pages,
+      ),
+    );
+    expect(texts[0]).toEqual(texts[1]);
+  });
+
+  it('writes a text-only PDF when asked, much smaller than one holding the scan', async () => {
+    await recognizeViaHelper(job('textonly', { textonlyPdf: true }), { timeoutMs: 60_000 });
+    await recognizeViaHelper(job('full'), { timeoutMs: 60_000 });
+    const size = async (name: string) => (await readFile(join(folder, name))).byteLength;
+    expect(await size('textonly.pdf')).toBeLessThan((await size('full.pdf')) / 10);
+  });
+
+  it('says false for a file that is no image, and fails for a language it cannot load', async () => {
+    const text = join(folder, 'not-an-image');
+    await writeFile(text, 'plain text is a list of image names to Tesseract, and this name is none');
+    expect(await recognizeViaHelper(job('garbage', { image: text }), { timeoutMs: 60_000 })).toBe(false);
+    await expect(
+      recognizeViaHelper(job('klingon', { language: 'tlh' }), { timeoutMs: 60_000 }),
+    ).rejects.toThrow(`Tesseract cannot load tlh from ${tessdataDir}`);
+  });
+
+  it('says why when koffi cannot be loaded', async () => {
+    const read = recognizeViaHelper(job('nokoffi', { koffi: join(folder, 'no-koffi.cjs') }), {
+      timeoutMs: 60_000,
+    });
+    await expect(read).rejects.toBeInstanceOf(TesseractLibraryError);
+    await expect(read).rejects.toThrow('cannot load libtesseract');
+  });
+
+  it('kills the helper when a read runs past its timeout, and reads the next page in a new one', async () => {
+    await recognizeViaHelper(job('warm'), { timeoutMs: 60_000 });
+    const first = programHelperPid();
+    await expect(recognizeViaHelper(job('slow'), { timeoutMs: 50 })).rejects.toThrow(
+      'no answer within 50 ms',
+    );
+    expect(await recognizeViaHelper(job('after'), { timeoutMs: 60_000 })).toBe(true);
+    expect(programHelperPid()).not.toBe(first);
+  });
+
+  it('gives the engine the same result through the library as through the program', async () => {
+    const scan = await renderPaperJpeg(samplePaper('KS'), { rotationDeg: 2 });
+    const engines = [library, undefined].map((through) =>
+      createNativeTesseractOcrEngine({
+        tessdataDir,
+        processes: 1,
+        ...(through && 'koffi' in through ? { library: through.koffi } : {}),
+      }),
+    );
+    const [viaLibrary, viaProgram] = await Promise.all(
+      engines.map((engine) => engine.recognize(scan, { language: 'vie', wantPdf: true })),
+    );
+    expect(viaLibrary?.text).toBe(viaProgram?.text);
+    expect(viaLibrary?.confidence).toBe(viaProgram?.confidence);
+    expect(viaLibrary?.skew).toBe(viaProgram?.skew);
+    const layers = await Promise.all(
+      [viaLibrary, viaProgram].map(
+        async (result) => (await extractPdfText(result?.searchablePdf ?? new Uint8Array())).pages,
+      ),
+    );
+    expect(layers[0]).toEqual(layers[1]);
+  });
+});
