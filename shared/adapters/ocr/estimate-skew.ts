@@ -126,8 +126,11 @@ export async function straightenPageToPgm(image: Uint8Array, skewDegrees: number
     .raw({ depth: 'uchar' })
     .toBuffer({ resolveWithObject: true });
   const grey = { data: lumaOf(data, info.channels), width: info.width, height: info.height };
-  const turned = turnGreyPixels(grey, skewDegrees);
-  return Buffer.concat([Buffer.from(`P5\n${turned.width} ${turned.height}\n255\n`, 'latin1'), turned.data]);
+  const header = Buffer.from(`P5\n${info.width} ${info.height}\n255\n`, 'latin1');
+  const pgm = Buffer.allocUnsafe(header.length + info.width * info.height);
+  header.copy(pgm);
+  turnGreyPixels(grey, skewDegrees, pgm.subarray(header.length));
+  return pgm;
 }
 
 async function turnBack(image: Uint8Array, skewDegrees: number): Promise<Sharp> {

@@ -33,6 +33,14 @@ describe('turnGreyPixels', () => {
     expect(darkPlaces(turned)).toEqual([[10, 10]]);
   });
 
+  it('writes into the buffer given, all of it, and refuses one of another size', () => {
+    const into = new Uint8Array(21 * 21).fill(7);
+    const turned = turnGreyPixels(dots([15, 10]), 90, into);
+    expect(turned.data).toBe(into);
+    expect(new Set(into)).toEqual(new Set([0, 255]));
+    expect(() => turnGreyPixels(dots(), 90, new Uint8Array(20))).toThrow('20 bytes cannot hold 21×21 pixels');
+  });
+
   it('takes the luma of RGB pixels and gives grey ones back as they are', () => {
     expect([...lumaOf(new Uint8Array([255, 0, 0, 0, 255, 0, 0, 0, 255, 200, 200, 200]), 3)]).toEqual([
       77, 149, 29, 200,
