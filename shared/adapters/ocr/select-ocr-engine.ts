@@ -50,8 +50,9 @@ const DEFAULT_SYSTEM_TESSDATA_DIRS = ['/usr/share/tesseract-ocr/5/tessdata', '/u
  */
 export function probeTesseractLibrary(): TesseractLibraryProbe {
   try {
-    const koffiPath = createRequire(import.meta.url).resolve('koffi');
-    const koffi = createRequire(import.meta.url)(koffiPath) as KoffiModule;
+    const require = createRequire(import.meta.url);
+    const koffiPath = require.resolve('koffi');
+    const koffi = require(koffiPath) as KoffiModule;
     const version = koffi.load('libtesseract.so.5').func('const char* TessVersion()')();
     const major = Number(/^(\d+)\./u.exec(version)?.[1]);
     if (!(major >= MIN_NATIVE_TESSERACT_MAJOR)) return { unavailable: `libtesseract ${version} is too old` };

@@ -1,18 +1,15 @@
-import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { ExecutionError } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
-import { loadAslDefinition } from '#infra/local/local-step-functions.ts';
 import { QuarantineError, SupersededRunError } from '#shared/domain/errors.ts';
 import { TRANSIENT_RETRY } from '#state-machines/build-state-machine-definition.ts';
 import {
-  DOCUMENT_PIPELINE_TASKS,
   type DocumentPipelineTask,
   loadDocumentPipelineDefinition,
 } from '#state-machines/document-pipeline-tasks.ts';
-
-type Stub = (input: Record<string, unknown>) => unknown;
+import { runWithStubbedTasks, type TaskStub } from '#test/support/run-stubbed-state-machine.ts';
 
 /** Every task succeeds as on a clean one-page scan unless a test replaces it. */
-const HAPPY: Record<DocumentPipelineTask, Stub> = {
+const HAPPY: Record<DocumentPipelineTask, TaskStub> = {
   ClaimDocument: () => ({ resumeAt: 'ValidateUpload' }),
   ValidateUpload: () => ({ mediaType: 'image/jpeg', pageCount: 1 }),
   PreparePages: () => ({ pages: [{ pageNumber: 1 }, { pageNumber: 2 }] }),
@@ -26,40 +23,14 @@ const HAPPY: Record<DocumentPipelineTask, Stub> = {
 };
 
 /** Runs the real pipeline definition with stubbed tasks and returns the tasks in the order they ran. */
-async function run(overrides: Partial<Record<DocumentPipelineTask, Stub>> = {}) {
-  const calls: { task: DocumentPipelineTask; input: Record<string, unknown> }[] = [];
-  const handlers = Object.fromEntries(
-    (Object.keys(DOCUMENT_PIPELINE_TASKS) as DocumentPipelineTask[]).map((task) => [
-      task,
-      async (input: unknown) => {
-        calls.push({ task, input: input as Record<string, unknown> });
-        return (overrides[task] ?? HAPPY[task])(input as Record<string, unknown>);
-      },
-    ]),
-  );
-  const definition = loadAslDefinition(loadDocumentPipelineDefinition(), { region: 'ap-southeast-1' });
-  const execution = new StateMachine(definition).run(
+const run = (overrides: Partial<Record<DocumentPipelineTask, TaskStub>> = {}) =>
+  runWithStubbedTasks(
+    loadDocumentPipelineDefinition(),
+    { ...HAPPY, ...overrides },
     { bucket: 'ingest', key: 'incoming/a/_/_/d', documentId: 'd', runId: 'run-1' },
-    {
-      overrides: {
-        taskResourceLocalHandlers: handlers as never,
-        retryIntervalOverrides: Object.fromEntries(
-          Object.keys(DOCUMENT_PIPELINE_TASKS).map((task) => [task, 1]),
-        ),
-      },
-    },
   );
-  let output: unknown;
-  let failure: unknown;
-  try {
-    output = await execution.result;
-  } catch (error) {
-    failure = error;
-  }
-  return { tasks: calls.map((call) => call.task), calls, output, failure };
-}
 
-const failing = (error: Error, times = Number.POSITIVE_INFINITY): Stub => {
+const failing = (error: Error, times = Number.POSITIVE_INFINITY): TaskStub => {
   let failures = 0;
   return (input) => {
     if (failures++ < times) throw error;

@@ -1,7 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
-import { loadAslDefinition } from '#infra/local/local-step-functions.ts';
 import { ValidationError } from '#shared/domain/errors.ts';
 import {
   KPI_ROLLUP_ASL,
@@ -9,11 +7,10 @@ import {
   type KpiRollupTask,
   loadKpiRollupDefinition,
 } from '#state-machines/kpi-rollup-tasks.ts';
-
-type Stub = (input: Record<string, unknown>) => unknown;
+import { runWithStubbedTasks, type TaskStub } from '#test/support/run-stubbed-state-machine.ts';
 
 const STALE = [{ day: '2026-02-11', mark: 'm-1' }];
-const HAPPY: Record<KpiRollupTask, Stub> = {
+const HAPPY: Record<KpiRollupTask, TaskStub> = {
   PlanRollup: () => ({
     range: { from: '2026-03-01', to: '2026-03-02' },
     days: ['2026-02-11', '2026-03-01', '2026-03-02'],
@@ -28,33 +25,8 @@ const HAPPY: Record<KpiRollupTask, Stub> = {
 };
 
 /** Runs the real rollup definition with stubbed tasks: the tasks in the order they ran, and the outcome. */
-async function run(overrides: Partial<Record<KpiRollupTask, Stub>> = {}, input: Record<string, string> = {}) {
-  const calls: { task: KpiRollupTask; input: Record<string, unknown> }[] = [];
-  const handlers = Object.fromEntries(
-    (Object.keys(KPI_ROLLUP_TASKS) as KpiRollupTask[]).map((task) => [
-      task,
-      async (event: unknown) => {
-        calls.push({ task, input: event as Record<string, unknown> });
-        return (overrides[task] ?? HAPPY[task])(event as Record<string, unknown>);
-      },
-    ]),
-  );
-  const definition = loadAslDefinition(loadKpiRollupDefinition(), { region: 'ap-southeast-1' });
-  const execution = new StateMachine(definition).run(input as never, {
-    overrides: {
-      taskResourceLocalHandlers: handlers as never,
-      retryIntervalOverrides: Object.fromEntries(Object.keys(KPI_ROLLUP_TASKS).map((task) => [task, 1])),
-    },
-  });
-  let output: unknown;
-  let failure: unknown;
-  try {
-    output = await execution.result;
-  } catch (error) {
-    failure = error;
-  }
-  return { tasks: calls.map((call) => call.task), calls, output, failure };
-}
+const run = (overrides: Partial<Record<KpiRollupTask, TaskStub>> = {}, input: Record<string, string> = {}) =>
+  runWithStubbedTasks(loadKpiRollupDefinition(), { ...HAPPY, ...overrides }, input);
 
 describe('the KPI rollup task table', () => {
   it('matches the Task states of kpi-rollup.asl.json, each with a Lambda entry that runs it', () => {
