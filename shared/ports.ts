@@ -18,6 +18,14 @@ export interface ObjectLockState {
   legalHold: boolean;
 }
 
+/** An object's bytes as they arrive (see `ObjectStore.getStream`). */
+export interface ObjectStream extends AsyncIterable<Uint8Array> {
+  /** The object's length in bytes, known before any of them is read. */
+  readonly size: number;
+  /** Ends the download without reading the rest. */
+  cancel(): void;
+}
+
 /** Blob storage (S3 in AWS, a local S3 server in the embedded runtime). */
 export interface ObjectStore {
   /** The object's bytes: of the named version when `versionId` is given, else of the current one. */
@@ -25,15 +33,9 @@ export interface ObjectStore {
   /**
    * The object's bytes as they arrive, for reading without holding the whole object. Iterate it to
    * the end or stop early (`break`, a throw): stopping ends the download. A stream that is never
-   * iterated holds its connection open.
+   * iterated holds its connection open until `cancel()`.
    */
-  getStream(
-    bucket: string,
-    key: string,
-    options?: { versionId?: string },
-  ): Promise<AsyncIterable<Uint8Array>>;
-  /** Reads at most `length` bytes from the start: enough to sniff a file's magic bytes. */
-  getRange(bucket: string, key: string, length: number): Promise<Uint8Array>;
+  getStream(bucket: string, key: string, options?: { versionId?: string }): Promise<ObjectStream>;
   head(bucket: string, key: string, options?: { versionId?: string }): Promise<ObjectInfo | undefined>;
   /** Writes an object; resolves with the version it created (where the bucket keeps versions). */
   put(
@@ -67,13 +69,13 @@ export interface ObjectStore {
     key: string,
     options?: { versionId?: string },
   ): Promise<ObjectLockState | undefined>;
-  /** Replaces the object's tags (which lifecycle rules select on). */
+  /** Replaces the object's tags (which lifecycle rules select on); false when there is no such object. */
   tag(
     bucket: string,
     key: string,
     tags: Record<string, string>,
     options?: { versionId?: string },
-  ): Promise<void>;
+  ): Promise<boolean>;
   list(bucket: string, prefix: string): AsyncIterable<{ key: string } & ObjectInfo>;
   /** A URL that lets its holder PUT exactly this object (type, size and SHA-256 are signed). */
   presignPut(

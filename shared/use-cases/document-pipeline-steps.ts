@@ -38,6 +38,34 @@ export interface PipelineDependencies {
   onArchived?: (record: DocumentRecord & { code: string }) => Promise<void>;
 }
 
+/** What ValidateUpload found: the upload's type and pages, and whether a JPEG can go to OCR as it is. */
+export interface ValidatedUpload {
+  mediaType: string;
+  pageCount: number;
+  ocrReadyJpeg: boolean;
+}
+
+/**
+ * Passes `stream` through, keeping a copy of its first `length` bytes (`bytes()`, once read).
+ */
+function keepHead(stream: AsyncIterable<Uint8Array>, length: number) {
+  const head = new Uint8Array(length);
+  let kept = 0;
+  return {
+    chunks: (async function* () {
+      for await (const chunk of stream) {
+        if (kept < length) {
+          const part = chunk.subarray(0, length - kept);
+          head.set(part, kept);
+          kept += part.byteLength;
+        }
+        yield chunk;
+      }
+    })(),
+    bytes: () => head.subarray(0, kept),
+  };
+}
+
 /** One page handed to the OCR Map state. */
 export interface PageTask {
   documentId: string;
@@ -164,14 +192,17 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
 
   /**
    * Writes an archive object once: if a run that failed half-way already wrote it for this
-   * document, its version is kept (Object Lock would keep a second copy for decades).
+   * document, its version is kept (Object Lock would keep a second copy for decades). Only a
+   * document whose archive location was recorded before (`mayExist`) can have one: the location is
+   * recorded before any archive object is written.
    */
   async function archiveOnce(
     target: { bucket: string; key: string },
     documentId: string,
+    mayExist: boolean,
     write: () => Promise<{ versionId?: string }>,
   ): Promise<string | undefined> {
-    const existing = await objects.head(target.bucket, target.key);
+    const existing = mayExist ? await objects.head(target.bucket, target.key) : undefined;
     if (existing) {
       if (existing.metadata?.['document-id'] !== documentId) {
         throw new Error(`archive object ${target.key} already exists for another document`);
@@ -181,8 +212,8 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
     return (await write()).versionId;
   }
 
+  /** Tags the upload for the ingest bucket's lifecycle rules; an upload already gone needs none. */
   async function tagUpload(record: DocumentRecord, state: keyof typeof INGEST_OBJECT_TAGS.values) {
-    if (!(await objects.head(record.bucket, record.key))) return;
     await objects.tag(record.bucket, record.key, {
       [INGEST_OBJECT_TAGS.key]: INGEST_OBJECT_TAGS.values[state],
     });
@@ -219,26 +250,33 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
       return { resumeAt: settled && (await hasWorkFiles(claimed)) ? 'AssignCode' : 'ValidateUpload' };
     },
 
-    async validateUpload(input: PipelineInput) {
+    async validateUpload(input: PipelineInput): Promise<ValidatedUpload> {
       const record = await ownedRecord(input);
-      const stored = await objects.head(input.bucket, input.key);
-      if (!stored) throw new Error(`object ${input.key} is gone from ${input.bucket}`);
-      // Checked before downloading: an oversize object is never read into memory.
-      if (stored.size > config.uploads.maxBytes) {
+      const stream = await objects.getStream(input.bucket, input.key, { versionId: input.versionId });
+      // Checked before reading the body: an oversize object is never read into memory.
+      if (stream.size > config.uploads.maxBytes) {
+        stream.cancel();
         throw new QuarantineError(
           'TOO_LARGE',
-          `the file has ${stored.size} bytes, over the limit of ${config.uploads.maxBytes}`,
+          `the file has ${stream.size} bytes, over the limit of ${config.uploads.maxBytes}`,
         );
       }
-      // Read once as it arrives: hashed and checked on the fly, never held whole unless a PDF.
+      // Read once as it arrives: hashed and checked on the fly, never held whole unless a PDF; its
+      // head kept for PreparePages, which then need not fetch it again.
+      const head = keepHead(stream, JPEG_HEADER_BYTES);
       const inspected = await documents.inspectStream(
-        await objects.getStream(input.bucket, input.key, { versionId: input.versionId }),
+        head.chunks,
         { mediaType: record.mediaType, size: record.declaredSize, sha256Base64: record.declaredSha256 },
         config.uploads,
         { keepPdf: false },
       );
       // Nothing written here: PreparePages, next, records the page count it prepares.
-      return { mediaType: inspected.mediaType, pageCount: inspected.pageCount };
+      return {
+        mediaType: inspected.mediaType,
+        pageCount: inspected.pageCount,
+        ocrReadyJpeg:
+          inspected.mediaType === 'image/jpeg' && (await documents.isOcrReadyJpegHeader(head.bytes())),
+      };
     },
 
     /**
@@ -246,14 +284,12 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
      * (hidden or off-page text could decide the type), and the signed copy is rebuilt from what
      * was rendered and read, so no script, attachment or form of the upload is ever signed.
      */
-    async preparePages(input: PipelineInput): Promise<{ pages: PageTask[] }> {
+    async preparePages(
+      input: PipelineInput & { document?: ValidatedUpload },
+    ): Promise<{ pages: PageTask[] }> {
       const record = await ownedRecord(input);
-      if (
-        record.mediaType === 'image/jpeg' &&
-        (await documents.isOcrReadyJpegHeader(
-          await objects.getRange(record.bucket, record.key, JPEG_HEADER_BYTES),
-        ))
-      ) {
+      // Without ValidateUpload's verdict (a run started before it gave one), the page is normalised.
+      if (record.mediaType === 'image/jpeg' && input.document?.ocrReadyJpeg === true) {
         // Most scans: the upload itself goes to OCR, neither downloaded here nor copied.
         await updateOwned(input, {
           textSource: 'ocr',
@@ -406,6 +442,7 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
           : Math.max(type.retention, config.archive.defaultRetentionYears);
       const now = deps.clock.now();
       // A resumed run keeps the retention its first attempt chose.
+      const resumed = record.archive !== undefined;
       const retainUntil = record.archive
         ? new Date(record.archive.retainUntil)
         : new Date(now.getTime() + years * YEAR_MS);
@@ -427,21 +464,21 @@ export function createDocumentPipelineSteps(deps: PipelineDependencies) {
       const pages = await readPageTexts(record);
       const at = (key: string) => ({ bucket: location.bucket, key });
       const [signedPdf, original, text] = await Promise.all([
-        archiveOnce(at(location.signedPdfKey), record.documentId, () =>
+        archiveOnce(at(location.signedPdfKey), record.documentId, resumed, () =>
           objects.copy(
             { bucket: deps.buckets.ingest, key: workKey(record.documentId, 'signed.pdf') },
             at(location.signedPdfKey),
             { contentType: 'application/pdf', metadata, retainUntil },
           ),
         ),
-        archiveOnce(at(location.originalKey), record.documentId, () =>
+        archiveOnce(at(location.originalKey), record.documentId, resumed, () =>
           objects.copy(
             { bucket: record.bucket, key: record.key, versionId: input.versionId },
             at(location.originalKey),
             { contentType: record.mediaType, metadata, retainUntil },
           ),
         ),
-        archiveOnce(at(location.textKey), record.documentId, () =>
+        archiveOnce(at(location.textKey), record.documentId, resumed, () =>
           objects.put(location.bucket, location.textKey, new TextEncoder().encode(pages.join('\n\f\n')), {
             contentType: 'text/plain; charset=utf-8',
             metadata,

@@ -66,11 +66,9 @@ export function createReconcileDocuments(deps: ReconcileDependencies) {
       },
       { status: [record.status], runId: record.runId },
     );
-    if (await deps.objects.head(record.bucket, record.key)) {
-      await deps.objects.tag(record.bucket, record.key, {
-        [INGEST_OBJECT_TAGS.key]: INGEST_OBJECT_TAGS.values.quarantined,
-      });
-    }
+    await deps.objects.tag(record.bucket, record.key, {
+      [INGEST_OBJECT_TAGS.key]: INGEST_OBJECT_TAGS.values.quarantined,
+    });
   }
 
   async function resume(record: DocumentRecord, reason: string): Promise<boolean> {

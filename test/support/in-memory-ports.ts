@@ -177,14 +177,18 @@ export function createInMemoryObjectStore(): ObjectStore & {
     async getStream(bucket, key, options = {}) {
       const body =
         options.versionId === undefined ? read(bucket, key) : readVersion(bucket, key, options.versionId);
-      return (async function* () {
-        for (let offset = 0; offset < body.byteLength; offset += STREAM_CHUNK_BYTES) {
-          yield body.subarray(offset, offset + STREAM_CHUNK_BYTES);
-        }
-      })();
-    },
-    async getRange(bucket, key, length) {
-      return read(bucket, key).subarray(0, length);
+      let cancelled = false;
+      return {
+        size: body.byteLength,
+        cancel: () => {
+          cancelled = true;
+        },
+        async *[Symbol.asyncIterator]() {
+          for (let offset = 0; offset < body.byteLength && !cancelled; offset += STREAM_CHUNK_BYTES) {
+            yield body.subarray(offset, offset + STREAM_CHUNK_BYTES);
+          }
+        },
+      };
     },
     async head(bucket, key, options = {}) {
       const object =
@@ -232,8 +236,9 @@ export function createInMemoryObjectStore(): ObjectStore & {
     },
     async tag(bucket, key, tags) {
       const object = writes.get(`${bucket}/${key}`);
-      if (!object) throw new Error(`NoSuchKey: ${bucket}/${key}`);
+      if (!object) return false;
       object.tags = { ...tags };
+      return true;
     },
     async *list(bucket, prefix) {
       for (const [path, object] of writes) {

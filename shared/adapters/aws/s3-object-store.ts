@@ -77,15 +77,12 @@ export function createS3ObjectStore(s3: S3Client): ObjectStore {
         throw new Error(`s3://${bucket}/${key} has no readable body`);
       }
       // In Node the body is an http.IncomingMessage: leaving its iterator early destroys the socket.
-      return body as AsyncIterable<Uint8Array>;
-    },
-
-    async getRange(bucket, key, length) {
-      const response = await s3.send(
-        new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=0-${Math.max(0, length - 1)}` }),
-      );
-      if (!response.Body) return new Uint8Array();
-      return response.Body.transformToByteArray();
+      const chunks = body as AsyncIterable<Uint8Array> & { destroy?: () => void };
+      return {
+        size: response.ContentLength ?? 0,
+        cancel: () => chunks.destroy?.(),
+        [Symbol.asyncIterator]: () => chunks[Symbol.asyncIterator](),
+      };
     },
 
     async head(bucket, key, options = {}) {
@@ -210,14 +207,21 @@ export function createS3ObjectStore(s3: S3Client): ObjectStore {
     },
 
     async tag(bucket, key, tags, options = {}) {
-      await s3.send(
-        new PutObjectTaggingCommand({
-          Bucket: bucket,
-          Key: key,
-          VersionId: options.versionId,
-          Tagging: { TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
-        }),
-      );
+      try {
+        await s3.send(
+          new PutObjectTaggingCommand({
+            Bucket: bucket,
+            Key: key,
+            VersionId: options.versionId,
+            Tagging: { TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+          }),
+        );
+        return true;
+      } catch (error) {
+        // PutObjectTagging does not model NoSuchKey: the error comes by name only.
+        if ((error as { name?: unknown }).name === 'NoSuchKey') return false;
+        throw error;
+      }
     },
 
     async *list(bucket, prefix) {

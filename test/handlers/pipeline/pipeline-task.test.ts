@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import {
   CopyObjectCommand,
   GetObjectCommand,
@@ -123,11 +124,13 @@ describe('pipeline task handlers', () => {
 
   it('logs a quarantined upload as a warning with its reason, correlated by the run', async () => {
     mockDocument(record);
-    s3.on(HeadObjectCommand).resolves({ ContentLength: 10 ** 12 });
+    const body = Readable.from([new Uint8Array(1)]);
+    s3.on(GetObjectCommand).resolves({ ContentLength: 10 ** 12, Body: body as never });
     const handler = pipelineTask(container, 'ValidateUpload');
 
     await expect(handler(INPUT, LAMBDA_CONTEXT)).rejects.toMatchObject({ name: 'Quarantine.TOO_LARGE' });
 
+    expect(body.destroyed).toBe(true);
     expect(output.logs('WARN')).toEqual([
       expect.objectContaining({
         message: 'upload quarantined',

@@ -70,12 +70,67 @@ describe('validateUpload and preparePages', () => {
       return update(...args);
     };
 
-    expect(await steps.validateUpload(input('d0'))).toEqual({ mediaType: 'image/jpeg', pageCount: 1 });
+    const validated = await steps.validateUpload(input('d0'));
+    expect(validated).toEqual({ mediaType: 'image/jpeg', pageCount: 1, ocrReadyJpeg: true });
     expect(updates).toEqual([]);
-    const { pages } = await steps.preparePages(input('d0'));
+    const { pages } = await steps.preparePages({ ...input('d0'), document: validated });
     expect(pages).toEqual([{ documentId: 'd0', bucket: 'ingest', pageKey: input('d0').key, pageNumber: 1 }]);
     expect(updates).toEqual([{ textSource: 'ocr', pageCount: 1, updatedAt: NOW.toISOString() }]);
     expect(await repository.get('d0')).toMatchObject({ pageCount: 1, updatedAt: NOW.toISOString() });
+  });
+
+  it('judges the JPEG from the head of the one download it makes', async () => {
+    const heads: number[][] = [];
+    const { repository, objects, steps } = setUp({
+      inspectStream: async (chunks) => {
+        for await (const _ of chunks);
+        return { mediaType: 'image/jpeg', pageCount: 1, sha256Base64: '', size: 3 };
+      },
+      isOcrReadyJpegHeader: async (head) => {
+        heads.push([...head]);
+        return false;
+      },
+    });
+    await repository.create(record('d4', { pageCount: undefined }));
+    await objects.put('ingest', input('d4').key, new Uint8Array([0xff, 0xd8, 0xff]));
+    const reads: string[] = [];
+    const getStream = objects.getStream.bind(objects);
+    objects.getStream = async (...args) => {
+      reads.push(args[1]);
+      return getStream(...args);
+    };
+    objects.head = () => Promise.reject(new Error('no HEAD: the GET says the size'));
+
+    expect(await steps.validateUpload(input('d4'))).toMatchObject({ ocrReadyJpeg: false });
+    expect(heads).toEqual([[0xff, 0xd8, 0xff]]);
+    expect(reads).toEqual([input('d4').key]);
+  });
+
+  it('quarantines an upload over the size limit without reading it', async () => {
+    const { repository, objects, steps } = setUp({
+      inspectStream: () => Promise.reject(new Error('the body is not read')),
+    });
+    await repository.create(record('d5', { pageCount: undefined }));
+    await objects.put('ingest', input('d5').key, new Uint8Array(config.uploads.maxBytes + 1));
+    await expect(steps.validateUpload(input('d5'))).rejects.toMatchObject({
+      code: 'TOO_LARGE',
+      detail: `the file has ${config.uploads.maxBytes + 1} bytes, over the limit of ${config.uploads.maxBytes}`,
+    });
+  });
+
+  it('normalises a JPEG that ValidateUpload gave no verdict on (a run started before it gave one)', async () => {
+    const { repository, objects, steps } = setUp({
+      normaliseImagePages: async function* () {
+        yield { pageNumber: 1, image: new Uint8Array([9]) };
+      },
+    });
+    await repository.create(record('d6', { pageCount: undefined }));
+    await objects.put('ingest', input('d6').key, new Uint8Array([0xff, 0xd8, 0xff]));
+    const { pages } = await steps.preparePages(input('d6'));
+    expect(pages).toEqual([
+      { documentId: 'd6', bucket: 'ingest', pageKey: 'work/d6/page-0001.img', pageNumber: 1 },
+    ]);
+    expect([...(await objects.get('ingest', 'work/d6/page-0001.img'))]).toEqual([9]);
   });
 });
 
@@ -110,9 +165,21 @@ describe('archiveDocument', () => {
     await objects.put('ingest', 'incoming/000.00.01.H99/_/_/d3', new Uint8Array([1, 2, 3]));
     await objects.put('ingest', 'work/d3/signed.pdf', new Uint8Array([4, 5]));
     await objects.put('ingest', 'work/d3/page-0001.ocr.json', new TextEncoder().encode('{"text":"GIẤY"}'));
+    const looked: string[] = [];
+    const head = objects.head.bind(objects);
+    objects.head = async (...args) => {
+      looked.push(args[1]);
+      return head(...args);
+    };
     await steps.archiveDocument(input('d3'));
-    return { repository, objects, code, archivedPapers };
+    return { repository, objects, code, archivedPapers, looked };
   }
+
+  it('writes at once on a first attempt: no archive object can exist before its location is recorded', async () => {
+    const { objects, code, looked } = await archived('KS', '038319001234');
+    expect(looked).toEqual([]);
+    expect(objects.writes.has(`archive/038319001234/${code}/${code}.pdf`)).toBe(true);
+  });
 
   it('locks a permanent paper for a century and indexes it by code and owner', async () => {
     const { repository, objects, code, archivedPapers } = await archived('KS', '038319001234');
@@ -245,10 +312,18 @@ describe('archiveDocument, resumed after failing half-way', () => {
     confidence: 1,
     decidedBy: 'classifier' as const,
   };
+  // Recorded by the first attempt before it wrote anything.
+  const archive = {
+    bucket: 'archive',
+    signedPdfKey: `038319001234/${code}/${code}.pdf`,
+    originalKey: `038319001234/${code}/original.jpg`,
+    textKey: `038319001234/${code}/text.txt`,
+    retainUntil: '2126-11-22T03:00:00.000Z',
+  };
 
   it('keeps the copy already locked for this document, writes the rest once, and records versions', async () => {
     const { repository, objects, steps } = setUp();
-    await repository.create(record('h1', { code, classification }));
+    await repository.create(record('h1', { code, classification, archive }));
     await objects.put('ingest', 'incoming/000.00.01.H99/_/_/h1', new Uint8Array([1, 2, 3]));
     await objects.put('ingest', 'work/h1/signed.pdf', new Uint8Array([4, 5]));
     await objects.put('ingest', 'work/h1/page-0001.ocr.json', new TextEncoder().encode('{"text":"GIẤY"}'));
@@ -274,7 +349,7 @@ describe('archiveDocument, resumed after failing half-way', () => {
 
   it('never writes over an archive object of another document', async () => {
     const { repository, objects, steps } = setUp();
-    await repository.create(record('h2', { code, classification }));
+    await repository.create(record('h2', { code, classification, archive }));
     await objects.put('ingest', 'work/h2/page-0001.ocr.json', new TextEncoder().encode('{"text":"x"}'));
     await objects.put('ingest', 'work/h2/signed.pdf', new Uint8Array([4]));
     await objects.put('ingest', 'incoming/000.00.01.H99/_/_/h2', new Uint8Array([1]));

@@ -112,10 +112,11 @@ async function setUp(overrides: Partial<ExportArchiveDependencies> = {}, brokenK
       async getStream(bucket, key, options) {
         events.push(`read ${key}`);
         if (brokenKey && key.endsWith(brokenKey)) {
-          return (async function* () {
+          const broken = (async function* () {
             yield new TextEncoder().encode('GIẤY');
             throw new Error('connection reset');
           })();
+          return { size: 100, cancel: () => undefined, [Symbol.asyncIterator]: () => broken };
         }
         return objects.getStream(bucket, key, options);
       },
