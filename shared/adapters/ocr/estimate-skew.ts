@@ -1,5 +1,5 @@
 import sharp, { type Sharp } from 'sharp';
-import { lumaOf, turnGreyPixels } from './turn-grey-pixels.ts';
+import { turnToGrey } from './turn-to-grey.ts';
 
 /** A page's small skew, as a projection-profile search found it. */
 export interface EstimatedSkew {
@@ -117,19 +117,17 @@ export async function straightenPageImage(image: Uint8Array, skewDegrees: number
 /**
  * The same straightened page as a binary greyscale PNM (PGM): a copy for Tesseract to read and
  * nothing else, neither JPEG-encoded here nor decoded there. Decoded as it is (a colour JPEG's
- * luma taken here costs less than libvips' greyscale conversion) and turned in
- * `turnGreyPixels`.
+ * luma taken here costs less than libvips' greyscale conversion) and turned in `turnToGrey`.
  */
 export async function straightenPageToPgm(image: Uint8Array, skewDegrees: number): Promise<Uint8Array> {
   const { data, info } = await sharp(image)
     .flatten({ background: '#ffffff' })
     .raw({ depth: 'uchar' })
     .toBuffer({ resolveWithObject: true });
-  const grey = { data: lumaOf(data, info.channels), width: info.width, height: info.height };
   const header = Buffer.from(`P5\n${info.width} ${info.height}\n255\n`, 'latin1');
   const pgm = Buffer.allocUnsafe(header.length + info.width * info.height);
   header.copy(pgm);
-  turnGreyPixels(grey, skewDegrees, pgm.subarray(header.length));
+  turnToGrey({ data, ...info }, skewDegrees, pgm.subarray(header.length));
   return pgm;
 }
 

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { estimateSkew, straightenPageToPgm } from '#shared/adapters/ocr/estimate-skew.ts';
-import { lumaOf, turnGreyPixels } from '#shared/adapters/ocr/turn-grey-pixels.ts';
+import { turnToGrey } from '#shared/adapters/ocr/turn-to-grey.ts';
 import { NOISY_SCAN, renderPaperJpeg, samplePaper } from '#test/support/make-test-scans.ts';
 
 /** A white 21×21 image with black pixels at the given (x, y) places. */
@@ -16,9 +16,9 @@ const darkPlaces = (image: { data: Uint8Array; width: number }) =>
     value < 128 ? [[index % image.width, Math.floor(index / image.width)]] : [],
   );
 
-describe('turnGreyPixels', () => {
+describe('turnToGrey', () => {
   it('turns anticlockwise about the centre: right of it goes up, above it goes left', () => {
-    const turned = turnGreyPixels(dots([15, 10], [10, 4]), 90);
+    const turned = turnToGrey(dots([15, 10], [10, 4]), 90);
     expect(darkPlaces(turned)).toEqual([
       [10, 5],
       [4, 10],
@@ -27,27 +27,34 @@ describe('turnGreyPixels', () => {
 
   it('keeps the size, leaves a 0° turn unchanged and fills the corners turned in with white', () => {
     const image = dots([0, 0], [20, 20], [10, 10]);
-    expect(turnGreyPixels(image, 0).data).toEqual(image.data);
-    const turned = turnGreyPixels(image, 45);
+    expect(turnToGrey(image, 0).data).toEqual(image.data);
+    const turned = turnToGrey(image, 45);
     expect(turned).toMatchObject({ width: 21, height: 21 });
     expect(darkPlaces(turned)).toEqual([[10, 10]]);
   });
 
   it('writes into the buffer given, all of it, and refuses one of another size', () => {
     const into = new Uint8Array(21 * 21).fill(7);
-    const turned = turnGreyPixels(dots([15, 10]), 90, into);
+    const turned = turnToGrey(dots([15, 10]), 90, into);
     expect(turned.data).toBe(into);
     expect(new Set(into)).toEqual(new Set([0, 255]));
-    expect(() => turnGreyPixels(dots(), 90, new Uint8Array(20))).toThrow('20 bytes cannot hold 21×21 pixels');
+    expect(() => turnToGrey(dots(), 90, new Uint8Array(20))).toThrow('20 bytes cannot hold 21×21 pixels');
   });
 
-  it('takes the luma of RGB pixels and gives grey ones back as they are', () => {
-    expect([...lumaOf(new Uint8Array([255, 0, 0, 0, 255, 0, 0, 0, 255, 200, 200, 200]), 3)]).toEqual([
-      77, 149, 29, 200,
-    ]);
-    const grey = new Uint8Array([1, 2, 3]);
-    expect(lumaOf(grey, 1)).toBe(grey);
-    expect(() => lumaOf(new Uint8Array(4), 2)).toThrow(/2-channel/u);
+  it('gives the luma of the colour pixels it picks, and refuses two-channel pixels', () => {
+    // Red, green, blue and a light grey, turned half a turn: last comes first.
+    const colour = {
+      data: new Uint8Array([255, 0, 0, 0, 255, 0, 0, 0, 255, 200, 200, 200]),
+      width: 4,
+      height: 1,
+    };
+    expect([...turnToGrey({ ...colour, channels: 3 }, 0).data]).toEqual([77, 149, 29, 200]);
+    expect([...turnToGrey({ ...colour, channels: 3 }, 180).data]).toEqual([200, 29, 149, 77]);
+    const withAlpha = { data: new Uint8Array([255, 0, 0, 9, 200, 200, 200, 9]), width: 2, height: 1 };
+    expect([...turnToGrey({ ...withAlpha, channels: 4 }, 0).data]).toEqual([77, 200]);
+    expect(() => turnToGrey({ data: new Uint8Array(4), width: 2, height: 1, channels: 2 }, 0)).toThrow(
+      /2-channel/u,
+    );
   });
 });
 
