@@ -69,9 +69,12 @@ export function createS3ObjectStore(s3: S3Client): ObjectStore {
     },
 
     async getStream(bucket, key, options = {}) {
-      const response = await s3.send(
-        new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: options.versionId }),
-      );
+      const response = await s3
+        .send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: options.versionId }))
+        .catch((error: unknown) => {
+          if (!(error instanceof NoSuchKey)) throw error;
+          throw new Error(`s3://${bucket}/${key} does not exist`, { cause: error });
+        });
       const body: unknown = response.Body;
       if (!body || typeof body !== 'object' || !(Symbol.asyncIterator in body)) {
         throw new Error(`s3://${bucket}/${key} has no readable body`);

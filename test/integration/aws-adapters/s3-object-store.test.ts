@@ -129,6 +129,12 @@ describe('S3 object store (against the local S3 server)', () => {
     await vi.waitFor(() => expect(bodies[0]?.destroyed).toBe(true), { timeout: 2000 });
   });
 
+  it('names the object a stream cannot be opened for', async () => {
+    await expect(store.getStream(BUCKET, 'work/stream/never-written.bin')).rejects.toThrow(
+      `s3://${BUCKET}/work/stream/never-written.bin does not exist`,
+    );
+  });
+
   it('tags an object, and says so when there is no such object', async () => {
     await store.put(BUCKET, 'work/a/tagged.txt', new Uint8Array([1]));
     expect(await store.tag(BUCKET, 'work/a/tagged.txt', { state: 'archived' })).toBe(true);
