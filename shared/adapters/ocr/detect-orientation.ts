@@ -76,8 +76,11 @@ export interface ShownScan {
   degrees: number;
 }
 
-/** One recognition pass over `image`, whose searchable PDF shows `show`'s scan turned when given. */
-export type OcrPassRunner = (image: Uint8Array, show?: ShownScan) => Promise<OcrPass>;
+/**
+ * One recognition pass over `image`, whose searchable PDF shows `show`'s scan turned when given;
+ * `turn`: degrees to turn `image` anticlockwise before reading it (see `StraightenedPage.readTurn`).
+ */
+export type OcrPassRunner = (image: Uint8Array, show?: ShownScan, turn?: number) => Promise<OcrPass>;
 
 /** Straightens a skewed page before it is read: the image to read and the skew corrected (see `straightenPage`). */
 export type PageStraightener = (image: Uint8Array) => Promise<StraightenedPage>;
@@ -101,7 +104,7 @@ export async function recognizeUpright(
   const straight = straighten ? await straighten(image) : undefined;
   const page = straight?.image ?? image;
   const show = straight?.pdfTurn ? { scan: image, degrees: straight.pdfTurn } : undefined;
-  const result = await recognizeTurned(page, pass, detector, options, show);
+  const result = await recognizeTurned(page, pass, detector, options, show, straight?.readTurn);
   return straight?.skew === undefined ? result : { ...result, skew: straight.skew };
 }
 
@@ -111,14 +114,16 @@ async function recognizeTurned(
   detector: OrientationDetector | undefined,
   options: OrientationCheckOptions,
   show: ShownScan | undefined,
+  turn: number | undefined,
 ): Promise<OcrResult> {
-  const first = await pass(image, show);
+  const first = await pass(image, show, turn);
   if (!detector) return toResult(first, undefined);
   if (!needsOrientationCheck(first, options)) return toResult(first, 0);
   const found = await detector.detect(show?.scan ?? image);
   if (!found || found.rotation === 0) return toResult(first, 0);
-  // A raw copy made for reading only is made again as a straightened JPEG to be turned and shown.
-  const readingCopy = show !== undefined && show.scan !== image;
+  // A copy straightened for reading only (made here or by the reader) is made again as a
+  // straightened JPEG to be turned and shown.
+  const readingCopy = show !== undefined && (show.scan !== image || turn !== undefined);
   const upright = await rotatePageImage(
     readingCopy ? await straightenPageImage(show.scan, show.degrees) : image,
     found.rotation,

@@ -32,12 +32,13 @@ export interface SkewOptions {
    */
   resampleFromDegrees?: number;
   /**
-   * What a page turned before OCR becomes: a JPEG that the searchable PDF shows (`jpeg`), or a
-   * raw copy for reading only (`pgm`, which only native Tesseract reads), the PDF then showing
-   * the scan itself turned (`pdfTurn`), as for a small skew.
+   * What a page turned before OCR becomes: a JPEG that the searchable PDF shows (`jpeg`), a raw
+   * copy for reading only (`pgm`, which only native Tesseract reads), or nothing here: the reader
+   * turns the page itself as it reads it (`reader`, see `readTurn`). With `pgm` and `reader` the
+   * PDF shows the scan itself turned (`pdfTurn`), as for a small skew.
    * @default 'jpeg'
    */
-  readingCopy?: 'jpeg' | 'pgm';
+  readingCopy?: 'jpeg' | 'pgm' | 'reader';
   /**
    * Width of the downscaled copy the search runs on.
    * @default the page's width over 8, 4 or 2, whichever leaves 300 pixels or more (an eighth of a
@@ -161,6 +162,8 @@ export interface StraightenedPage {
    * corrected there: `image` is then the scan itself, or a raw copy made for reading only.
    */
   pdfTurn?: number;
+  /** Degrees the reader turns `image` (the scan itself) anticlockwise before reading it (`readingCopy: 'reader'`). */
+  readTurn?: number;
 }
 
 /**
@@ -182,6 +185,7 @@ export async function straightenPage(
   if (Math.abs(degrees) < (options.minDegrees ?? 0.3)) return { image, skew: 0 };
   if (Math.abs(degrees) < (options.resampleFromDegrees ?? 1))
     return { image, skew: degrees, pdfTurn: degrees };
+  if (options.readingCopy === 'reader') return { image, skew: degrees, pdfTurn: degrees, readTurn: degrees };
   if (options.readingCopy === 'pgm') {
     return { image: await straightenPageToPgm(image, degrees), skew: degrees, pdfTurn: degrees };
   }

@@ -14,7 +14,7 @@ import {
   recognizeUpright,
   type ShownScan,
 } from './detect-orientation.ts';
-import { type SkewOptions, straightenPage } from './estimate-skew.ts';
+import { type SkewOptions, straightenPage, straightenPageToPgm } from './estimate-skew.ts';
 import { type ProgramRun, recognizeViaHelper, runProgramViaHelper } from './run-program-via-helper.ts';
 import { toEmbeddableJpeg } from './tesseract-ocr-engine.ts';
 
@@ -89,12 +89,13 @@ export function createNativeTesseractOcrEngine(options: NativeTesseractOcrEngine
   const orientation = options.orientation ?? true;
   const check = typeof orientation === 'object' ? orientation : {};
   const deskew = options.deskew ?? true;
-  // Turned pages are read from raw copies and the scan itself is shown turned in the PDF.
+  // Turned pages are read from grey copies (made by the library as it reads, or raw ones made here
+  // for the program) and the scan itself is shown turned in the PDF.
+  const readingCopy = options.library ? 'reader' : 'pgm';
   const straighten =
     deskew === false
       ? undefined
-      : (page: Uint8Array) =>
-          straightenPage(page, { readingCopy: 'pgm', ...(deskew === true ? {} : deskew) });
+      : (page: Uint8Array) => straightenPage(page, { readingCopy, ...(deskew === true ? {} : deskew) });
   const detector =
     orientation === false
       ? undefined
@@ -107,10 +108,21 @@ export function createNativeTesseractOcrEngine(options: NativeTesseractOcrEngine
           run: (task) => slots.run(task),
         }));
 
-  const recognizeOnce = async (image: Uint8Array, wantPdf: boolean, show?: ShownScan): Promise<OcrPass> => {
+  const recognizeOnce = async (
+    image: Uint8Array,
+    wantPdf: boolean,
+    show?: ShownScan,
+    turn?: number,
+  ): Promise<OcrPass> => {
     // A scan shown turned gets Tesseract's text layer only, laid over the scan afterwards.
     const textOnly = wantPdf && show !== undefined;
-    const input = wantPdf && !textOnly ? await toEmbeddableJpeg(image) : image;
+    // The program cannot turn a page: it reads a turned raw copy made here.
+    const turnedHere = turn !== undefined && !options.library;
+    const input = turnedHere
+      ? await straightenPageToPgm(image, turn)
+      : wantPdf && !textOnly
+        ? await toEmbeddableJpeg(image)
+        : image;
     const pass = await slots.run(async () => {
       const folder = await mkdtemp(join(tmpdir(), 'motcua-ocr-'));
       try {
@@ -127,7 +139,15 @@ export function createNativeTesseractOcrEngine(options: NativeTesseractOcrEngine
             tessdataDir: options.tessdataDir,
           };
           const read = await recognizeViaHelper(
-            { ...job, language, pageSegMode, dpi, pdf: wantPdf, textonlyPdf: textOnly },
+            {
+              ...job,
+              language,
+              pageSegMode,
+              dpi,
+              pdf: wantPdf,
+              textonlyPdf: textOnly,
+              ...(turn === undefined ? {} : { turnDegrees: turn }),
+            },
             { timeoutMs },
           ).catch((error: Error) => {
             throw new NativeTesseractError(`libtesseract could not read the page: ${error.message}`, '');
@@ -194,7 +214,7 @@ export function createNativeTesseractOcrEngine(options: NativeTesseractOcrEngine
       }
       return recognizeUpright(
         image,
-        (page, show) => recognizeOnce(page, request.wantPdf, show),
+        (page, show, turn) => recognizeOnce(page, request.wantPdf, show, turn),
         detector,
         check,
         straighten,

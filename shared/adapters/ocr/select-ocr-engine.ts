@@ -45,8 +45,9 @@ export const MIN_NATIVE_TESSERACT_MAJOR = 5;
 const DEFAULT_SYSTEM_TESSDATA_DIRS = ['/usr/share/tesseract-ocr/5/tessdata', '/usr/local/share/tessdata'];
 
 /**
- * Loads koffi and `libtesseract.so.5` (what Debian's tesseract-ocr installs beside the program) and
- * asks the library's version; never throws. About 20 ms, once at start, and no model loaded.
+ * Loads koffi, `libtesseract.so.5` (what Debian's tesseract-ocr installs beside the program) and
+ * Leptonica's `liblept.so.5`, and asks Tesseract's version; never throws. About 20 ms, once at
+ * start, and no model loaded.
  */
 export function probeTesseractLibrary(): TesseractLibraryProbe {
   try {
@@ -54,6 +55,11 @@ export function probeTesseractLibrary(): TesseractLibraryProbe {
     const koffiPath = require.resolve('koffi');
     const koffi = require(koffiPath) as KoffiModule;
     const version = koffi.load('libtesseract.so.5').func('const char* TessVersion()')();
+    // Leptonica, which libtesseract links, decodes and turns skewed pages in the helper: declaring
+    // a function finds its symbol, or throws.
+    const leptonica = koffi.load('liblept.so.5');
+    leptonica.func('void* pixReadJpeg(const char*, int, int, int*, int)');
+    leptonica.func('void* pixRotate(void*, float, int, int, int, int)');
     const major = Number(/^(\d+)\./u.exec(version)?.[1]);
     if (!(major >= MIN_NATIVE_TESSERACT_MAJOR)) return { unavailable: `libtesseract ${version} is too old` };
     return { koffi: koffiPath, version };

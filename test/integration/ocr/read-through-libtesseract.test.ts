@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractPdfText } from '#shared/adapters/documents/extract-pdf-text.ts';
 import { createNativeTesseractOcrEngine } from '#shared/adapters/ocr/native-tesseract-ocr-engine.ts';
@@ -11,7 +12,13 @@ import {
   TesseractLibraryError,
 } from '#shared/adapters/ocr/run-program-via-helper.ts';
 import { nativeTessdataDir, probeTesseractLibrary } from '#shared/adapters/ocr/select-ocr-engine.ts';
-import { renderPaperJpeg, samplePaper } from '#test/support/make-test-scans.ts';
+import {
+  characterErrorRate,
+  NOISY_SCAN,
+  paperText,
+  renderPaperJpeg,
+  samplePaper,
+} from '#test/support/make-test-scans.ts';
 import { hasNativeTesseract, tesseractProbe } from '#test/support/native-tesseract.ts';
 
 const describeNative = hasNativeTesseract ? describe : () => {};
@@ -76,6 +83,31 @@ describeNative('pages read through libtesseract in the program helper', () => {
     expect(await size('textonly.pdf')).toBeLessThan((await size('full.pdf')) / 10);
   });
 
+  it('turns a page before reading it when asked, a PNG as a JPEG, the way asked', async () => {
+    const skewed = await renderPaperJpeg(samplePaper('KS'), { rotationDeg: 3 });
+    const png = join(folder, 'skewed.png');
+    await writeFile(png, await sharp(skewed).png({ compressionLevel: 1 }).toBuffer());
+    const jpg = join(folder, 'skewed.jpg');
+    await writeFile(jpg, skewed);
+    const read = async (name: string, image: string, turnDegrees: number) => {
+      expect(
+        await recognizeViaHelper(job(name, { image, turnDegrees, pdf: false }), { timeoutMs: 60_000 }),
+      ).toBe(true);
+      return readFile(join(folder, `${name}.txt`), 'utf8');
+    };
+    expect(await read('turned-png', png, 3)).toContain('GIẤY KHAI SINH');
+    expect(await read('turned-jpg', jpg, 3)).toContain('GIẤY KHAI SINH');
+    // Turned the wrong way, the page is 6° off and reads as nothing like it.
+    expect(await read('turned-wrong-way', jpg, -3)).not.toContain('GIẤY KHAI SINH');
+    const notAnImage = join(folder, 'not-an-image.png');
+    await writeFile(notAnImage, 'GIẤY KHAI SINH');
+    expect(
+      await recognizeViaHelper(job('not-turned', { image: notAnImage, turnDegrees: 3 }), {
+        timeoutMs: 60_000,
+      }),
+    ).toBe(false);
+  });
+
   it('says false for a file that is no image, and fails for a language it cannot load', async () => {
     const text = join(folder, 'not-an-image');
     await writeFile(text, 'plain text is a list of image names to Tesseract, and this name is none');
@@ -103,26 +135,49 @@ describeNative('pages read through libtesseract in the program helper', () => {
     expect(programHelperPid()).not.toBe(first);
   });
 
-  it('gives the engine the same result through the library as through the program', async () => {
-    const scan = await renderPaperJpeg(samplePaper('KS'), { rotationDeg: 2 });
-    const engines = [library, undefined].map((through) =>
+  const engines = () =>
+    [library, undefined].map((through) =>
       createNativeTesseractOcrEngine({
         tessdataDir,
         processes: 1,
         ...(through && 'koffi' in through ? { library: through.koffi } : {}),
       }),
     );
+
+  it('gives the engine the same result through the library as through the program', async () => {
+    const scan = await renderPaperJpeg(samplePaper('KS'), { rotationDeg: 0.6 });
     const [viaLibrary, viaProgram] = await Promise.all(
-      engines.map((engine) => engine.recognize(scan, { language: 'vie', wantPdf: true })),
+      engines().map((engine) => engine.recognize(scan, { language: 'vie', wantPdf: true })),
     );
     expect(viaLibrary?.text).toBe(viaProgram?.text);
     expect(viaLibrary?.confidence).toBe(viaProgram?.confidence);
+    // Under 1°, a page is read as scanned and only its PDF is turned: nothing differs.
     expect(viaLibrary?.skew).toBe(viaProgram?.skew);
+    expect(Math.abs((viaLibrary?.skew ?? 0) - 0.6)).toBeLessThan(0.2);
     const layers = await Promise.all(
       [viaLibrary, viaProgram].map(
         async (result) => (await extractPdfText(result?.searchablePdf ?? new Uint8Array())).pages,
       ),
     );
     expect(layers[0]).toEqual(layers[1]);
+  });
+
+  it('turns a skewed page in the helper and reads it as well as the turned copy the program gets', async () => {
+    const paper = samplePaper('KS');
+    const scan = await renderPaperJpeg(paper, { ...NOISY_SCAN, rotationDeg: 3 });
+    const [viaLibrary, viaProgram] = await Promise.all(
+      engines().map((engine) => engine.recognize(scan, { language: 'vie', wantPdf: true })),
+    );
+    expect(viaLibrary?.skew).toBe(viaProgram?.skew);
+    expect(Math.abs((viaLibrary?.skew ?? 0) - 3)).toBeLessThan(0.3);
+    const truth = paperText(paper);
+    const errors = [viaLibrary, viaProgram].map((result) => characterErrorRate(truth, result?.text ?? ''));
+    expect(errors[0]).toBeLessThan(0.03);
+    expect(errors[0]).toBeLessThan((errors[1] ?? 0) + 0.01);
+    expect(viaLibrary?.text).toContain('GIẤY KHAI SINH');
+    expect(viaLibrary?.text).toContain('038319001234');
+    // The PDF shows the scan itself turned straight under the text, as through the program.
+    const layer = (await extractPdfText(viaLibrary?.searchablePdf ?? new Uint8Array())).pages;
+    expect(layer.join('\n')).toContain('GIẤY KHAI SINH');
   });
 });
