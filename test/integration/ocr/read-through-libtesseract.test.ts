@@ -55,7 +55,7 @@ describeNative('pages read through libtesseract in the program helper', () => {
     expect(library).toMatchObject({ version: tesseractProbe.found ? tesseractProbe.version : '' });
   });
 
-  it('writes the text and the TSV the program writes, and a PDF with the same text layer', async () => {
+  it('reads a JPEG in grey into the text and TSV the program writes, and a PDF of the scan with the same text layer', async () => {
     expect(await recognizeViaHelper(job('library'), { timeoutMs: 60_000 })).toBe(true);
     execFileSync(
       'tesseract',
@@ -74,6 +74,9 @@ describeNative('pages read through libtesseract in the program helper', () => {
       ),
     );
     expect(texts[0]).toEqual(texts[1]);
+    // The page was read in grey, but the PDF shows the scan itself, in colour, byte for byte.
+    const scan = await readFile(page);
+    expect((await readFile(join(folder, 'library.pdf'))).includes(scan)).toBe(true);
   });
 
   it('writes a text-only PDF when asked, much smaller than one holding the scan', async () => {
