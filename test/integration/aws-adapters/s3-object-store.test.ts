@@ -15,17 +15,19 @@ let dataDir: string;
 let store: ObjectStore;
 const BUCKET = 'ingest';
 
+/** An SDK client of the local S3 server, as the embedded runtime configures one. */
+const localClient = () =>
+  new S3Client({
+    ...awsClientSettings({ region: 'ap-southeast-1' }),
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    credentials: LOCAL_S3_CREDENTIALS,
+  });
+
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'motcua-s3-'));
   s3 = await startLocalS3({ dataDir, buckets: [BUCKET] });
-  store = createS3ObjectStore(
-    new S3Client({
-      ...awsClientSettings({ region: 'ap-southeast-1' }),
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      credentials: LOCAL_S3_CREDENTIALS,
-    }),
-  );
+  store = createS3ObjectStore(localClient());
 });
 
 afterAll(async () => {
@@ -86,12 +88,7 @@ describe('S3 object store (against the local S3 server)', () => {
   /** A store whose client keeps every GetObject response body, to see whether it was destroyed. */
   function storeKeepingBodies() {
     const bodies: Readable[] = [];
-    const client = new S3Client({
-      ...awsClientSettings({ region: 'ap-southeast-1' }),
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      credentials: LOCAL_S3_CREDENTIALS,
-    });
+    const client = localClient();
     client.middlewareStack.add(
       (next) => async (args) => {
         const result = await next(args);
@@ -143,12 +140,7 @@ describe('S3 object store (against the local S3 server)', () => {
 
   it('asks for the version given (s3rver does not version, so it serves the only one)', async () => {
     const queries: Record<string, unknown>[] = [];
-    const client = new S3Client({
-      ...awsClientSettings({ region: 'ap-southeast-1' }),
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      credentials: LOCAL_S3_CREDENTIALS,
-    });
+    const client = localClient();
     client.middlewareStack.add(
       (next) => async (args) => {
         queries.push({ ...(args.request as { query?: Record<string, unknown> }).query });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadProvinceConfig } from '#shared/config/load-province-config.ts';
 import type { DocumentRecord } from '#shared/domain/document.ts';
 import { SupersededRunError } from '#shared/domain/errors.ts';
@@ -63,19 +63,15 @@ describe('validateUpload and preparePages', () => {
       record('d0', { pageCount: undefined, textSource: undefined, updatedAt: '2026-11-22T02:00:00.000Z' }),
     );
     await objects.put('ingest', input('d0').key, new Uint8Array([0xff, 0xd8, 0xff]));
-    const updates: unknown[] = [];
-    const update = repository.update.bind(repository);
-    repository.update = async (...args) => {
-      updates.push(args[1]);
-      return update(...args);
-    };
+    const update = vi.spyOn(repository, 'update');
+    const updates = () => update.mock.calls.map((call) => call[1]);
 
     const validated = await steps.validateUpload(input('d0'));
     expect(validated).toEqual({ mediaType: 'image/jpeg', pageCount: 1, ocrReadyJpeg: true });
-    expect(updates).toEqual([]);
+    expect(updates()).toEqual([]);
     const { pages } = await steps.preparePages({ ...input('d0'), document: validated });
     expect(pages).toEqual([{ documentId: 'd0', bucket: 'ingest', pageKey: input('d0').key, pageNumber: 1 }]);
-    expect(updates).toEqual([{ textSource: 'ocr', pageCount: 1, updatedAt: NOW.toISOString() }]);
+    expect(updates()).toEqual([{ textSource: 'ocr', pageCount: 1, updatedAt: NOW.toISOString() }]);
     expect(await repository.get('d0')).toMatchObject({ pageCount: 1, updatedAt: NOW.toISOString() });
   });
 
@@ -93,17 +89,12 @@ describe('validateUpload and preparePages', () => {
     });
     await repository.create(record('d4', { pageCount: undefined }));
     await objects.put('ingest', input('d4').key, new Uint8Array([0xff, 0xd8, 0xff]));
-    const reads: string[] = [];
-    const getStream = objects.getStream.bind(objects);
-    objects.getStream = async (...args) => {
-      reads.push(args[1]);
-      return getStream(...args);
-    };
+    const getStream = vi.spyOn(objects, 'getStream');
     objects.head = () => Promise.reject(new Error('no HEAD: the GET says the size'));
 
     expect(await steps.validateUpload(input('d4'))).toMatchObject({ ocrReadyJpeg: false });
     expect(heads).toEqual([[0xff, 0xd8, 0xff]]);
-    expect(reads).toEqual([input('d4').key]);
+    expect(getStream.mock.calls.map((call) => call[1])).toEqual([input('d4').key]);
   });
 
   it('quarantines an upload over the size limit without reading it', async () => {
@@ -165,14 +156,9 @@ describe('archiveDocument', () => {
     await objects.put('ingest', 'incoming/000.00.01.H99/_/_/d3', new Uint8Array([1, 2, 3]));
     await objects.put('ingest', 'work/d3/signed.pdf', new Uint8Array([4, 5]));
     await objects.put('ingest', 'work/d3/page-0001.ocr.json', new TextEncoder().encode('{"text":"GIẤY"}'));
-    const looked: string[] = [];
-    const head = objects.head.bind(objects);
-    objects.head = async (...args) => {
-      looked.push(args[1]);
-      return head(...args);
-    };
+    const head = vi.spyOn(objects, 'head');
     await steps.archiveDocument(input('d3'));
-    return { repository, objects, code, archivedPapers, looked };
+    return { repository, objects, code, archivedPapers, looked: head.mock.calls.map((call) => call[1]) };
   }
 
   it('writes at once on a first attempt: no archive object can exist before its location is recorded', async () => {
