@@ -59,7 +59,6 @@ const openTesseract = (koffiPath) => {
     readJpeg: lept.func('Pix* pixReadJpeg(const char*, int, int, int*, int)'),
     read: lept.func('Pix* pixRead(const char*)'),
     toGrey: lept.func('Pix* pixConvertTo8(Pix*, int)'),
-    depth: lept.func('int pixGetDepth(Pix*)'),
     setResolution: lept.func('int pixSetResolution(Pix*, int, int)'),
     rotate: lept.func('Pix* pixRotate(Pix*, float, int, int, int, int)'),
     removePix: lept.func('void pixDestroy(_Inout_ Pix**)'),
@@ -125,8 +124,9 @@ const readGrey = (t, api, job, renderer, done) => {
   const decode = (callback) => {
     if (isJpeg(job.image)) t.readJpeg.async(job.image, 0, 1, null, 1, callback);
     else t.read.async(job.image, (error, pix) => {
-      if (error || !pix || t.depth(pix) === 8) return callback(error, pix);
+      if (error || !pix) return callback(error, pix);
       pixes.push(pix);
+      // Any depth, colour map or not, to plain 8-bit grey (a copy when it already is).
       t.toGrey.async(pix, 0, callback);
     });
   };

@@ -86,7 +86,7 @@ describeNative('pages read through libtesseract in the program helper', () => {
     expect(await size('textonly.pdf')).toBeLessThan((await size('full.pdf')) / 10);
   });
 
-  it('turns a page before reading it when asked, a PNG as a JPEG, the way asked', async () => {
+  it('turns a page before reading it when asked, a colour or palette PNG as a JPEG, the way asked', async () => {
     const skewed = await renderPaperJpeg(samplePaper('KS'), { rotationDeg: 3 });
     const png = join(folder, 'skewed.png');
     await writeFile(png, await sharp(skewed).png({ compressionLevel: 1 }).toBuffer());
@@ -99,6 +99,9 @@ describeNative('pages read through libtesseract in the program helper', () => {
       return readFile(join(folder, `${name}.txt`), 'utf8');
     };
     expect(await read('turned-png', png, 3)).toContain('GIẤY KHAI SINH');
+    const greyPng = join(folder, 'skewed-grey.png');
+    await writeFile(greyPng, await sharp(skewed).greyscale().png({ palette: true }).toBuffer());
+    expect(await read('turned-grey-png', greyPng, 3)).toContain('GIẤY KHAI SINH');
     expect(await read('turned-jpg', jpg, 3)).toContain('GIẤY KHAI SINH');
     // Turned the wrong way, the page is 6° off and reads as nothing like it.
     expect(await read('turned-wrong-way', jpg, -3)).not.toContain('GIẤY KHAI SINH');
