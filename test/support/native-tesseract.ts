@@ -1,3 +1,4 @@
+import { describe } from 'vitest';
 import {
   chooseOcrEngine,
   createChosenTesseractEngine,
@@ -16,6 +17,9 @@ export const tesseractProbe: TesseractProbe = probeTesseract();
  * stderr, and the OCR tests run on tesseract.js, which is what the product itself falls back to.
  */
 export const hasNativeTesseract = tesseractProbe.found && tesseractProbe.major >= MIN_NATIVE_TESSERACT_MAJOR;
+
+/** `describe` where native Tesseract runs, nothing elsewhere. */
+export const describeNative = hasNativeTesseract ? describe : () => {};
 
 let told = false;
 

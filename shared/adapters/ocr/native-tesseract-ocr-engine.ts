@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sniffMediaType } from '#shared/adapters/documents/sniff-media-type.ts';
 import { composeSearchablePage } from '#shared/adapters/documents/turn-pdf-pages.ts';
 import type { OcrEngine, OcrResult } from '#shared/ports.ts';
 import {
@@ -14,7 +15,7 @@ import {
   recognizeUpright,
   type ShownScan,
 } from './detect-orientation.ts';
-import { type SkewOptions, straightenPage, straightenPageToPgm } from './estimate-skew.ts';
+import { type SkewOptions, straightenPage } from './estimate-skew.ts';
 import { type ProgramRun, recognizeViaHelper, runProgramViaHelper } from './run-program-via-helper.ts';
 import { toEmbeddableJpeg } from './tesseract-ocr-engine.ts';
 
@@ -89,8 +90,8 @@ export function createNativeTesseractOcrEngine(options: NativeTesseractOcrEngine
   const orientation = options.orientation ?? true;
   const check = typeof orientation === 'object' ? orientation : {};
   const deskew = options.deskew ?? true;
-  // Turned pages are read from grey copies (made by the library as it reads, or raw ones made here
-  // for the program) and the scan itself is shown turned in the PDF.
+  // Turned pages are read from grey copies (made by the library as it reads, so only it is given a
+  // `turn`; raw ones made here for the program) and the scan itself is shown turned in the PDF.
   const readingCopy = options.library ? 'reader' : 'pgm';
   const straighten =
     deskew === false
@@ -116,13 +117,7 @@ export function createNativeTesseractOcrEngine(options: NativeTesseractOcrEngine
   ): Promise<OcrPass> => {
     // A scan shown turned gets Tesseract's text layer only, laid over the scan afterwards.
     const textOnly = wantPdf && show !== undefined;
-    // The program cannot turn a page: it reads a turned raw copy made here.
-    const turnedHere = turn !== undefined && !options.library;
-    const input = turnedHere
-      ? await straightenPageToPgm(image, turn)
-      : wantPdf && !textOnly
-        ? await toEmbeddableJpeg(image)
-        : image;
+    const input = wantPdf && !textOnly ? await toEmbeddableJpeg(image) : image;
     const pass = await slots.run(async () => {
       const folder = await mkdtemp(join(tmpdir(), 'motcua-ocr-'));
       try {
@@ -146,6 +141,7 @@ export function createNativeTesseractOcrEngine(options: NativeTesseractOcrEngine
               dpi,
               pdf: wantPdf,
               textonlyPdf: textOnly,
+              jpeg: sniffMediaType(input) === 'image/jpeg',
               ...(turn === undefined ? {} : { turnDegrees: turn }),
             },
             { timeoutMs },

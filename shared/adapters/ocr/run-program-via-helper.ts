@@ -25,7 +25,6 @@ export class ProgramStartError extends Error {
 // loaded once per API instead of once per page, and the files written are the program's.
 const HELPER_SOURCE = `
 const { spawn } = require('node:child_process');
-const fs = require('node:fs');
 const running = new Set();
 const answer = (message) => process.stdout.write(JSON.stringify(message) + '\\n');
 const libraries = new Map();
@@ -99,15 +98,9 @@ const recognise = (id, job) => {
     idle.push(api);
     answer(error ? { id, error: error.message } : { id, read: read !== 0 });
   };
-  if (job.turnDegrees === undefined && !isJpeg(job.image)) {
+  if (job.turnDegrees === undefined && !job.jpeg) {
     t.processPages.async(api, job.image, null, 0, renderer, done);
   } else readGrey(t, api, job, renderer, done);
-};
-const isJpeg = (path) => {
-  const magic = Buffer.alloc(2);
-  const file = fs.openSync(path, 'r');
-  try { fs.readSync(file, magic, 0, 2, 0); } finally { fs.closeSync(file); }
-  return magic[0] === 0xff && magic[1] === 0xd8;
 };
 // A JPEG is decoded to grey, its luminance only (its chroma never decoded: the same grey as RGB's
 // luma), which Tesseract reads as it reads the colour page (the same text, TSV and PDF, which
@@ -122,7 +115,7 @@ const readGrey = (t, api, job, renderer, done) => {
     done(error, read);
   };
   const decode = (callback) => {
-    if (isJpeg(job.image)) t.readJpeg.async(job.image, 0, 1, null, 1, callback);
+    if (job.jpeg) t.readJpeg.async(job.image, 0, 1, null, 1, callback);
     else t.read.async(job.image, (error, pix) => {
       if (error || !pix) return callback(error, pix);
       pixes.push(pix);
@@ -243,6 +236,8 @@ export interface TesseractLibraryJob {
   pdf: boolean;
   /** The PDF holds the text layer only (`textonly_pdf`). */
   textonlyPdf: boolean;
+  /** The image is a JPEG: decoded to grey, its luminance only. */
+  jpeg?: boolean;
   /**
    * Degrees to turn the page anticlockwise before reading it, done in the helper with Leptonica
    * (Tesseract's image library): the page decoded to grey and turned nearest-pixel, about 80 ms

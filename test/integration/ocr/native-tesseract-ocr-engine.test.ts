@@ -9,9 +9,12 @@ import {
   renderPaperJpeg,
   samplePaper,
 } from '#test/support/make-test-scans.ts';
-import { hasNativeTesseract, nativeEngineForTests, tesseractProbe } from '#test/support/native-tesseract.ts';
-
-const describeNative = hasNativeTesseract ? describe : () => {};
+import {
+  describeNative,
+  hasNativeTesseract,
+  nativeEngineForTests,
+  tesseractProbe,
+} from '#test/support/native-tesseract.ts';
 
 describeNative('native Tesseract on a Vietnamese scan (same best_int model as tesseract.js)', () => {
   const paper = samplePaper('KS');
